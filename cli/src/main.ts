@@ -1,0 +1,53 @@
+import { EXIT, UsageError, type CliIo, type Command } from './command';
+import { validateCommand } from './commands/validate';
+
+const commands: Command[] = [validateCommand];
+
+function help(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return [
+    'brazesync: Braze Cloud Data Ingestion syncs from Redshift, as code.',
+    '',
+    'Usage: brazesync <command> [options]',
+    '',
+    'Commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Run `brazesync <command> --help` for the options of a command.',
+  ].join('\n');
+}
+
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(help() + '\n');
+    return name ? EXIT.ok : EXIT.usage;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    io.stderr.write(`brazesync: unknown command '${name}'.\n\n${help()}\n`);
+    return EXIT.usage;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout.write(`${command.summary}\n\nUsage: ${command.usage}\n`);
+    return EXIT.ok;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.stderr.write(`brazesync ${name}: ${err.message}\nUsage: ${command.usage}\n`);
+      return EXIT.usage;
+    }
+    io.stderr.write(`brazesync ${name}: ${err instanceof Error ? err.message : String(err)}\n`);
+    return EXIT.error;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+  );
+}

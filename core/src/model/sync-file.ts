@@ -1,0 +1,60 @@
+/**
+ * The typed shape of a `.brazesync.yaml` file (format version 1) after it has passed validation.
+ * `schemas/brazesync.schema.json` is the source of truth; `core/src/schema/schema-model.test.ts`
+ * keeps the two in step.
+ */
+
+export const DATA_TYPES = ['custom_attributes', 'custom_events', 'purchases', 'user_deletes'] as const;
+export type DataType = (typeof DATA_TYPES)[number];
+
+export const SSL_MODES = ['disable', 'require', 'verify-full'] as const;
+export type SslMode = (typeof SSL_MODES)[number];
+
+export const SYNC_STATUSES = ['draft', 'active'] as const;
+export type SyncStatus = (typeof SYNC_STATUSES)[number];
+
+export interface BrazeSettings {
+  /** Braze instance id such as `US-03`; exclusive with `endpoint`. */
+  instance?: string;
+  /** Explicit REST endpoint, e.g. `https://rest.iad-03.braze.com` or a loopback URL in tests. */
+  endpoint?: string;
+  /** Usually `${env:BRAZE_API_KEY}`. */
+  api_key: string;
+  /** IANA time zone the schedules use; defaults to UTC. */
+  timezone?: string;
+}
+
+export interface RedshiftConnection {
+  type: 'redshift';
+  host: string;
+  port?: number;
+  database: string;
+  user: string;
+  password: string;
+  ssl?: SslMode;
+}
+
+export interface SyncDefinition {
+  connection: string;
+  table: string;
+  data_type: DataType;
+  schedule: string;
+  contacts?: string[];
+  status?: SyncStatus;
+  /** Re-read window for late-arriving rows, e.g. `30 minutes`. */
+  lookback?: string;
+  /** Objects per `/users/track` request, at most 75. */
+  batch_size?: number;
+}
+
+export interface SyncFile {
+  version: 1;
+  braze: BrazeSettings;
+  connections: Record<string, RedshiftConnection>;
+  syncs: Record<string, SyncDefinition>;
+}
+
+export const DEFAULT_TIMEZONE = 'UTC';
+export const DEFAULT_REDSHIFT_PORT = 5439;
+export const DEFAULT_SSL_MODE: SslMode = 'require';
+export const DEFAULT_STATUS: SyncStatus = 'draft';

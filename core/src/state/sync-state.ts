@@ -1,0 +1,39 @@
+/**
+ * What is recorded about a sync between runs (`state.json` in its state directory).
+ * The engine writes it atomically; validation only reads `data_type` for the immutability rule.
+ */
+import type { DataType } from '../model/sync-file';
+
+export const STATE_FILE_NAME = 'state.json';
+
+export interface Watermark {
+  /** Max delivered `UPDATED_AT`, kept as the database's text form at full microsecond precision. */
+  updated_at: string;
+  /** Keys of rows at exactly `updated_at` already delivered, so ties are neither lost nor resent. */
+  boundary_keys: string[];
+}
+
+export interface ConnectionTestRecord {
+  at: string;
+  /** Hash of the connection settings and table that were tested (no secret values). */
+  fingerprint: string;
+}
+
+export interface SyncState {
+  version: 1;
+  sync: string;
+  /** The data type the sync was created with; immutable afterwards. */
+  data_type?: DataType;
+  /** When `data_type` was first recorded (ISO 8601). */
+  data_type_recorded_at?: string;
+  watermark?: Watermark | null;
+  last_test?: ConnectionTestRecord | null;
+}
+
+/** The part of recorded state the validator needs, injected so `core/lang` stays free of I/O. */
+export interface DataTypeRecord {
+  dataType: DataType;
+  recordedAt: string;
+}
+
+export type StateLookup = (syncName: string) => DataTypeRecord | undefined;
