@@ -11,6 +11,12 @@ export interface Watermark {
   updated_at: string;
   /** Keys of rows at exactly `updated_at` already delivered, so ties are neither lost nor resent. */
   boundary_keys: string[];
+  /**
+   * With `lookback`: keys of rows delivered at earlier timestamps, complete for every row with
+   * `UPDATED_AT` in [`from`, `updated_at`), so rows re-read in the window are skipped rather than
+   * resent. Absent without lookback (the record then covers `updated_at` only).
+   */
+  recent?: { from: string; groups: { updated_at: string; keys: string[] }[] };
 }
 
 export interface ConnectionTestRecord {

@@ -1,0 +1,269 @@
+/**
+ * The Braze Sync tree as plain data: definition files → syncs → data type, schedule, watermark,
+ * recent runs → a run's row errors. Node ids are derived from file path, sync name and run id only,
+ * so VS Code keeps expansion and selection across refreshes. Free of `vscode` (unit-tested as is);
+ * `sync-tree-provider.ts` turns nodes into TreeItems.
+ */
+import type { RowErrorRecord, RunRecord, RunStatus } from '../../../core/src/state/run-record';
+import type { SyncState } from '../../../core/src/state/sync-state';
+import { formatDuration, formatLocalTime, plural, relativeTime } from './format';
+
+export type NodeKind = 'file' | 'sync' | 'dataType' | 'schedule' | 'watermark' | 'runs' | 'run' | 'rowError' | 'message';
+
+export interface NodeIcon {
+  /** A codicon id such as `pass` or `sync~spin`. */
+  id: string;
+  /** A theme color id such as `testing.iconPassed`. */
+  color?: string;
+}
+
+export interface TreeNode {
+  id: string;
+  kind: NodeKind;
+  label: string;
+  description?: string;
+  tooltip?: string;
+  icon?: NodeIcon;
+  /** Drives the menus in package.json (`viewItem`). */
+  contextValue: string;
+  collapsible: 'none' | 'collapsed' | 'expanded';
+  /** Absolute path of the definition file the node belongs to. */
+  file: string;
+  sync?: string;
+  runId?: string;
+  /** 0-based line to reveal when the node is opened. */
+  line?: number;
+  /** Known children; `undefined` for nodes whose children load on expand (a run's row errors). */
+  children?: TreeNode[];
+}
+
+/** What the definition file says about one sync (read even when other parts of the file have errors). */
+export interface SyncDefinitionSummary {
+  name: string;
+  line: number;
+  dataType?: string;
+  schedule?: string;
+  status?: string;
+}
+
+/** What is recorded about one sync, plus what the editor knows is running right now. */
+export interface SyncRecord {
+  state?: SyncState;
+  /** Newest first. */
+  runs: RunRecord[];
+  running?: { rowsRead: number; rowsSynced: number };
+  /** The next scheduled run, `manual`, or undefined when the schedule does not parse. */
+  nextRun?: Date | 'manual';
+}
+
+export interface FileSummary {
+  path: string;
+  /** Workspace-relative path shown as the label. */
+  label: string;
+  syncs: SyncDefinitionSummary[];
+  errorCount: number;
+  timezone: string;
+}
+
+export interface ModelOptions {
+  now: Date;
+  /** Time zone for run times in the tree (the user's by default). */
+  displayTimeZone?: string;
+}
+
+const STATUS_ICON: Record<RunStatus, NodeIcon> = {
+  running: { id: 'sync~spin' },
+  success: { id: 'pass', color: 'testing.iconPassed' },
+  partial: { id: 'warning', color: 'list.warningForeground' },
+  error: { id: 'error', color: 'list.errorForeground' },
+  cancelled: { id: 'circle-slash' },
+};
+
+export function fileNode(file: FileSummary, records: ReadonlyMap<string, SyncRecord>, options: ModelOptions): TreeNode {
+  const syncs = file.syncs.map((s) => syncNode(file, s, records.get(s.name) ?? { runs: [] }, options));
+  const parts = [plural(syncs.length, 'sync')];
+  if (file.errorCount > 0) parts.push(plural(file.errorCount, 'error'));
+  return {
+    id: `file:${file.path}`,
+    kind: 'file',
+    label: file.label,
+    description: parts.join(' · '),
+    tooltip: file.errorCount > 0 ? `${file.path}\n${plural(file.errorCount, 'error')}: see the Problems panel. Syncs do not run until they are fixed.` : file.path,
+    icon: file.errorCount > 0 ? { id: 'file', color: 'list.errorForeground' } : { id: 'file' },
+    contextValue: 'file',
+    collapsible: 'expanded',
+    file: file.path,
+    line: 0,
+    children: syncs.length > 0 ? syncs : [message(file, 'no-syncs', 'No syncs in this file yet')],
+  };
+}
+
+export function syncNode(file: FileSummary, sync: SyncDefinitionSummary, record: SyncRecord, options: ModelOptions): TreeNode {
+  const id = `sync:${file.path}#${sync.name}`;
+  const last = record.runs.find((r) => r.status !== 'running');
+  const status = sync.status ?? 'draft';
+  let description: string;
+  let icon: NodeIcon;
+  if (record.running) {
+    description = `running · ${plural(record.running.rowsSynced, 'row')} synced`;
+    icon = STATUS_ICON.running;
+  } else if (last) {
+    description = `${status} · last run ${last.status} ${relativeTime(new Date(last.ended_at ?? last.started_at), options.now)}`;
+    icon = STATUS_ICON[last.status];
+  } else {
+    description = `${status} · never run`;
+    icon = status === 'active' ? { id: 'circle-filled', color: 'testing.iconPassed' } : { id: 'circle-outline' };
+  }
+  const base = { file: file.path, sync: sync.name, line: sync.line };
+  const children: TreeNode[] = [
+    {
+      ...base,
+      id: `${id}/dataType`,
+      kind: 'dataType',
+      label: 'Data type',
+      description: sync.dataType ?? '(missing)',
+      tooltip: recordedTypeTooltip(sync, record.state),
+      icon: { id: 'symbol-enum' },
+      contextValue: 'dataType',
+      collapsible: 'none',
+    },
+    scheduleNode(id, base, sync, record, file.timezone, options),
+    watermarkNode(id, base, record.state),
+    runsNode(id, base, record.runs, options),
+  ];
+  return {
+    ...base,
+    id,
+    kind: 'sync',
+    label: sync.name,
+    description,
+    tooltip: `${sync.name} (${status})${last?.error ? `\nLast error: ${last.error}` : ''}`,
+    icon,
+    contextValue: record.running ? 'sync running' : 'sync',
+    collapsible: 'collapsed',
+    children,
+  };
+}
+
+function recordedTypeTooltip(sync: SyncDefinitionSummary, state: SyncState | undefined): string {
+  if (!state?.data_type) return 'The data type is fixed once the sync has run.';
+  const since = state.data_type_recorded_at ? ` on ${state.data_type_recorded_at}` : '';
+  return `Recorded as ${state.data_type}${since}; it cannot change now.${state.data_type !== sync.dataType ? ' The file says otherwise: see the Problems panel.' : ''}`;
+}
+
+type Base = Pick<TreeNode, 'file' | 'sync' | 'line'>;
+
+function scheduleNode(syncId: string, base: Base, sync: SyncDefinitionSummary, record: SyncRecord, timezone: string, options: ModelOptions): TreeNode {
+  const next =
+    record.nextRun === 'manual'
+      ? 'runs only on Sync Now'
+      : record.nextRun
+        ? `next ${formatLocalTime(record.nextRun, timezone).slice(0, 16)} (${timezone})`
+        : undefined;
+  return {
+    ...base,
+    id: `${syncId}/schedule`,
+    kind: 'schedule',
+    label: sync.schedule ?? '(no schedule)',
+    description: next,
+    tooltip: record.nextRun instanceof Date ? `Next run ${relativeTime(record.nextRun, options.now)}, ${record.nextRun.toISOString()}` : undefined,
+    icon: { id: 'calendar' },
+    contextValue: 'schedule',
+    collapsible: 'none',
+  };
+}
+
+function watermarkNode(syncId: string, base: Base, state: SyncState | undefined): TreeNode {
+  const wm = state?.watermark;
+  return {
+    ...base,
+    id: `${syncId}/watermark`,
+    kind: 'watermark',
+    label: 'Watermark',
+    description: wm ? wm.updated_at : 'none: the next run reads every row',
+    tooltip: wm
+      ? `Rows with UPDATED_AT after ${wm.updated_at} are read on the next run${wm.boundary_keys.length ? ` (${plural(wm.boundary_keys.length, 'row')} at exactly that time already sent)` : ''}.`
+      : undefined,
+    icon: { id: 'bookmark' },
+    contextValue: wm ? 'watermark' : 'watermark none',
+    collapsible: 'none',
+  };
+}
+
+function runsNode(syncId: string, base: Base, runs: RunRecord[], options: ModelOptions): TreeNode {
+  return {
+    ...base,
+    id: `${syncId}/runs`,
+    kind: 'runs',
+    label: 'Recent runs',
+    description: runs.length === 0 ? 'none yet' : undefined,
+    icon: { id: 'history' },
+    contextValue: 'runs',
+    collapsible: runs.length > 0 ? 'collapsed' : 'none',
+    children: runs.map((r) => runNode(syncId, base, r, options)),
+  };
+}
+
+export function runNode(syncId: string, base: Base, run: RunRecord, options: ModelOptions): TreeNode {
+  const started = new Date(run.started_at);
+  const counts = [`${run.rows_synced.toLocaleString('en-US')} synced`];
+  if (run.rows_failed > 0) counts.push(`${run.rows_failed.toLocaleString('en-US')} failed`);
+  if (run.ended_at) counts.push(formatDuration(Date.parse(run.ended_at) - started.getTime()));
+  const tooltip = [
+    `Run ${run.id}: ${run.status}`,
+    `Started ${run.started_at}${run.ended_at ? `, ended ${run.ended_at}` : ''}`,
+    `Rows read ${run.rows_read}, synced ${run.rows_synced}, failed ${run.rows_failed}`,
+    `Watermark ${run.watermark_before ?? 'none'} → ${run.watermark_after ?? 'none'}`,
+    ...(run.error ? [`Error: ${run.error}`] : []),
+    ...run.warnings,
+  ].join('\n');
+  return {
+    ...base,
+    id: `${syncId}/run:${run.id}`,
+    kind: 'run',
+    label: formatLocalTime(started, options.displayTimeZone),
+    description: `${run.status} · ${counts.join(' · ')}`,
+    tooltip,
+    icon: STATUS_ICON[run.status],
+    contextValue: 'run',
+    collapsible: run.rows_failed > 0 ? 'collapsed' : 'none',
+    runId: run.id,
+    ...(run.rows_failed > 0 ? {} : { children: [] }),
+  };
+}
+
+/** Children of a run node, loaded when it is expanded. */
+export function rowErrorNodes(run: TreeNode, errors: RowErrorRecord[], totalFailed: number): TreeNode[] {
+  const nodes: TreeNode[] = errors.map((e, i) => ({
+    file: run.file,
+    sync: run.sync,
+    line: run.line,
+    runId: run.runId,
+    id: `${run.id}/error:${i}`,
+    kind: 'rowError',
+    label: e.identifier,
+    description: e.reason,
+    tooltip: [`UPDATED_AT ${e.updated_at}`, e.reason, ...(e.payload ? ['', e.payload] : [])].join('\n'),
+    icon: { id: 'error', color: 'list.errorForeground' },
+    contextValue: 'rowError',
+    collapsible: 'none',
+    children: [],
+  }));
+  if (errors.length === 0) nodes.push(message({ path: run.file }, `${run.id}/no-errors`, 'Row errors are no longer kept for this run'));
+  else if (totalFailed > errors.length) {
+    nodes.push(message({ path: run.file }, `${run.id}/more`, `… and ${plural(totalFailed - errors.length, 'more row error')} (Show History)`));
+  }
+  return nodes;
+}
+
+function message(file: Pick<FileSummary, 'path'>, key: string, text: string): TreeNode {
+  return {
+    id: `message:${file.path}#${key}`,
+    kind: 'message',
+    label: text,
+    contextValue: 'message',
+    collapsible: 'none',
+    file: file.path,
+    children: [],
+  };
+}

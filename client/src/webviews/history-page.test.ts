@@ -1,0 +1,60 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { RunRecord } from '../../../core/src/state/run-record';
+import { niceMax } from './history-chart';
+import { renderHistoryPage } from './history-page';
+import { escapeHtml } from './html';
+
+function run(id: string, overrides: Partial<RunRecord> = {}): RunRecord {
+  return {
+    id,
+    sync: 's',
+    status: 'success',
+    started_at: '2026-11-28T09:00:00.000Z',
+    ended_at: '2026-11-28T09:00:02.000Z',
+    rows_read: 5,
+    rows_synced: 4,
+    rows_failed: 1,
+    rows_skipped: 0,
+    rows_in_future: 0,
+    watermark_before: null,
+    watermark_after: '2026-11-28 08:59:00+00',
+    warnings: [],
+    ...overrides,
+  };
+}
+
+test('escapes every kind of markup-significant character', () => {
+  assert.equal(escapeHtml(`<script>alert("x") & 'y'</script>`), '&lt;script&gt;alert(&quot;x&quot;) &amp; &#39;y&#39;&lt;/script&gt;');
+});
+
+test('niceMax rounds axis maxima up to 1, 2 or 5 times a power of ten', () => {
+  assert.deepEqual([0, 1, 3, 7, 12, 180, 5000].map(niceMax), [1, 1, 5, 10, 20, 200, 5000]);
+});
+
+test('the page has a strict CSP, no script, a chart bar per run and the focused run open', () => {
+  const out = renderHistoryPage({
+    sync: 'users',
+    fileLabel: 'users.brazesync.yaml',
+    runs: [run('r2', { started_at: '2026-11-28T10:00:00.000Z', ended_at: '2026-11-28T10:00:01.000Z' }), run('r1')],
+    rowErrors: new Map([['r2', [{ run_id: 'r2', identifier: 'external_id=<b>x</b>', updated_at: 't', reason: 'bad', payload: '<img src=x onerror=alert(1)>' }]]]),
+    focusRunId: 'r2',
+    nonce: 'abc',
+    timeZone: 'UTC',
+  });
+  assert.match(out, /Content-Security-Policy" content="default-src &#39;none&#39;; style-src &#39;nonce-abc&#39;;.*script-src &#39;none&#39;/);
+  assert.doesNotMatch(out, /<script/i);
+  assert.doesNotMatch(out, /<img/i);
+  assert.match(out, /&lt;img src=x onerror=alert\(1\)&gt;/);
+  assert.match(out, /external_id=&lt;b&gt;x&lt;\/b&gt;/);
+  assert.equal(out.match(/class="bar-synced"/g)?.length, 2);
+  assert.match(out, /<tbody id="run-r2" class="focus">[\s\S]*<details open>/);
+  assert.match(out, /<polyline class="duration" points="[\d.]+,[\d.]+ [\d.]+,[\d.]+"/);
+  assert.match(out, /2 runs · 8 rows synced · 2 failed/);
+});
+
+test('a sync without runs gets an explanation instead of an empty chart', () => {
+  const out = renderHistoryPage({ sync: 'users', fileLabel: 'f', runs: [], rowErrors: new Map(), nonce: 'n' });
+  assert.match(out, /has not run yet/);
+  assert.doesNotMatch(out, /<svg/);
+});

@@ -1,0 +1,159 @@
+/**
+ * The Redshift source reader: one `pg` connection, keyset pages with LIMIT (no long-lived cursor,
+ * which Redshift materialises on the leader node), the next page fetched while the engine works on
+ * the current one, and page size adapted so a page stays near a fixed number of bytes.
+ */
+import type pg from 'pg';
+import type { TableName } from '../model/table-name';
+import type { RowIdentifiers, SourceRow } from '../sync/ports';
+import type { ReadWindow, SourceReader, SourceTable, TablePrivileges } from '../sync/source-reader';
+import { countAfterQuery, countQuery, pageQuery, planFor, type PageCursor, type PageQuery, type ReadPlan } from './keyset-query';
+import { connectPg, type PgSettings } from './pg-connection';
+import { findTable } from './table-catalog';
+
+export interface RedshiftReaderOptions {
+  settings: PgSettings;
+  table: TableName;
+  /** Whether PAYLOAD is read (false for user deletes, whose tables must not have one). */
+  readPayload: boolean;
+}
+
+const DEFAULT_PAGE_ROWS = 5000;
+const MIN_PAGE_ROWS = 100;
+const TARGET_PAGE_BYTES = 16 * 1024 * 1024;
+
+export class TableNotFoundError extends Error {
+  constructor(readonly written: string) {
+    super(`Table ${written} was not found (or the user cannot see it).`);
+    this.name = 'TableNotFoundError';
+  }
+}
+
+export class WrongDatabaseError extends Error {
+  constructor(readonly tableDatabase: string, readonly connectionDatabase: string) {
+    super(`The table is in database ${tableDatabase}, but the connection opens database ${connectionDatabase}. Set the connection's database to ${tableDatabase}, or drop the database part of \`table\`.`);
+    this.name = 'WrongDatabaseError';
+  }
+}
+
+export function createRedshiftReader(options: RedshiftReaderOptions): SourceReader {
+  let client: pg.Client | undefined;
+  let connecting: Promise<pg.Client> | undefined;
+  let table: SourceTable | undefined;
+  let plan: ReadPlan | undefined;
+  const written = options.table.parts.map((p) => p.name).join('.');
+
+  async function connection(): Promise<pg.Client> {
+    if (client) return client;
+    connecting ??= connectPg(options.settings).then((c) => (client = c));
+    return connecting;
+  }
+
+  async function describe(): Promise<SourceTable | undefined> {
+    const db = options.table.database;
+    if (db !== undefined && db.toLowerCase() !== options.settings.database.toLowerCase()) {
+      throw new WrongDatabaseError(db, options.settings.database);
+    }
+    table = await findTable(await connection(), options.table);
+    plan = undefined;
+    return table;
+  }
+
+  async function readPlan(): Promise<ReadPlan> {
+    if (plan) return plan;
+    const t = table ?? (await describe());
+    if (!t) throw new TableNotFoundError(written);
+    plan = planFor(t, options.readPayload);
+    return plan;
+  }
+
+  async function run(q: PageQuery): Promise<unknown[][]> {
+    const c = await connection();
+    const res = await c.query<unknown[]>({ text: q.text, values: q.values, rowMode: 'array' });
+    return res.rows;
+  }
+
+  async function* pages(window: ReadWindow, opts: { pageSize?: number; signal?: AbortSignal } = {}): AsyncIterable<SourceRow[]> {
+    const p = await readPlan();
+    const idCount = p.ids.length;
+    const keyStart = 1 + idCount + (p.payload ? 1 : 0);
+    let limit = opts.pageSize ?? DEFAULT_PAGE_ROWS;
+    const adaptive = opts.pageSize === undefined;
+    let pending: Promise<unknown[][]> | undefined = run(pageQuery(p, window, limit));
+    while (pending) {
+      const raw = await pending;
+      pending = undefined;
+      if (opts.signal?.aborted) return;
+      const full = raw.length === limit;
+      const last = raw[raw.length - 1];
+      if (full && last) {
+        let bytes = 0;
+        const rows: SourceRow[] = raw.map((r) => {
+          const row = decodeRow(p, r);
+          bytes += row.payload?.length ?? 0;
+          return row;
+        });
+        if (adaptive) limit = nextLimit(limit, bytes, raw.length);
+        const cursor: PageCursor = { updatedAt: String(last[0]), keys: last.slice(keyStart).map((k) => String(k)) };
+        pending = run(pageQuery(p, window, limit, cursor));
+        // Keep a failed prefetch from becoming an unhandled rejection if the consumer stops early.
+        pending.catch(() => undefined);
+        yield rows;
+      } else {
+        if (raw.length > 0) yield raw.map((r) => decodeRow(p, r));
+      }
+    }
+  }
+
+  async function scalar(q: PageQuery): Promise<number> {
+    const rows = await run(q);
+    return Number(rows[0]?.[0] ?? 0);
+  }
+
+  return {
+    describe,
+    async privileges(): Promise<TablePrivileges> {
+      const t = table ?? (await describe());
+      if (!t) throw new TableNotFoundError(written);
+      const rows = await run({
+        text: `SELECT has_schema_privilege($1, 'USAGE'), has_table_privilege($2, 'SELECT'), has_table_privilege($2, 'INSERT'), has_table_privilege($2, 'UPDATE'), has_table_privilege($2, 'DELETE')`,
+        values: [t.schema, t.sqlName],
+      });
+      const [usage, select, insert, update, del] = (rows[0] ?? []).map((v) => v === true);
+      return { schemaUsage: usage ?? false, select: select ?? false, insert: insert ?? false, update: update ?? false, delete: del ?? false };
+    },
+    pages,
+    async count(window) {
+      return scalar(countQuery(await readPlan(), window));
+    },
+    async countAfter(until) {
+      return scalar(countAfterQuery(await readPlan(), until));
+    },
+    async close() {
+      const c = client ?? (await connecting?.catch(() => undefined));
+      client = undefined;
+      connecting = undefined;
+      await c?.end().catch(() => undefined);
+    },
+  };
+}
+
+function decodeRow(plan: ReadPlan, r: unknown[]): SourceRow {
+  const ids: RowIdentifiers = {};
+  plan.ids.forEach((id, i) => {
+    const v = r[1 + i];
+    ids[id.key] = v === null || v === undefined ? null : String(v);
+  });
+  const row: SourceRow = { updatedAt: String(r[0]), ids };
+  if (plan.payload) {
+    const v = r[1 + plan.ids.length];
+    row.payload = v === null || v === undefined ? null : String(v);
+  }
+  return row;
+}
+
+function nextLimit(limit: number, bytes: number, rows: number): number {
+  const perRow = Math.max(1, bytes / Math.max(1, rows));
+  const ideal = Math.floor(TARGET_PAGE_BYTES / perRow);
+  return Math.max(MIN_PAGE_ROWS, Math.min(DEFAULT_PAGE_ROWS * 4, ideal, limit * 2));
+}

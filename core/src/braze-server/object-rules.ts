@@ -1,0 +1,65 @@
+/**
+ * How the local server checks one `/users/track` object, as Braze does: a problem becomes a minor
+ * error `{type, input_array, index}` in the 201 response and the other objects still apply.
+ */
+import {
+  MAX_PRODUCT_ID_LENGTH,
+  MAX_PURCHASE_QUANTITY,
+  isBrazeTime,
+  isCurrencyCode,
+  isPlainObject,
+  isUserAlias,
+  type TrackArray,
+  type UserAlias,
+} from '../sync/braze-contract';
+
+/** Which user an object names. */
+export type UserRef = { external_id: string } | { user_alias: UserAlias } | { braze_id: string } | { email: string } | { phone: string };
+
+export const BLACKLISTED = 'provided external_id is blacklisted and disallowed';
+
+/**
+ * The user an object refers to. `external_id`, `user_alias` and `braze_id` exclude one another;
+ * without them `email` (then `phone`) identifies, so on other objects those two are attributes.
+ */
+export function identify(object: Record<string, unknown>): UserRef | string {
+  const given = (['external_id', 'user_alias', 'braze_id'] as const).filter((k) => object[k] !== undefined && object[k] !== null);
+  if (given.length > 1) return `only one of 'external_id', 'user_alias' or 'braze_id' may be given, found ${given.map((k) => `'${k}'`).join(' and ')}`;
+  const key = given[0];
+  if (key === 'user_alias') return isUserAlias(object.user_alias) ? { user_alias: object.user_alias } : "'user_alias' must be an object with non-empty 'alias_name' and 'alias_label'";
+  if (key !== undefined) {
+    const value = object[key];
+    if (typeof value !== 'string' || value === '') return `'${key}' must be a non-empty string`;
+    return key === 'external_id' ? { external_id: value } : { braze_id: value };
+  }
+  for (const k of ['email', 'phone'] as const) {
+    const value = object[k];
+    if (value === undefined || value === null) continue;
+    if (typeof value !== 'string' || value === '') return `'${k}' must be a non-empty string`;
+    return k === 'email' ? { email: value } : { phone: value };
+  }
+  return "'external_id' or 'braze_id' or 'user_alias' or 'email' or 'phone' is required";
+}
+
+/** The first problem with an object of `array`, or undefined when Braze would accept it. */
+export function objectProblem(array: TrackArray, object: unknown): string | undefined {
+  if (!isPlainObject(object)) return `${array} entries must be JSON objects`;
+  const who = identify(object);
+  if (typeof who === 'string') return who;
+  if (array === 'events') {
+    if (typeof object.name !== 'string' || object.name.trim() === '') return "'name' is required and must be a non-empty string";
+  } else if (array === 'purchases') {
+    if (typeof object.product_id !== 'string' || object.product_id === '') return "'product_id' is required and must be a non-empty string";
+    if (object.product_id.length > MAX_PRODUCT_ID_LENGTH) return `'product_id' must be at most ${MAX_PRODUCT_ID_LENGTH} characters`;
+    if (!isCurrencyCode(object.currency)) return "'currency' must be a valid ISO 4217 alphabetic currency code";
+    if (typeof object.price !== 'number' || !Number.isFinite(object.price)) return "'price' is required and must be a number";
+    const q = object.quantity;
+    if (q !== undefined && !(typeof q === 'number' && Number.isInteger(q) && q >= 1 && q <= MAX_PURCHASE_QUANTITY)) return `'quantity' must be an integer from 1 to ${MAX_PURCHASE_QUANTITY}`;
+  }
+  if (array !== 'attributes') {
+    if (object.time === undefined) return "'time' is required";
+    if (!isBrazeTime(object.time)) return "'time' must be an ISO 8601 time";
+    if (object.properties !== undefined && !isPlainObject(object.properties)) return "'properties' must be an object";
+  }
+  return undefined;
+}

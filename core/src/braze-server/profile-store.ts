@@ -1,0 +1,194 @@
+/**
+ * The local server's user profiles, in memory, with the lookups `/users/track` and `/users/delete`
+ * need: external id, user alias, braze_id, and email/phone (several profiles may share those;
+ * Braze then picks the most recently updated one, preferring identified users).
+ */
+import { isPlainObject, type UserAlias } from '../sync/braze-contract';
+import type { UserRef } from './object-rules';
+
+export interface Profile {
+  braze_id: string;
+  external_id?: string;
+  user_aliases: UserAlias[];
+  email?: string;
+  phone?: string;
+  attributes: Record<string, unknown>;
+  events: Record<string, unknown>[];
+  purchases: Record<string, unknown>[];
+}
+
+interface Stored extends Profile {
+  /** Update order, for Braze's "most recently updated" rule on shared emails and phones. */
+  seq: number;
+}
+
+/** Keys of a track object that steer processing rather than set attributes. */
+const CONTROL_KEYS = new Set(['external_id', 'user_alias', 'braze_id', '_update_existing_only', '_merge_objects']);
+
+export class ProfileStore {
+  private readonly byBrazeId = new Map<string, Stored>();
+  private readonly byExternalId = new Map<string, Stored>();
+  private readonly byAlias = new Map<string, Stored>();
+  private readonly byEmail = new Map<string, Set<Stored>>();
+  private readonly byPhone = new Map<string, Set<Stored>>();
+  private seq = 0;
+  private created = 0;
+
+  get size(): number {
+    return this.byBrazeId.size;
+  }
+
+  /** The profile `ref` names, created when `create` allows it (never for braze_id). */
+  resolve(ref: UserRef, create: boolean): Profile | undefined {
+    const found = this.find(ref);
+    if (found || !create || 'braze_id' in ref) return found;
+    const p: Stored = { braze_id: (++this.created).toString(16).padStart(24, '0'), user_aliases: [], attributes: {}, events: [], purchases: [], seq: ++this.seq };
+    this.byBrazeId.set(p.braze_id, p);
+    if ('external_id' in ref) {
+      p.external_id = ref.external_id;
+      this.byExternalId.set(ref.external_id, p);
+    } else if ('user_alias' in ref) {
+      p.user_aliases.push({ ...ref.user_alias });
+      this.byAlias.set(aliasKey(ref.user_alias), p);
+    } else if ('email' in ref) {
+      this.setContact(p, 'email', ref.email);
+    } else {
+      this.setContact(p, 'phone', ref.phone);
+    }
+    return p;
+  }
+
+  /** Applies an attributes object: `null` removes, `inc`/`add`/`remove` operators, `_merge_objects`. */
+  applyAttributes(profile: Profile, object: Record<string, unknown>, identifiedBy: UserRef): void {
+    const p = this.stored(profile);
+    const merge = object._merge_objects === true;
+    for (const [key, value] of Object.entries(object)) {
+      if (CONTROL_KEYS.has(key)) continue;
+      if (key === 'email' || key === 'phone') {
+        if (!(key in identifiedBy)) this.setContact(p, key, typeof value === 'string' && value !== '' ? value : undefined);
+        continue;
+      }
+      applyAttribute(p.attributes, key, value, merge);
+    }
+    p.seq = ++this.seq;
+  }
+
+  addEvent(profile: Profile, array: 'events' | 'purchases', object: Record<string, unknown>): void {
+    const entry: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(object)) if (!CONTROL_KEYS.has(k) && k !== 'email' && k !== 'phone') entry[k] = v;
+    const p = this.stored(profile);
+    p[array].push(entry);
+    p.seq = ++this.seq;
+  }
+
+  delete(ref: UserRef): boolean {
+    const p = this.find(ref);
+    if (!p) return false;
+    this.byBrazeId.delete(p.braze_id);
+    if (p.external_id !== undefined) this.byExternalId.delete(p.external_id);
+    for (const a of p.user_aliases) this.byAlias.delete(aliasKey(a));
+    this.setContact(p, 'email', undefined);
+    this.setContact(p, 'phone', undefined);
+    return true;
+  }
+
+  /** Snapshots (deep copies) of the profiles matching `ref`, or of all profiles. */
+  list(ref?: UserRef): Profile[] {
+    const found = ref ? this.find(ref) : undefined;
+    const source = ref ? (found ? [found] : []) : this.byBrazeId.values();
+    return Array.from(source, snapshot);
+  }
+
+  clear(): void {
+    for (const m of [this.byBrazeId, this.byExternalId, this.byAlias, this.byEmail, this.byPhone]) m.clear();
+    this.seq = 0;
+    this.created = 0;
+  }
+
+  private find(ref: UserRef): Stored | undefined {
+    if ('external_id' in ref) return this.byExternalId.get(ref.external_id);
+    if ('braze_id' in ref) return this.byBrazeId.get(ref.braze_id);
+    if ('user_alias' in ref) return this.byAlias.get(aliasKey(ref.user_alias));
+    const set = 'email' in ref ? this.byEmail.get(normalEmail(ref.email)) : this.byPhone.get(ref.phone);
+    let best: Stored | undefined;
+    for (const p of set ?? []) if (!best || preferred(p, best)) best = p;
+    return best;
+  }
+
+  private setContact(p: Stored, key: 'email' | 'phone', value: string | undefined): void {
+    const index = key === 'email' ? this.byEmail : this.byPhone;
+    const norm = (v: string) => (key === 'email' ? normalEmail(v) : v);
+    const old = p[key];
+    if (old !== undefined) {
+      const set = index.get(norm(old));
+      set?.delete(p);
+      if (set?.size === 0) index.delete(norm(old));
+    }
+    if (value === undefined) {
+      delete p[key];
+      return;
+    }
+    p[key] = value;
+    const set = index.get(norm(value)) ?? new Set<Stored>();
+    set.add(p);
+    index.set(norm(value), set);
+  }
+
+  private stored(profile: Profile): Stored {
+    const p = this.byBrazeId.get(profile.braze_id);
+    if (!p) throw new Error(`Profile ${profile.braze_id} is not in this store.`);
+    return p;
+  }
+}
+
+/** Braze's pick among profiles sharing an email or phone: identified first, then most recently updated. */
+function preferred(a: Stored, b: Stored): boolean {
+  const ai = a.external_id !== undefined;
+  const bi = b.external_id !== undefined;
+  return ai !== bi ? ai : a.seq > b.seq;
+}
+
+function applyAttribute(attributes: Record<string, unknown>, key: string, value: unknown, merge: boolean): void {
+  const current = attributes[key];
+  if (value === null) {
+    delete attributes[key];
+  } else if (isPlainObject(value) && Object.keys(value).length === 1 && typeof value.inc === 'number') {
+    attributes[key] = (typeof current === 'number' ? current : 0) + value.inc;
+  } else if (isPlainObject(value) && ('add' in value || 'remove' in value) && Object.values(value).every(Array.isArray) && Object.keys(value).every((k) => k === 'add' || k === 'remove')) {
+    const list = Array.isArray(current) ? [...current] : [];
+    const add = Array.isArray(value.add) ? value.add : [];
+    const remove = Array.isArray(value.remove) ? value.remove : [];
+    for (const item of add) if (!list.some((x) => sameValue(x, item))) list.push(item);
+    attributes[key] = list.filter((x) => !remove.some((r) => sameValue(x, r)));
+  } else if (merge && isPlainObject(value) && isPlainObject(current)) {
+    attributes[key] = deepMerge(current, value);
+  } else {
+    attributes[key] = value;
+  }
+}
+
+function deepMerge(target: Record<string, unknown>, source: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...target };
+  for (const [k, v] of Object.entries(source)) {
+    const cur = out[k];
+    out[k] = isPlainObject(v) && isPlainObject(cur) ? deepMerge(cur, v) : v;
+  }
+  return out;
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  return a === b || JSON.stringify(a) === JSON.stringify(b);
+}
+
+function snapshot(p: Stored): Profile {
+  const { seq: _seq, ...profile } = p;
+  return structuredClone(profile);
+}
+
+function aliasKey(a: UserAlias): string {
+  return `${a.alias_label}\u0000${a.alias_name}`;
+}
+
+function normalEmail(email: string): string {
+  return email.trim().toLowerCase();
+}

@@ -1,0 +1,155 @@
+/**
+ * The one validation used by the language server, the CLI and the engine: YAML syntax, the JSON
+ * Schema, and the semantic rules. Per-segment results are memoised on the segment (see
+ * `parse/sync-document.ts`), so after an edit inside one sync only that sync is re-checked.
+ */
+import { isMap } from 'yaml';
+import { jsValue, keySpan, unresolvedAlias } from '../parse/nodes';
+import type { Segment, SyncEntry, SyncFileDocument, YamlError } from '../parse/sync-document';
+import { fileRules } from '../rules/file-rules';
+import { headerRules } from '../rules/header-rules';
+import type { FileContext, SyncView } from '../rules/rule-context';
+import { syncRules } from '../rules/sync-rules';
+import { headerView, syncView } from '../rules/views';
+import { validateHeaderValue, validateSyncValue } from '../schema/schema';
+import type { StateLookup } from '../state/sync-state';
+import { toDiagnostic, type Diagnostic, type Problem } from './problem';
+import { schemaProblems } from './schema-problems';
+
+export interface ValidateOptions {
+  /** Recorded state of the file's syncs; without it, state-based rules say nothing. */
+  state?: StateLookup;
+}
+
+function mapOffsets(p: Problem, f: (offset: number) => number): Problem {
+  return {
+    ...p,
+    start: f(p.start),
+    end: f(p.end),
+    ...(p.fixes ? { fixes: p.fixes.map((x) => ({ ...x, edits: x.edits.map((e) => ({ ...e, start: f(e.start), end: f(e.end) })) })) } : {}),
+    ...(p.related ? { related: p.related.map((r) => ({ ...r, start: f(r.start), end: f(r.end) })) } : {}),
+  };
+}
+
+/** Computes problems once per segment text; stores them in segment-local offsets. */
+function memoised(segment: Segment, key: string, compute: () => Problem[]): Problem[] {
+  let local = segment.memo.get(key) as Problem[] | undefined;
+  if (!local) {
+    local = compute().map((p) => mapOffsets(p, (o) => segment.toLocal(o) ?? 0));
+    segment.memo.set(key, local);
+  }
+  return local.map((p) => mapOffsets(p, (o) => segment.toAbs(o)));
+}
+
+/**
+ * A syntax error covers the rest of its line at most (never the rest of the file), and at least
+ * the token it points at, so it is visible.
+ */
+function yamlProblem(e: YamlError, doc: SyncFileDocument): Problem {
+  const { lines, text } = doc;
+  const line = lines.positionAt(e.start).line;
+  const lineStart = lines.lineStart(line);
+  const lineEnd = lines.lineEnd(line);
+  let start = Math.min(e.start, lineEnd);
+  const quote = /quote/i.test(e.message) ? unclosedQuoteBefore(text, e.start) : undefined;
+  if (quote !== undefined) {
+    const qLine = lines.positionAt(quote).line;
+    return { code: 'yaml-syntax', severity: 'error', message: 'YAML syntax error: this quoted value is never closed; add the closing quote.', start: quote, end: lines.lineEnd(qLine) };
+  }
+  if (start === lineEnd) start = lineStart + (lines.lineText(line).length - lines.lineText(line).trimStart().length);
+  let end = Math.min(Math.max(e.end, start + 1), lineEnd);
+  if (e.code === 'DUPLICATE_KEY') {
+    while (end < lineEnd && !/[\s:]/.test(text[end] ?? ' ')) end++;
+    return { code: 'duplicate-key', severity: 'error', message: 'This key appears twice in the same mapping; keep one.', start, end };
+  }
+  if (e.code === 'MULTIPLE_DOCS') {
+    return { code: 'multiple-documents', severity: 'error', message: 'A definition file holds one YAML document; move what follows `---` into its own .brazesync.yaml file.', start, end: lineEnd };
+  }
+  end = Math.max(end, lineEnd);
+  return { code: 'yaml-syntax', severity: 'error', message: `YAML syntax error: ${e.message.replace(/\s+at line \d+, column \d+:?[\s\S]*$/, '')}`, start, end: Math.max(end, start) };
+}
+
+/** The parser reports an unclosed quote where the text ends; the user needs the opening quote. */
+function unclosedQuoteBefore(text: string, offset: number): number | undefined {
+  for (let lineEnd = offset; lineEnd > 0; ) {
+    const lineStart = text.lastIndexOf('\n', lineEnd - 1) + 1;
+    const line = text.slice(lineStart, lineEnd);
+    for (const q of ['"', "'"]) {
+      if ((line.split(q).length - 1) % 2 === 1) return lineStart + line.lastIndexOf(q);
+    }
+    lineEnd = lineStart - 1;
+  }
+  return undefined;
+}
+
+/**
+ * A segment that does not parse cleanly gets its syntax errors only: schema and rule checks on a
+ * half-parsed tree would bury the one real problem under invented ones.
+ */
+function isBroken(segment: Segment): boolean {
+  return segment.doc.errors.length > 0;
+}
+
+function aliasProblem(segment: Segment): Problem[] {
+  const span = unresolvedAlias(segment);
+  return span ? [{ code: 'yaml-syntax', severity: 'error', message: 'This alias refers to an anchor that is not defined before it; define `&name` first or write the value out.', ...span }] : [];
+}
+
+function headerProblems(doc: SyncFileDocument): Problem[] {
+  const segment = doc.header;
+  if (isBroken(segment)) return [];
+  return memoised(segment, `header:${segment.kind}`, () => {
+    const alias = aliasProblem(segment);
+    if (alias.length) return alias;
+    const root = segment.doc.contents;
+    const value = jsValue(segment, root);
+    const problems: Problem[] = [];
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      const record = value as Record<string, unknown>;
+      const syncs = record.syncs;
+      // Sync entries are validated one by one; a segmented header has them cut out.
+      const checked = { ...record, syncs: segment.kind === 'header' || (syncs && typeof syncs === 'object' && !Array.isArray(syncs)) ? {} : syncs };
+      const anchor = isMap(root) && root.items[0] ? keySpan(segment, root.items[0]) : { start: segment.toAbs(0), end: segment.toAbs(0) };
+      problems.push(...schemaProblems(validateHeaderValue(checked), { segment, root: root ?? null, path: [], anchor }));
+    } else if (doc.yamlErrors.length === 0) {
+      const end = doc.lines.lineEnd(0);
+      problems.push({ code: 'wrong-type', severity: 'error', message: 'A definition file is a mapping with `version`, `braze`, `connections` and `syncs`. Start from the example in the README or run "Braze Sync: New Sync Definition".', start: 0, end });
+    }
+    const header = headerView(doc);
+    for (const rule of headerRules) problems.push(...rule(header));
+    return problems;
+  });
+}
+
+function syncProblems(entry: SyncEntry, view: SyncView): Problem[] {
+  if (isBroken(entry.segment)) return [];
+  return memoised(entry.segment, `sync:${entry.name}`, () => {
+    const path = ['syncs', entry.name];
+    const problems = schemaProblems(validateSyncValue(jsValue(entry.segment, entry.pair.value)), {
+      segment: entry.segment,
+      root: entry.pair.value,
+      path,
+      anchor: view.nameSpan,
+    });
+    for (const rule of syncRules) problems.push(...rule(view));
+    return problems;
+  });
+}
+
+/** All problems of a document, in absolute offsets, sorted by position. */
+export function validateDocument(doc: SyncFileDocument, options: ValidateOptions = {}): Problem[] {
+  const problems: Problem[] = doc.yamlErrors.map((e) => yamlProblem(e, doc));
+  problems.push(...headerProblems(doc));
+  const healthy = doc.syncs.filter((entry) => !isBroken(entry.segment));
+  const syncs = healthy.map(syncView);
+  healthy.forEach((entry, i) => problems.push(...syncProblems(entry, syncs[i] as SyncView)));
+  if (!isBroken(doc.header)) {
+    const ctx: FileContext = { doc, header: headerView(doc), syncs, ...(options.state ? { state: options.state } : {}) };
+    for (const rule of fileRules) problems.push(...rule(ctx));
+  }
+  return problems.sort((a, b) => a.start - b.start || a.end - b.end);
+}
+
+export function validate(doc: SyncFileDocument, options: ValidateOptions = {}): Diagnostic[] {
+  return validateDocument(doc, options).map((p) => toDiagnostic(p, doc.lines));
+}

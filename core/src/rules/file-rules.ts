@@ -1,0 +1,90 @@
+/**
+ * Rules that relate syncs to each other, to the connections and to recorded state. They are cheap
+ * (one pass over the syncs) and run on every validation.
+ */
+import { parseTableName } from '../model/table-name';
+import type { Problem } from '../lang/problem';
+import { closest } from '../util/closest';
+import type { FileContext, SyncView } from './rule-context';
+import { stringField } from './views';
+
+export function checkConnectionRefs(ctx: FileContext): Problem[] {
+  const connections = ctx.header.connections;
+  if (!connections) return []; // no usable `connections` block: its own error says so
+  const problems: Problem[] = [];
+  for (const sync of ctx.syncs) {
+    const field = sync.fields.get('connection');
+    if (!field || typeof field.js !== 'string' || connections.has(field.js)) continue;
+    const names = [...connections.keys()];
+    const guess = closest(field.js, names);
+    problems.push({
+      code: 'unknown-connection',
+      severity: 'error',
+      message:
+        `Sync \`${sync.name}\` uses connection \`${field.js}\`, which is not defined under \`connections\`.` +
+        (guess ? ` Did you mean \`${guess}\`?` : names.length ? ` Defined: ${names.map((n) => '`' + n + '`').join(', ')}.` : ' Add it under `connections`.'),
+      ...field.value,
+      ...(guess ? { fixes: [{ title: `Change to \`${guess}\``, edits: [{ ...field.value, newText: guess }], preferred: true }] } : {}),
+    });
+  }
+  return problems;
+}
+
+/** Normalised identity of a sync's table: connection database + schema + table. */
+function tableKey(ctx: FileContext, sync: SyncView): string | undefined {
+  const table = stringField(sync.fields, 'table');
+  const connection = stringField(sync.fields, 'connection');
+  if (!table || !connection) return undefined;
+  const parsed = parseTableName(table);
+  if (!parsed.ok) return undefined;
+  const conn = ctx.header.connections?.get(connection);
+  const host = stringField(conn?.fields, 'host')?.toLowerCase() ?? connection;
+  const database = (parsed.name.database ?? stringField(conn?.fields, 'database') ?? '').toLowerCase();
+  return [host, database, parsed.name.schema, parsed.name.table].join('\u0000');
+}
+
+export function checkDuplicateTables(ctx: FileContext): Problem[] {
+  const first = new Map<string, SyncView>();
+  const problems: Problem[] = [];
+  for (const sync of ctx.syncs) {
+    const key = tableKey(ctx, sync);
+    if (key === undefined) continue;
+    const owner = first.get(key);
+    if (!owner) {
+      first.set(key, sync);
+      continue;
+    }
+    const field = sync.fields.get('table');
+    if (!field) continue;
+    const ownerLine = ctx.doc.lines.positionAt(owner.nameSpan.start).line + 1;
+    problems.push({
+      code: 'duplicate-table',
+      severity: 'error',
+      message: `Sync \`${sync.name}\` reads the same table as sync \`${owner.name}\` (line ${ownerLine}). One sync per table: their watermarks would race and rows would be sent twice. Merge them, or point this sync at another table or view.`,
+      ...field.value,
+      related: [{ ...(owner.fields.get('table')?.value ?? owner.nameSpan), message: `\`${owner.name}\` reads it first` }],
+    });
+  }
+  return problems;
+}
+
+export function checkDataTypeImmutable(ctx: FileContext): Problem[] {
+  if (!ctx.state) return [];
+  const problems: Problem[] = [];
+  for (const sync of ctx.syncs) {
+    const field = sync.fields.get('data_type');
+    if (!field || typeof field.js !== 'string') continue;
+    const record = ctx.state(sync.name);
+    if (!record || record.dataType === field.js) continue;
+    problems.push({
+      code: 'data-type-immutable',
+      severity: 'error',
+      message: `Sync \`${sync.name}\` was created as \`${record.dataType}\` (recorded ${record.recordedAt}) and its data type cannot change. Revert to \`${record.dataType}\`, or give the ${field.js} rows a new sync with its own name.`,
+      ...field.value,
+      fixes: [{ title: `Revert data_type to ${record.dataType}`, edits: [{ ...field.value, newText: record.dataType }], preferred: true }],
+    });
+  }
+  return problems;
+}
+
+export const fileRules: readonly ((ctx: FileContext) => Problem[])[] = [checkConnectionRefs, checkDuplicateTables, checkDataTypeImmutable];

@@ -1,0 +1,42 @@
+/**
+ * What semantic rules see. Rules are pure functions from these views to problems; each emits only
+ * its own stable codes and says nothing when a fact is unknowable.
+ */
+import type { Node, Pair } from 'yaml';
+import type { Span } from '../parse/nodes';
+import type { Segment, SyncFileDocument } from '../parse/sync-document';
+import type { StateLookup } from '../state/sync-state';
+
+/** A field of a mapping: its pair, key span and (for scalars) its value. */
+export interface Field {
+  pair: Pair<Node, Node | null>;
+  key: Span;
+  value: Span;
+  /** The plain JS value. */
+  js: unknown;
+}
+
+/** One sync as rules see it. */
+export interface SyncView {
+  name: string;
+  segment: Segment;
+  nameSpan: Span;
+  fields: ReadonlyMap<string, Field>;
+}
+
+export interface HeaderView {
+  segment: Segment;
+  /** The `braze` key, when present. */
+  brazeKey?: Span;
+  /** Fields of `braze`, when it is a mapping. */
+  braze?: ReadonlyMap<string, Field>;
+  /** Connections by name, when `connections` is a mapping. */
+  connections?: ReadonlyMap<string, { nameSpan: Span; fields: ReadonlyMap<string, Field> }>;
+}
+
+export interface FileContext {
+  doc: SyncFileDocument;
+  header: HeaderView;
+  syncs: readonly SyncView[];
+  state?: StateLookup;
+}

@@ -1,0 +1,56 @@
+/**
+ * Rules that look at one sync alone. Their results depend only on the sync's own text, so they
+ * are cached with its segment and re-run only when that sync changes.
+ */
+import { isSeq, type Node } from 'yaml';
+import { parseTableName } from '../model/table-name';
+import { nodeSpan, scalarSource } from '../parse/nodes';
+import { parseSchedule } from '../schedule/parse-schedule';
+import type { Problem } from '../lang/problem';
+import { isValidName } from '../schema/schema';
+import type { SyncView } from './rule-context';
+
+// Pragmatic address check (RFC 5322 allows more, Braze and mail servers accept less).
+const EMAIL = /^[^\s@"<>(),;:]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
+
+export function checkSyncName(sync: SyncView): Problem[] {
+  if (isValidName(sync.name)) return [];
+  return [{ code: 'invalid-name', severity: 'error', message: `Sync name \`${sync.name}\` is not valid: use a letter, then letters, digits, \`_\` or \`-\` (at most 64 characters).`, ...sync.nameSpan }];
+}
+
+export function checkSchedule(sync: SyncView): Problem[] {
+  const field = sync.fields.get('schedule');
+  const source = field?.pair.value ? scalarSource(sync.segment, field.pair.value) : undefined;
+  if (!source) return [];
+  const result = parseSchedule(source.text);
+  if (result.ok) return [];
+  return [{ code: result.code, severity: 'error', message: result.message, start: source.start + result.start, end: source.start + Math.max(result.end, result.start + 1) }];
+}
+
+export function checkTable(sync: SyncView): Problem[] {
+  const field = sync.fields.get('table');
+  const source = field?.pair.value ? scalarSource(sync.segment, field.pair.value) : undefined;
+  if (!source) return [];
+  const result = parseTableName(source.text);
+  if (result.ok) return [];
+  return [{ code: 'invalid-table-name', severity: 'error', message: result.message, start: source.start + result.start, end: source.start + Math.max(result.end, result.start + 1) }];
+}
+
+export function checkContacts(sync: SyncView): Problem[] {
+  const list = sync.fields.get('contacts')?.pair.value;
+  if (!isSeq(list)) return [];
+  const problems: Problem[] = [];
+  for (const item of list.items as Node[]) {
+    const source = scalarSource(sync.segment, item);
+    if (!source || EMAIL.test(source.text.trim())) continue;
+    problems.push({
+      code: 'invalid-email',
+      severity: 'error',
+      message: `\`${source.text}\` is not an email address; contacts must be addresses like data-eng@example.com.`,
+      ...nodeSpan(sync.segment, item),
+    });
+  }
+  return problems;
+}
+
+export const syncRules: readonly ((sync: SyncView) => Problem[])[] = [checkSyncName, checkSchedule, checkTable, checkContacts];

@@ -1,0 +1,47 @@
+/** What the run history keeps about each run (`runs/<id>.json` in the sync's state directory). */
+
+export const RUN_STATUSES = ['running', 'success', 'partial', 'error', 'cancelled'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+export interface RunRecord {
+  id: string;
+  sync: string;
+  status: RunStatus;
+  started_at: string;
+  ended_at?: string;
+  /** Rows read from the source that had not been delivered before. */
+  rows_read: number;
+  rows_synced: number;
+  rows_failed: number;
+  /** Rows re-read at the boundary or in the lookback window and skipped as already delivered. */
+  rows_skipped: number;
+  /** Rows stamped after the run's start, left for a later run. */
+  rows_in_future: number;
+  watermark_before: string | null;
+  watermark_after: string | null;
+  error?: string;
+  warnings: string[];
+  /** Set when the run itself did not record its end (the process died); filled in by the next run. */
+  interrupted?: boolean;
+}
+
+/** One row that could not be delivered, as recorded (payload truncated, no secrets). */
+export interface RowErrorRecord {
+  run_id: string;
+  identifier: string;
+  updated_at: string;
+  reason: string;
+  payload?: string;
+}
+
+export const ROW_ERROR_PAYLOAD_LIMIT = 1024;
+
+export function truncatePayload(payload: string | null | undefined): string | undefined {
+  if (payload === null || payload === undefined) return undefined;
+  return payload.length <= ROW_ERROR_PAYLOAD_LIMIT ? payload : `${payload.slice(0, ROW_ERROR_PAYLOAD_LIMIT)}… (${payload.length} chars)`;
+}
+
+/** Sortable, unique run ids: UTC start time plus randomness. */
+export function newRunId(now: Date, random: string): string {
+  return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${random}`;
+}

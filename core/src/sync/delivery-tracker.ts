@@ -1,0 +1,39 @@
+/**
+ * Rows in flight, in read order. Batches complete out of order under concurrency; only the
+ * contiguous prefix of finished rows (delivered, or recorded as failed) may move the watermark,
+ * so a crash can only resend the unfinished tail.
+ */
+export interface TrackedRow {
+  readonly updatedAt: string;
+  readonly micros: number;
+  readonly key: string;
+  done: boolean;
+}
+
+export class DeliveryTracker {
+  private queue: TrackedRow[] = [];
+  private head = 0;
+
+  add(updatedAt: string, micros: number, key: string): TrackedRow {
+    const row: TrackedRow = { updatedAt, micros, key, done: false };
+    this.queue.push(row);
+    return row;
+  }
+
+  /** Rows read but not yet part of the finished prefix. */
+  get pending(): number {
+    return this.queue.length - this.head;
+  }
+
+  /** Removes and returns the finished prefix. */
+  takeFinishedPrefix(): TrackedRow[] {
+    const start = this.head;
+    while (this.head < this.queue.length && this.queue[this.head]?.done) this.head++;
+    const out = this.queue.slice(start, this.head);
+    if (this.head > 4096 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
+    return out;
+  }
+}

@@ -1,0 +1,259 @@
+/**
+ * `runSync`: one run of one sync. Reads the rows changed since the watermark in a total order,
+ * maps and batches them, sends batches concurrently, and checkpoints the contiguous delivered
+ * prefix (state + run record) as batches finish. Host-agnostic: the CLI and the VS Code client
+ * call it with the same adapters; tests with real PostgreSQL and the local Braze server.
+ */
+import { randomBytes } from 'node:crypto';
+import type { SyncFile } from '../model/sync-file';
+import { newRunId, truncatePayload, type RowErrorRecord, type RunRecord } from '../state/run-record';
+import type { RowErrorSink, SyncStateStore } from '../state/state-store';
+import type { SyncState } from '../state/sync-state';
+import { Batcher, type Batch } from './batcher';
+import { CommitLoop } from './commit-loop';
+import { DeliveryRecord } from './delivery-record';
+import { DeliveryTracker, type TrackedRow } from './delivery-tracker';
+import { systemClock, type BrazeClient, type Clock } from './ports';
+import { rowKey } from './row-key';
+import { mapRow } from './row-mapping';
+import type { SourceReader } from './source-reader';
+import { errorMessage, SyncConfigError, type Redactor } from './sync-errors';
+import { checkTableContract } from './table-contract';
+import { formatDate, parseLookback, parseTimestampMicros, toIsoMicros } from './timestamps';
+
+export const DEFAULT_BATCH_SIZE = 75;
+export const DEFAULT_CONCURRENCY = 16;
+const DEFAULT_CANCEL_GRACE_MS = 10_000;
+
+export interface SyncProgress {
+  /** Rows expected in this run's window (an estimate made at the start; includes skipped rows). */
+  total: number;
+  read: number;
+  skipped: number;
+  synced: number;
+  failed: number;
+  /** The committed watermark (text, full precision). */
+  watermark: string | null;
+}
+
+export interface RunSyncOptions {
+  file: SyncFile;
+  syncName: string;
+  reader: SourceReader;
+  braze: BrazeClient;
+  store: SyncStateStore;
+  clock?: Clock;
+  signal?: AbortSignal;
+  onProgress?: (progress: SyncProgress) => void;
+  /** Braze requests in flight at once. */
+  concurrency?: number;
+  /** Source rows per page (default: adaptive, about 16 MB per page). */
+  pageSize?: number;
+  /** After cancellation, how long in-flight requests may finish before they are aborted. */
+  cancelGraceMs?: number;
+  /** Scrubs secret values from messages that reach the run record. */
+  redact?: Redactor;
+}
+
+interface BatchRow {
+  tracked: TrackedRow;
+  identifier: string;
+  updatedAt: string;
+  payload: string | null | undefined;
+}
+
+export async function runSync(options: RunSyncOptions): Promise<RunRecord> {
+  const { file, syncName, store } = options;
+  const sync = file.syncs[syncName];
+  if (!sync) throw new SyncConfigError(`No sync named "${syncName}" in the file; it has: ${Object.keys(file.syncs).join(', ') || '(none)'}.`);
+  const clock = options.clock ?? systemClock;
+  const lock = await store.lock('sync');
+  try {
+    const started = clock.now();
+    await store.housekeeping(started);
+    const state: SyncState = (await store.readState()) ?? { version: 1, sync: syncName };
+    if (state.data_type && state.data_type !== sync.data_type) {
+      throw new SyncConfigError(
+        `Sync "${syncName}" was created with data_type ${state.data_type} (recorded ${state.data_type_recorded_at ?? 'earlier'}); a sync's data type can't change. Revert data_type to ${state.data_type}, or create a new sync for ${sync.data_type}.`,
+      );
+    }
+    if (!state.data_type) {
+      state.data_type = sync.data_type;
+      state.data_type_recorded_at = started.toISOString();
+      await store.writeState(state);
+    }
+    const run: RunRecord = {
+      id: newRunId(started, randomBytes(3).toString('hex')),
+      sync: syncName,
+      status: 'running',
+      started_at: started.toISOString(),
+      rows_read: 0,
+      rows_synced: 0,
+      rows_failed: 0,
+      rows_skipped: 0,
+      rows_in_future: 0,
+      watermark_before: state.watermark ? toIsoMicros(state.watermark.updated_at) : null,
+      watermark_after: state.watermark ? toIsoMicros(state.watermark.updated_at) : null,
+      warnings: [],
+    };
+    await store.saveRun(run);
+    const sink = await store.rowErrorSink(run.id);
+    const redact = options.redact ?? ((t: string) => t);
+    try {
+      await execute(options, state, run, sink);
+    } catch (err) {
+      run.status = 'error';
+      run.error = redact(errorMessage(err));
+    } finally {
+      await sink.close().catch(() => undefined);
+    }
+    run.ended_at = clock.now().toISOString();
+    await store.saveRun(run);
+    return run;
+  } finally {
+    await lock.release();
+  }
+}
+
+async function execute(options: RunSyncOptions, state: SyncState, run: RunRecord, sink: RowErrorSink): Promise<void> {
+  const { file, syncName, reader, braze, store, signal } = options;
+  const sync = file.syncs[syncName];
+  if (!sync) throw new SyncConfigError(`No sync named "${syncName}".`);
+  const clock = options.clock ?? systemClock;
+  const redact = options.redact ?? ((t: string) => t);
+
+  const table = await reader.describe();
+  if (!table) throw new Error(`Table ${sync.table} was not found, or the connection's user cannot see it. Run \`brazesync test-connection\` for the fix.`);
+  const contractErrors = checkTableContract(sync.data_type, table.columns).filter((i) => i.severity === 'error');
+  if (contractErrors.length > 0) throw new Error(`Table ${table.sqlName} does not fit ${sync.data_type}: ${contractErrors.map((i) => i.message).join(' ')}`);
+
+  const lookback = sync.lookback ? parseLookback(sync.lookback) : 0;
+  const initial = new DeliveryRecord(lookback, state.watermark);
+  const committed = new DeliveryRecord(lookback, state.watermark);
+  const until = formatDate(clock.now());
+  const from = initial.readFrom();
+  const window = from === undefined ? { until } : { from, until };
+
+  run.rows_in_future = await reader.countAfter(until);
+  if (run.rows_in_future > 0) {
+    run.warnings.push(
+      `${run.rows_in_future} row(s) have UPDATED_AT after this run started (${toIsoMicros(until)}); they were left for a later run so the watermark never moves past now. If those timestamps are wrong, fix them (UPDATED_AT should be UTC).`,
+    );
+  }
+  const total = await reader.count(window);
+
+  const tracker = new DeliveryTracker();
+  const progress = () =>
+    options.onProgress?.({ total, read: run.rows_read, skipped: run.rows_skipped, synced: run.rows_synced, failed: run.rows_failed, watermark: committed.watermarkText });
+
+  const commits = new CommitLoop(async () => {
+    for (const row of tracker.takeFinishedPrefix()) committed.add(row.updatedAt, row.micros, row.key);
+    await sink.flush(); // failed rows are on disk before the watermark passes them
+    state.watermark = committed.toWatermark();
+    await store.writeState(state);
+    run.watermark_after = committed.watermarkText === null ? null : toIsoMicros(committed.watermarkText);
+    await store.saveRun(run);
+  });
+
+  const recordFailures = (rows: { row: BatchRow; reason: string }[]) => {
+    sink.append(
+      rows.map(({ row, reason }): RowErrorRecord => ({
+        run_id: run.id,
+        identifier: row.identifier,
+        updated_at: toIsoMicros(row.updatedAt),
+        reason: redact(reason),
+        ...(truncatePayload(row.payload) !== undefined ? { payload: truncatePayload(row.payload) } : {}),
+      })),
+    );
+    run.rows_failed += rows.length;
+  };
+
+  // Requests get their own signal: cancellation first lets in-flight requests finish.
+  const http = new AbortController();
+  let graceTimer: NodeJS.Timeout | undefined;
+  const onAbort = () => {
+    graceTimer ??= setTimeout(() => http.abort(), options.cancelGraceMs ?? DEFAULT_CANCEL_GRACE_MS);
+  };
+  if (signal?.aborted) onAbort();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const inflight = new Set<Promise<void>>();
+  let fatal: unknown;
+
+  const send = async (batch: Batch<BatchRow>) => {
+    try {
+      if (batch.kind === 'track') {
+        const result = await braze.track(batch.body, http.signal);
+        const reasons = new Map<number, string>();
+        for (const e of result.objectErrors) if (e.input_array === batch.array) reasons.set(e.index, e.type);
+        const failures = batch.rows.flatMap((row, i) => {
+          const reason = reasons.get(i);
+          return reason === undefined ? [] : [{ row, reason: `Braze rejected the object: ${reason}` }];
+        });
+        recordFailures(failures);
+        run.rows_synced += batch.rows.length - failures.length;
+      } else {
+        await braze.deleteUsers(batch.body, http.signal);
+        run.rows_synced += batch.rows.length;
+      }
+      for (const row of batch.rows) row.tracked.done = true;
+      commits.request();
+    } catch (err) {
+      // Rows of a failed or aborted request stay unfinished: never committed, re-read next run.
+      if (!http.signal.aborted) fatal ??= err;
+    } finally {
+      progress();
+    }
+  };
+
+  const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
+  const batchSize = Math.min(sync.batch_size ?? DEFAULT_BATCH_SIZE, DEFAULT_BATCH_SIZE);
+  const maxPending = concurrency * batchSize * 8;
+  const dispatch = async (batch: Batch<BatchRow>) => {
+    while (inflight.size >= concurrency || (tracker.pending > maxPending && inflight.size > 0)) await Promise.race(inflight);
+    const p = send(batch).finally(() => inflight.delete(p));
+    inflight.add(p);
+  };
+
+  const batcher = new Batcher<BatchRow>(batchSize, sync.data_type === 'user_deletes');
+  let previousKey: string | undefined;
+  try {
+    reading: for await (const page of reader.pages(window, { ...(options.pageSize ? { pageSize: options.pageSize } : {}), ...(signal ? { signal } : {}) })) {
+      for (const row of page) {
+        if (signal?.aborted || fatal !== undefined) break reading;
+        const micros = parseTimestampMicros(row.updatedAt);
+        const key = rowKey(row, micros);
+        // Identical rows sort next to each other; they are one row.
+        if (key === previousKey || initial.has(micros, key)) {
+          run.rows_skipped++;
+          continue;
+        }
+        previousKey = key;
+        run.rows_read++;
+        const tracked = tracker.add(row.updatedAt, micros, key);
+        const mapped = mapRow(row, sync.data_type);
+        const batchRow: BatchRow = { tracked, identifier: mapped.identifier, updatedAt: row.updatedAt, payload: row.payload };
+        if (!mapped.ok) {
+          recordFailures([{ row: batchRow, reason: mapped.reason }]);
+          tracked.done = true;
+          commits.request();
+          continue;
+        }
+        for (const batch of batcher.add(mapped, batchRow)) await dispatch(batch);
+      }
+      progress();
+    }
+    if (!signal?.aborted && fatal === undefined) for (const batch of batcher.close()) await dispatch(batch);
+  } catch (err) {
+    fatal ??= err;
+  }
+
+  await Promise.all(inflight);
+  if (graceTimer) clearTimeout(graceTimer);
+  signal?.removeEventListener('abort', onAbort);
+  commits.request();
+  await commits.flush();
+  progress();
+
+  if (fatal !== undefined) throw fatal;
+  run.status = signal?.aborted ? 'cancelled' : run.rows_failed > 0 ? 'partial' : 'success';
+}

@@ -1,0 +1,72 @@
+/**
+ * Wires one sync of a validated file to its real adapters: secrets resolved from the environment,
+ * the Redshift reader, the Braze HTTP client and the file state store. Both the CLI and the VS
+ * Code client start here; nothing in the result holds a secret except the adapters themselves.
+ */
+import { createBrazeHttpClient } from '../adapters/braze-http';
+import { resolvePgSettings, type EnvLookup, type PgSettings } from '../adapters/pg-connection';
+import { createRedshiftReader } from '../adapters/redshift-reader';
+import { brazeRestUrl } from '../model/braze-instances';
+import type { SyncDefinition, SyncFile } from '../model/sync-file';
+import { parseTableName, type TableName } from '../model/table-name';
+import { resolveSecretRefs } from '../secrets/secret-refs';
+import { createFileStateStore } from '../state/file-state-store';
+import { syncStateDir } from '../state/state-location';
+import type { SyncStateStore } from '../state/state-store';
+import type { BrazeClient } from './ports';
+import type { SourceReader } from './source-reader';
+import { redactorFor, SyncConfigError, type Redactor } from './sync-errors';
+
+export interface SyncTarget {
+  file: SyncFile;
+  filePath: string;
+  syncName: string;
+  stateRoot: string;
+}
+
+export interface SyncSetup {
+  definition: SyncDefinition;
+  table: TableName;
+  store: SyncStateStore;
+  /** Connection settings (secrets resolved lazily by `openSource`). */
+  connectionName: string;
+}
+
+export function syncSetup(target: SyncTarget): SyncSetup {
+  const definition = target.file.syncs[target.syncName];
+  if (!definition) {
+    throw new SyncConfigError(`No sync named "${target.syncName}" in ${target.filePath}; it defines: ${Object.keys(target.file.syncs).join(', ') || '(none)'}.`);
+  }
+  const parsed = parseTableName(definition.table);
+  if (!parsed.ok) throw new SyncConfigError(`syncs.${target.syncName}.table: ${parsed.message}`);
+  if (!target.file.connections[definition.connection]) throw new SyncConfigError(`syncs.${target.syncName}.connection refers to unknown connection "${definition.connection}".`);
+  return { definition, table: parsed.name, store: createFileStateStore(syncStateDir(target.stateRoot, target.filePath, target.syncName)), connectionName: definition.connection };
+}
+
+export interface OpenedSource {
+  settings: PgSettings;
+  reader: SourceReader;
+  redact: Redactor;
+}
+
+/** Throws MissingSecretError (naming the variable) before any connection is attempted. */
+export function openSource(target: SyncTarget, setup: SyncSetup, env: EnvLookup): OpenedSource {
+  const conn = target.file.connections[setup.connectionName];
+  if (!conn) throw new SyncConfigError(`Unknown connection "${setup.connectionName}".`);
+  const settings = resolvePgSettings(setup.connectionName, conn, env);
+  const reader = createRedshiftReader({ settings, table: setup.table, readPayload: setup.definition.data_type !== 'user_deletes' });
+  return { settings, reader, redact: redactorFor([settings.password]) };
+}
+
+export interface OpenedBraze {
+  braze: BrazeClient & { close(): Promise<void> };
+  redact: Redactor;
+}
+
+export function openBraze(file: SyncFile, env: EnvLookup, options: { concurrency?: number } = {}): OpenedBraze {
+  const baseUrl = brazeRestUrl(file.braze);
+  if (!baseUrl) throw new SyncConfigError('braze: set `instance` (e.g. US-03) or `endpoint`.');
+  const apiKey = resolveSecretRefs(file.braze.api_key, 'braze.api_key', env);
+  const braze = createBrazeHttpClient({ baseUrl, apiKey, ...(options.concurrency ? { concurrency: options.concurrency } : {}) });
+  return { braze, redact: redactorFor([apiKey]) };
+}

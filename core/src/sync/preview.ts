@@ -1,0 +1,98 @@
+/**
+ * A dry run: what the next run would send (count, first objects, row errors), computed with the
+ * same window and boundary rules as `runSync`. Nothing is sent and no state is written.
+ */
+import type { DataType, SyncDefinition } from '../model/sync-file';
+import type { SyncState } from '../state/sync-state';
+import { DeliveryRecord } from './delivery-record';
+import { DEFAULT_BATCH_SIZE } from './engine';
+import { systemClock, type Clock } from './ports';
+import { rowKey } from './row-key';
+import { mapRow } from './row-mapping';
+import type { ReadWindow, SourceReader } from './source-reader';
+import { formatDate, parseLookback, parseTimestampMicros, toIsoMicros } from './timestamps';
+
+export interface PreviewObject {
+  updated_at: string;
+  identifier: string;
+  kind: 'attributes' | 'events' | 'purchases' | 'delete';
+  object: unknown;
+}
+
+export interface PreviewRowError {
+  updated_at: string;
+  identifier: string;
+  reason: string;
+}
+
+export interface SyncPreview {
+  data_type: DataType;
+  watermark: string | null;
+  window: { from: string | null; until: string };
+  /** Rows the next run would read (those already delivered at the boundary are not counted). */
+  pending_rows: number;
+  rows_in_future: number;
+  /** Requests the pending rows need at the configured batch size. */
+  estimated_requests: number;
+  scanned: number;
+  objects: PreviewObject[];
+  row_errors: PreviewRowError[];
+}
+
+export interface PreviewOptions {
+  definition: SyncDefinition;
+  state: SyncState | undefined;
+  reader: SourceReader;
+  limit?: number;
+  clock?: Clock;
+}
+
+export function readWindowFor(definition: SyncDefinition, state: SyncState | undefined, now: Date): { record: DeliveryRecord; window: ReadWindow } {
+  const record = new DeliveryRecord(definition.lookback ? parseLookback(definition.lookback) : 0, state?.watermark);
+  const until = formatDate(now);
+  const from = record.readFrom();
+  return { record, window: from === undefined ? { until } : { from, until } };
+}
+
+export async function previewSync(options: PreviewOptions): Promise<SyncPreview> {
+  const { definition, reader } = options;
+  const limit = options.limit ?? 10;
+  const { record, window } = readWindowFor(definition, options.state, (options.clock ?? systemClock).now());
+  const [total, future] = await Promise.all([reader.count(window), reader.countAfter(window.until)]);
+  const objects: PreviewObject[] = [];
+  const rowErrors: PreviewRowError[] = [];
+  let scanned = 0;
+  let skipped = 0;
+  let previous: string | undefined;
+  outer: for await (const page of reader.pages(window, { pageSize: Math.max(100, limit * 2) })) {
+    for (const row of page) {
+      const micros = parseTimestampMicros(row.updatedAt);
+      const key = rowKey(row, micros);
+      if (key === previous || record.has(micros, key)) {
+        skipped++;
+        continue;
+      }
+      previous = key;
+      if (scanned >= limit) break outer;
+      scanned++;
+      const mapped = mapRow(row, definition.data_type);
+      const updated_at = toIsoMicros(row.updatedAt);
+      if (!mapped.ok) rowErrors.push({ updated_at, identifier: mapped.identifier, reason: mapped.reason });
+      else objects.push({ updated_at, identifier: mapped.identifier, kind: mapped.kind, object: mapped.kind === 'delete' ? mapped.target : mapped.object });
+    }
+  }
+  const recorded = options.state?.watermark ? options.state.watermark.boundary_keys.length + (options.state.watermark.recent?.groups.reduce((n, g) => n + g.keys.length, 0) ?? 0) : 0;
+  const pending = Math.max(total - Math.max(recorded, skipped), 0);
+  const perRequest = definition.data_type === 'user_deletes' ? Math.min(definition.batch_size ?? DEFAULT_BATCH_SIZE, 50) : definition.batch_size ?? DEFAULT_BATCH_SIZE;
+  return {
+    data_type: definition.data_type,
+    watermark: record.watermarkText === null ? null : toIsoMicros(record.watermarkText),
+    window: { from: window.from === undefined ? null : toIsoMicros(window.from), until: toIsoMicros(window.until) },
+    pending_rows: pending,
+    rows_in_future: future,
+    estimated_requests: Math.ceil(pending / perRequest),
+    scanned,
+    objects,
+    row_errors: rowErrors,
+  };
+}

@@ -1,0 +1,247 @@
+/**
+ * One source row → one Braze object (or a user to delete), with the row-level checks CDI applies
+ * before anything is sent. A failed check names the row's identifier and says how to fix the row;
+ * the engine records it and carries on (partial success).
+ */
+import { Buffer } from 'node:buffer';
+import {
+  MAX_PRODUCT_ID_LENGTH,
+  MAX_PURCHASE_QUANTITY,
+  MAX_ROW_PAYLOAD_BYTES,
+  MAX_TOP_LEVEL_KEYS,
+  describeType,
+  isBrazeTime,
+  isCurrencyCode,
+  isPlainObject,
+  type IdentifierKey,
+  type TrackArray,
+  type UserAlias,
+} from './braze-contract';
+import { findJsonSyntaxError, formatJsonSyntaxError } from './json-syntax-error';
+import type { DataType, RowIdentifiers, SourceRow } from './ports';
+import { parseTimestampMicros, toIsoMicros } from './timestamps';
+
+export type DeleteTarget = { external_id: string } | { user_alias: UserAlias } | { braze_id: string };
+
+export type MappedRow =
+  | { ok: true; kind: TrackArray; object: Record<string, unknown>; identifier: string; bytes: number }
+  | { ok: true; kind: 'delete'; target: DeleteTarget; identifier: string; bytes: number }
+  | { ok: false; reason: string; identifier: string };
+
+type RowFailure = Extract<MappedRow, { ok: false }>;
+
+/** The identifier a row resolved to; `phone` rides along on email rows (email wins, as Braze documents). */
+type Identity =
+  | { type: 'external_id'; value: string }
+  | { type: 'user_alias'; alias: UserAlias }
+  | { type: 'braze_id'; value: string }
+  | { type: 'email'; value: string; phone?: string }
+  | { type: 'phone'; value: string };
+
+const TRACK_ARRAY: Record<Exclude<DataType, 'user_deletes'>, TrackArray> = {
+  custom_attributes: 'attributes',
+  custom_events: 'events',
+  purchases: 'purchases',
+};
+
+const COLUMNS = {
+  external_id: 'EXTERNAL_ID',
+  alias_name: 'ALIAS_NAME',
+  alias_label: 'ALIAS_LABEL',
+  braze_id: 'BRAZE_ID',
+  email: 'EMAIL',
+  phone: 'PHONE',
+} as const satisfies Record<keyof RowIdentifiers, string>;
+
+const LABEL_MAX = 64;
+
+export function mapRow(row: SourceRow, dataType: DataType): MappedRow {
+  const resolved = resolveIdentity(row.ids);
+  if (!resolved.ok) return resolved;
+  const { identity, identifier } = resolved;
+  if (dataType === 'user_deletes') return mapDelete(row, identity, identifier);
+
+  const fail = (reason: string): RowFailure => ({ ok: false, reason, identifier });
+  const parsed = parsePayload(row.payload, dataType);
+  if (typeof parsed === 'string') return fail(parsed);
+
+  const kind = TRACK_ARRAY[dataType];
+  const repeated = Object.keys(parsed).filter((k) => forbiddenPayloadKeys(identity, kind).has(k));
+  if (repeated.length > 0) {
+    return fail(
+      `PAYLOAD repeats the identifier: remove ${repeated.map((k) => `"${k}"`).join(', ')} from PAYLOAD; the row's ${identityColumns(identity)} column${identity.type === 'user_alias' ? 's identify' : ' identifies'} the user.`,
+    );
+  }
+
+  const object: Record<string, unknown> = { ...identityFields(identity) };
+  // CDI documents that alias rows can create users; /users/track creates alias-only profiles only
+  // when told to, so say so unless the payload decides itself.
+  if (kind === 'attributes' && identity.type === 'user_alias' && !('_update_existing_only' in parsed)) object._update_existing_only = false;
+  Object.assign(object, parsed);
+
+  if (kind !== 'attributes') {
+    const problem = kind === 'events' ? eventProblem(parsed) : purchaseProblem(parsed);
+    if (problem) return fail(problem);
+    if (parsed.time === undefined || parsed.time === null) {
+      const time = isoTime(row.updatedAt);
+      if (!time) return fail(`UPDATED_AT ${JSON.stringify(row.updatedAt)} is not a timestamp, and PAYLOAD has no "time" to use instead: fix UPDATED_AT or add "time" (ISO 8601) to PAYLOAD.`);
+      object.time = time;
+    }
+  }
+  return { ok: true, kind, object, identifier, bytes: Buffer.byteLength(JSON.stringify(object)) };
+}
+
+function mapDelete(row: SourceRow, identity: Identity, identifier: string): MappedRow {
+  const fail = (reason: string): RowFailure => ({ ok: false, reason, identifier });
+  if (row.payload !== undefined) {
+    return fail('user_deletes tables must not have a PAYLOAD column (Braze fails such delete syncs to prevent accidental permanent deletion): drop the column, or sync from a view without it.');
+  }
+  let target: DeleteTarget;
+  if (identity.type === 'external_id') target = { external_id: identity.value };
+  else if (identity.type === 'braze_id') target = { braze_id: identity.value };
+  else if (identity.type === 'user_alias') target = { user_alias: identity.alias };
+  else {
+    return fail(`user_deletes rows can't identify users by ${identityColumns(identity)}: set EXTERNAL_ID, ALIAS_NAME+ALIAS_LABEL or BRAZE_ID instead.`);
+  }
+  const value = 'user_alias' in target ? target.user_alias : 'external_id' in target ? target.external_id : target.braze_id;
+  return { ok: true, kind: 'delete', target, identifier, bytes: Buffer.byteLength(JSON.stringify(value)) };
+}
+
+function resolveIdentity(ids: RowIdentifiers): { ok: true; identity: Identity; identifier: string } | RowFailure {
+  const set = (Object.keys(COLUMNS) as (keyof RowIdentifiers)[]).filter((k) => hasValue(ids[k]));
+  const identifier = set.length > 0 ? set.map((k) => `${k}=${printable(ids[k] ?? '')}`).join(' ') : '(no identifier)';
+  const fail = (reason: string): RowFailure => ({ ok: false, reason, identifier });
+  const name = ids.alias_name;
+  const label = ids.alias_label;
+  const hasName = hasValue(name);
+  const hasLabel = hasValue(label);
+  if (hasName !== hasLabel) {
+    const [given, missing] = hasName ? ['ALIAS_NAME', 'ALIAS_LABEL'] : ['ALIAS_LABEL', 'ALIAS_NAME'];
+    return fail(`Half a user alias: ${given} is set but ${missing} is empty; a user alias needs both ALIAS_NAME and ALIAS_LABEL.`);
+  }
+  const types = [
+    hasValue(ids.external_id) && 'EXTERNAL_ID',
+    hasName && 'ALIAS_NAME+ALIAS_LABEL',
+    hasValue(ids.braze_id) && 'BRAZE_ID',
+    (hasValue(ids.email) || hasValue(ids.phone)) && (hasValue(ids.email) && hasValue(ids.phone) ? 'EMAIL+PHONE' : hasValue(ids.email) ? 'EMAIL' : 'PHONE'),
+  ].filter((t): t is string => typeof t === 'string');
+  if (types.length === 0) {
+    return fail('No identifier: set exactly one of EXTERNAL_ID, ALIAS_NAME+ALIAS_LABEL, BRAZE_ID, EMAIL or PHONE (empty values count as missing).');
+  }
+  if (types.length > 1) {
+    return fail(`Several identifier types on one row (${types.join(', ')}): keep exactly one per row (only EMAIL+PHONE may be combined, and then EMAIL identifies the user).`);
+  }
+  let identity: Identity;
+  if (hasValue(ids.external_id)) identity = { type: 'external_id', value: ids.external_id };
+  else if (hasName && hasLabel) identity = { type: 'user_alias', alias: { alias_name: name, alias_label: label } };
+  else if (hasValue(ids.braze_id)) identity = { type: 'braze_id', value: ids.braze_id };
+  else if (hasValue(ids.email)) identity = hasValue(ids.phone) ? { type: 'email', value: ids.email, phone: ids.phone } : { type: 'email', value: ids.email };
+  else identity = { type: 'phone', value: ids.phone ?? '' };
+  return { ok: true, identity, identifier };
+}
+
+/** Parsed PAYLOAD object, or the reason it can't be used. */
+function parsePayload(payload: string | null | undefined, dataType: DataType): Record<string, unknown> | string {
+  if (payload === undefined) return `The table has no PAYLOAD column, which ${dataType} syncs need: add PAYLOAD holding a JSON object per row.`;
+  if (payload === null) return `PAYLOAD is NULL: ${dataType} rows need a JSON object in PAYLOAD.`;
+  const bytes = Buffer.byteLength(payload);
+  if (bytes > MAX_ROW_PAYLOAD_BYTES) return `Payload was greater than 1MB (${bytes} bytes): split the data over several rows.`;
+  let value: unknown;
+  try {
+    value = JSON.parse(payload);
+  } catch {
+    const where = findJsonSyntaxError(payload);
+    return `PAYLOAD is not valid JSON: ${where ? formatJsonSyntaxError(where) : 'the text could not be parsed'}. Build it with JSON_SERIALIZE(OBJECT(...)) or fix the quoting.`;
+  }
+  if (!isPlainObject(value)) return `PAYLOAD must be a JSON object ({"key": value, ...}), but it is ${describeType(value)}.`;
+  const keys = Object.keys(value).length;
+  if (keys > MAX_TOP_LEVEL_KEYS) return `PAYLOAD has ${keys} top-level keys; Braze accepts at most ${MAX_TOP_LEVEL_KEYS} per row: split the attributes over several rows.`;
+  return value;
+}
+
+/**
+ * Payload keys that would repeat or contradict the row's identifier. `email` and `phone` are also
+ * profile attributes, so attribute rows identified otherwise may set them; in events and purchases
+ * they would act as identifiers.
+ */
+function forbiddenPayloadKeys(identity: Identity, kind: TrackArray): Set<IdentifierKey> {
+  const keys = new Set<IdentifierKey>(['external_id', 'user_alias', 'braze_id']);
+  if (kind !== 'attributes' || identity.type === 'phone') {
+    keys.add('email');
+    keys.add('phone');
+  } else if (identity.type === 'email') {
+    keys.add('email');
+    if (identity.phone !== undefined) keys.add('phone');
+  }
+  return keys;
+}
+
+function identityFields(identity: Identity): Record<string, unknown> {
+  switch (identity.type) {
+    case 'user_alias':
+      return { user_alias: identity.alias };
+    case 'email':
+      return identity.phone === undefined ? { email: identity.value } : { email: identity.value, phone: identity.phone };
+    default:
+      return { [identity.type]: identity.value };
+  }
+}
+
+function identityColumns(identity: Identity): string {
+  if (identity.type === 'user_alias') return 'ALIAS_NAME+ALIAS_LABEL';
+  if (identity.type === 'email' && identity.phone !== undefined) return 'EMAIL (with PHONE)';
+  return COLUMNS[identity.type];
+}
+
+function eventProblem(p: Record<string, unknown>): string | undefined {
+  if (p.name === undefined || p.name === null) return 'custom_events rows need "name" in PAYLOAD (the event name, a non-empty string).';
+  if (typeof p.name !== 'string' || p.name.trim() === '') return `PAYLOAD "name" must be a non-empty string (the event name), but it is ${describeType(p.name)}.`;
+  return timeProblem(p) ?? propertiesProblem(p);
+}
+
+function purchaseProblem(p: Record<string, unknown>): string | undefined {
+  const missing = ['product_id', 'currency', 'price'].filter((k) => p[k] === undefined || p[k] === null);
+  if (missing.length > 0) return `purchases rows need ${missing.map((k) => `"${k}"`).join(', ')} in PAYLOAD (product_id: string, currency: ISO 4217 code such as "USD", price: number).`;
+  if (typeof p.product_id !== 'string' || p.product_id === '') return `PAYLOAD "product_id" must be a non-empty string, but it is ${describeType(p.product_id)}.`;
+  if (p.product_id.length > MAX_PRODUCT_ID_LENGTH) return `PAYLOAD "product_id" is ${p.product_id.length} characters long; Braze accepts at most ${MAX_PRODUCT_ID_LENGTH}.`;
+  if (!isCurrencyCode(p.currency)) return `PAYLOAD "currency" must be a three-letter ISO 4217 code in upper case such as "USD" or "EUR", but it is ${describeType(p.currency)}.`;
+  if (typeof p.price !== 'number' || !Number.isFinite(p.price)) return `PAYLOAD "price" must be a number (write it without quotes, e.g. 9.99), but it is ${describeType(p.price)}.`;
+  const q = p.quantity;
+  if (q !== undefined && q !== null && !(typeof q === 'number' && Number.isInteger(q) && q >= 1 && q <= MAX_PURCHASE_QUANTITY)) {
+    return `PAYLOAD "quantity" must be a whole number from 1 to ${MAX_PURCHASE_QUANTITY}, but it is ${describeType(q)}: Braze records quantity N as N purchases, so split larger orders over several rows.`;
+  }
+  return timeProblem(p) ?? propertiesProblem(p);
+}
+
+function timeProblem(p: Record<string, unknown>): string | undefined {
+  if (p.time === undefined || p.time === null || isBrazeTime(p.time)) return undefined;
+  return `PAYLOAD "time" must be an ISO 8601 time such as "2026-11-28T10:00:00Z", but it is ${describeType(p.time)}; or leave it out to use UPDATED_AT.`;
+}
+
+function propertiesProblem(p: Record<string, unknown>): string | undefined {
+  if (p.properties === undefined || p.properties === null || isPlainObject(p.properties)) return undefined;
+  return `PAYLOAD "properties" must be a JSON object, but it is ${describeType(p.properties)}.`;
+}
+
+/** `UPDATED_AT` text as ISO 8601 in UTC with its microseconds; undefined when it is not a point in time. */
+function isoTime(updatedAt: string): string | undefined {
+  try {
+    if (!Number.isFinite(parseTimestampMicros(updatedAt))) return undefined;
+    const iso = toIsoMicros(updatedAt);
+    return isBrazeTime(iso) ? iso : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function hasValue(v: string | null | undefined): v is string {
+  return typeof v === 'string' && v.trim() !== '';
+}
+
+/** Identifier values shown in logs: one line, bounded, quoted when they could be misread. */
+function printable(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  let v = value.replace(/[\u0000-\u001f\u007f]/g, '?');
+  if (v.length > LABEL_MAX) v = `${v.slice(0, LABEL_MAX - 1)}…`;
+  return /[\s="]/.test(v) ? JSON.stringify(v) : v;
+}

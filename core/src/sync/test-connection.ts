@@ -1,0 +1,155 @@
+/**
+ * Test Connection: connect, find the table, check its columns and the user's privileges, preview
+ * the first rows (validated as the engine would map them), count what is pending, and turn every
+ * failure into the fix to apply. A passing test is recorded in state with a fingerprint of what
+ * was tested (never a secret).
+ */
+import { createHash } from 'node:crypto';
+import { diagnoseFailure, type DiagnosisContext, type FailureKind } from '../adapters/connection-diagnosis';
+import { exampleTableDdl } from '../adapters/redshift-shims';
+import type { RedshiftConnection, SyncFile } from '../model/sync-file';
+import { quoteIdent, type TableName } from '../model/table-name';
+import { JobInProgressError } from '../state/lock-file';
+import type { SyncStateStore } from '../state/state-store';
+import { systemClock, type Clock } from './ports';
+import { previewSync, type SyncPreview } from './preview';
+import type { SourceReader } from './source-reader';
+import { checkTableContract } from './table-contract';
+
+export type CheckStatus = 'ok' | 'warning' | 'failed';
+
+export interface ConnectionCheck {
+  name: 'connect' | 'table' | 'columns' | 'privileges' | 'preview';
+  status: CheckStatus;
+  message: string;
+  fix?: string;
+  kind?: FailureKind;
+}
+
+export interface ConnectionTestResult {
+  ok: boolean;
+  checks: ConnectionCheck[];
+  preview?: SyncPreview;
+  /** Whether the passing test was written to state (false while a sync job holds the lock). */
+  recorded: boolean;
+}
+
+export interface TestConnectionOptions {
+  file: SyncFile;
+  syncName: string;
+  table: TableName;
+  /** Opens the reader; throws MissingSecretError when a secret is missing. */
+  openReader: () => { reader: SourceReader; settings: DiagnosisContext['settings'] };
+  store: SyncStateStore;
+  limit?: number;
+  clock?: Clock;
+}
+
+/** Identifies what was tested; changes whenever the connection settings or the table change. */
+export function connectionFingerprint(connection: RedshiftConnection, table: string, dataType: string): string {
+  const { host, port, database, user, ssl } = connection;
+  // `password` holds a ${env:…} reference, never a value; hashing the reference notices a switch.
+  return createHash('sha256').update(JSON.stringify({ host, port, database, user, ssl, password_ref: connection.password, table, dataType })).digest('hex').slice(0, 16);
+}
+
+export async function testConnection(options: TestConnectionOptions): Promise<ConnectionTestResult> {
+  const { file, syncName, table, store } = options;
+  const sync = file.syncs[syncName];
+  if (!sync) throw new Error(`No sync named "${syncName}".`);
+  const ctx: DiagnosisContext = { table, withPayload: sync.data_type !== 'user_deletes', ...(file.braze.instance ? { brazeInstance: file.braze.instance } : {}) };
+  const checks: ConnectionCheck[] = [];
+  const fail = (name: ConnectionCheck['name'], err: unknown): ConnectionTestResult => {
+    const d = diagnoseFailure(err, ctx);
+    checks.push({ name, status: 'failed', message: d.message, fix: d.fix, kind: d.kind });
+    return { ok: false, checks, recorded: false };
+  };
+
+  let opened: ReturnType<TestConnectionOptions['openReader']>;
+  try {
+    opened = options.openReader();
+    if (opened.settings) ctx.settings = opened.settings;
+  } catch (err) {
+    return fail('connect', err);
+  }
+  const { reader } = opened;
+  try {
+    let found;
+    try {
+      found = await reader.describe();
+      checks.push({ name: 'connect', status: 'ok', message: `Connected to ${ctx.settings?.host}:${ctx.settings?.port}/${ctx.settings?.database} as ${ctx.settings?.user} (ssl: ${ctx.settings?.ssl}).` });
+    } catch (err) {
+      return fail('connect', err);
+    }
+    const written = `${quoteIdent(table.schema)}.${quoteIdent(table.table)}`;
+    if (!found) return fail('table', Object.assign(new Error(`Table ${sync.table} was not found (or ${ctx.settings?.user} cannot see it).`), { code: '42P01' }));
+    checks.push({ name: 'table', status: 'ok', message: `Found ${found.sqlName} (${found.columns.length} columns).` });
+
+    const issues = checkTableContract(sync.data_type, found.columns);
+    const errors = issues.filter((i) => i.severity === 'error');
+    if (errors.length > 0) {
+      checks.push({
+        name: 'columns',
+        status: 'failed',
+        kind: 'missing-table',
+        message: errors.map((i) => i.message).join(' '),
+        fix: `The table ${sync.data_type === 'user_deletes' ? 'for user deletes' : `for ${sync.data_type}`} should look like this (Redshift):\n${exampleTableDdl(written, sync.data_type !== 'user_deletes')};`,
+      });
+      return { ok: false, checks, recorded: false };
+    }
+    checks.push({ name: 'columns', status: issues.length ? 'warning' : 'ok', message: issues.length ? issues.map((i) => i.message).join(' ') : `Columns fit ${sync.data_type}.` });
+
+    const priv = await reader.privileges();
+    if (!priv.select || !priv.schemaUsage) return fail('privileges', Object.assign(new Error('permission denied'), { code: '42501' }));
+    const writes = (['insert', 'update', 'delete'] as const).filter((p) => priv[p]);
+    checks.push(
+      writes.length > 0
+        ? {
+            name: 'privileges',
+            status: 'warning',
+            message: `${ctx.settings?.user} can also ${writes.map((w) => w.toUpperCase()).join(', ')} on the table; a sync only needs SELECT.`,
+            fix: `REVOKE ${writes.map((w) => w.toUpperCase()).join(', ')} ON TABLE ${found.sqlName} FROM ${quoteIdent(ctx.settings?.user ?? 'braze_user')};`,
+          }
+        : { name: 'privileges', status: 'ok', message: 'SELECT granted (read-only).' },
+    );
+
+    let preview: SyncPreview;
+    try {
+      preview = await previewSync({ definition: sync, state: await store.readState(), reader, limit: options.limit ?? 10, ...(options.clock ? { clock: options.clock } : {}) });
+    } catch (err) {
+      return fail('preview', err);
+    }
+    const bad = preview.row_errors.length;
+    checks.push({
+      name: 'preview',
+      status: bad > 0 ? 'warning' : 'ok',
+      message: `${preview.pending_rows} row(s) pending since the watermark; ${preview.scanned} previewed${bad ? `, ${bad} invalid (they would be recorded as row errors)` : ', all valid'}.`,
+    });
+
+    const recorded = await recordTest(options, sync.connection);
+    return { ok: true, checks, preview, recorded };
+  } finally {
+    await reader.close();
+  }
+}
+
+async function recordTest(options: TestConnectionOptions, connectionName: string): Promise<boolean> {
+  const { file, syncName, store } = options;
+  const sync = file.syncs[syncName];
+  const connection = file.connections[connectionName];
+  if (!sync || !connection) return false;
+  let lock;
+  try {
+    lock = await store.lock('test-connection');
+  } catch (err) {
+    if (err instanceof JobInProgressError) return false;
+    throw err;
+  }
+  try {
+    const state = (await store.readState()) ?? { version: 1 as const, sync: syncName };
+    state.last_test = { at: (options.clock ?? systemClock).now().toISOString(), fingerprint: connectionFingerprint(connection, sync.table, sync.data_type) };
+    await store.writeState(state);
+    return true;
+  } finally {
+    await lock.release();
+  }
+}

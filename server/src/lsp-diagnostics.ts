@@ -1,0 +1,45 @@
+/**
+ * Core diagnostics → LSP diagnostics. The precomputed quick fixes travel in `data.fixes`, so the
+ * code action request needs no second analysis (and still matches the version the user saw).
+ */
+import { DiagnosticSeverity, type Diagnostic as LspDiagnostic } from 'vscode-languageserver';
+import type { Diagnostic, Fix, Severity } from '../../core/src/lang/problem';
+
+export const DIAGNOSTIC_SOURCE = 'brazesync';
+
+/** Every diagnostic code has a section of this name in the README ("Diagnostics"). */
+export const DIAGNOSTIC_DOCS_URL = 'https://github.com/brazesync/brazesync#';
+
+const SEVERITY: Record<Severity, DiagnosticSeverity> = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  info: DiagnosticSeverity.Information,
+  hint: DiagnosticSeverity.Hint,
+};
+
+/** What the client said it can show (LSP `publishDiagnostics` client capabilities). */
+export interface DiagnosticSupport {
+  relatedInformation: boolean;
+  codeDescription: boolean;
+}
+
+export interface DiagnosticData {
+  fixes: Fix[];
+}
+
+export function toLspDiagnostic(d: Diagnostic, uri: string, support: DiagnosticSupport): LspDiagnostic {
+  const lsp: LspDiagnostic = { range: d.range, severity: SEVERITY[d.severity], code: d.code, source: DIAGNOSTIC_SOURCE, message: d.message };
+  if (support.codeDescription) lsp.codeDescription = { href: DIAGNOSTIC_DOCS_URL + d.code };
+  if (d.related?.length && support.relatedInformation) {
+    lsp.relatedInformation = d.related.map((r) => ({ location: { uri, range: r.range }, message: r.message }));
+  }
+  if (d.fixes?.length) lsp.data = { fixes: d.fixes } satisfies DiagnosticData;
+  return lsp;
+}
+
+/** The fixes a diagnostic carries, when it came from this server (the client echoes `data` back). */
+export function fixesOf(d: LspDiagnostic): Fix[] {
+  if (d.source !== DIAGNOSTIC_SOURCE) return [];
+  const data = d.data as Partial<DiagnosticData> | undefined;
+  return Array.isArray(data?.fixes) ? data.fixes : [];
+}

@@ -1,0 +1,73 @@
+/** Child processes and ports for the end-to-end run: every process started here is stopped by id. */
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import * as net from 'node:net';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Started {
+  proc: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a process in its own process group with output to `logFile`, so `stop()` ends the
+ * process and everything it spawned (code-server's extension host, the language server).
+ */
+export function startLogged(command: string, args: string[], logFile: string, options: SpawnOptions = {}): Started {
+  const out = createWriteStream(logFile);
+  const proc = spawn(command, args, { ...options, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  proc.stdout?.pipe(out);
+  proc.stderr?.pipe(out);
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  return {
+    proc,
+    async stop() {
+      if (proc.exitCode !== null || proc.signalCode !== null || proc.pid === undefined) return;
+      signalGroup(proc.pid, 'SIGTERM');
+      const timer = setTimeout(() => signalGroup(proc.pid!, 'SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+      signalGroup(proc.pid, 'SIGKILL'); // stragglers of the group (e.g. an orphaned language server)
+    },
+  };
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // the group is already gone
+  }
+}
+
+/** Runs a command to completion; rejects with its output when it fails. */
+export async function run(command: string, args: string[], options: SpawnOptions = {}): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    proc.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+    proc.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+    proc.once('error', reject);
+    proc.once('exit', (code) => (code === 0 ? resolve(output) : reject(new Error(`${command} ${args.join(' ')} exited ${code}:\n${output}`))));
+  });
+}
+
+/** Polls `probe` until it returns true; for things with no event to wait on (an HTTP health check). */
+export async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await probe().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
