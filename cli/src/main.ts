@@ -1,7 +1,13 @@
 import { EXIT, UsageError, type CliIo, type Command } from './command';
 import { validateCommand } from './commands/validate';
+import { testConnectionCommand } from './commands/test-connection';
+import { previewCommand } from './commands/preview';
+import { syncCommand } from './commands/sync';
+import { historyCommand } from './commands/history';
+import { watermarkCommand } from './commands/watermark';
+import { demoCommand } from './commands/demo';
 
-const commands: Command[] = [validateCommand];
+const commands: Command[] = [validateCommand, testConnectionCommand, previewCommand, syncCommand, historyCommand, watermarkCommand, demoCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

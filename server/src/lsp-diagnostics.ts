@@ -3,12 +3,10 @@
  * code action request needs no second analysis (and still matches the version the user saw).
  */
 import { DiagnosticSeverity, type Diagnostic as LspDiagnostic } from 'vscode-languageserver';
+import { docsUrlFor } from '../../core/src/lang/codes';
 import type { Diagnostic, Fix, Severity } from '../../core/src/lang/problem';
 
 export const DIAGNOSTIC_SOURCE = 'brazesync';
-
-/** Every diagnostic code has a section of this name in the README ("Diagnostics"). */
-export const DIAGNOSTIC_DOCS_URL = 'https://github.com/brazesync/brazesync#';
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,
@@ -29,7 +27,7 @@ export interface DiagnosticData {
 
 export function toLspDiagnostic(d: Diagnostic, uri: string, support: DiagnosticSupport): LspDiagnostic {
   const lsp: LspDiagnostic = { range: d.range, severity: SEVERITY[d.severity], code: d.code, source: DIAGNOSTIC_SOURCE, message: d.message };
-  if (support.codeDescription) lsp.codeDescription = { href: DIAGNOSTIC_DOCS_URL + d.code };
+  if (support.codeDescription) lsp.codeDescription = { href: docsUrlFor(d.code) };
   if (d.related?.length && support.relatedInformation) {
     lsp.relatedInformation = d.related.map((r) => ({ location: { uri, range: r.range }, message: r.message }));
   }

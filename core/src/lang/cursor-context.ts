@@ -276,14 +276,14 @@ export function completionContext(doc: SyncFileDocument, position: Position): Co
   const replace = valueReplaceSpan(segment, hit.node, line, offset);
   if (!replace) return undefined;
   const keyRange = isNode(hit.pair?.key) ? hit.pair.key.range : undefined;
-  const keyCol = keyRange ? segment.toAbs(keyRange[0]) - line.start : indent;
+  const keyCol = keyRange ? doc.lines.positionAt(segment.toAbs(keyRange[0])).character : indent;
   return {
     kind: 'value',
     path,
     siblings: keysOf(hit.map, hit.pair),
     replace,
     typed: doc.text.slice(replace.start, replace.end),
-    indent: Math.max(0, keyCol),
+    indent: keyCol,
     flow: hit.flow,
     colonFollows: false,
     needsSpace: hit.node === null && doc.text[offset - 1] === ':',

@@ -1,10 +1,10 @@
 /**
  * Turns ajv errors (JSON pointers, no positions) into problems on the exact YAML key or value, with
- * messages that say what to write instead.
+ * messages that say what to write instead. Offsets are local to the target's segment.
  */
 import type { ErrorObject } from 'ajv';
 import { isMap, type Node } from 'yaml';
-import { findPair, keySpan, nodeAtPath, nodeSpan, type Span } from '../parse/nodes';
+import { findPair, localKeySpan, localSpan, nodeAtPath, type Span } from '../parse/nodes';
 import type { Segment } from '../parse/sync-document';
 import { schemaAtPath } from '../schema/schema';
 import { closest } from '../util/closest';
@@ -16,7 +16,7 @@ export interface SchemaTarget {
   root: Node | null;
   /** Path of `root` from the file root, for messages and schema lookups. */
   path: readonly string[];
-  /** Where to report problems about `root` itself (a missing field, a wrong type of the whole). */
+  /** Where (local span) to report problems about `root` itself (a missing field, a wrong type of the whole). */
   anchor: Span;
 }
 
@@ -67,8 +67,8 @@ function toProblem(err: ErrorObject, target: SchemaTarget): Problem | undefined 
   const rel = pointerToPath(err.instancePath);
   const full = [...target.path, ...rel];
   const { node, pair } = rel.length === 0 ? { node: target.root, pair: undefined } : nodeAtPath(target.root, rel);
-  const valueSpan = node ? nodeSpan(target.segment, node) : pair ? keySpan(target.segment, pair) : target.anchor;
-  const keyOrAnchor = pair ? keySpan(target.segment, pair) : rel.length === 0 ? target.anchor : valueSpan;
+  const valueSpan = node ? localSpan(node) : pair ? localKeySpan(pair) : target.anchor;
+  const keyOrAnchor = pair ? localKeySpan(pair) : rel.length === 0 ? target.anchor : valueSpan;
   const s = schemaAtPath(full);
   const where = label(full);
   const value = node && 'toJS' in node ? node.toJS(target.segment.doc) : null;
@@ -84,7 +84,7 @@ function toProblem(err: ErrorObject, target: SchemaTarget): Problem | undefined 
     case 'additionalProperties': {
       const extra = String((err.params as { additionalProperty: string }).additionalProperty);
       const extraPair = findPair(node, extra);
-      const span = extraPair ? keySpan(target.segment, extraPair) : valueSpan;
+      const span = extraPair ? localKeySpan(extraPair) : valueSpan;
       const allowed = Object.keys(s?.properties ?? {});
       const guess = closest(extra, allowed);
       const fixes: ProblemFix[] = guess ? [{ title: `Rename to \`${guess}\``, edits: [{ ...span, newText: guess }], preferred: true }] : [];
@@ -126,7 +126,7 @@ function toProblem(err: ErrorObject, target: SchemaTarget): Problem | undefined 
       const propertyName = (err as ErrorObject & { propertyName?: string }).propertyName;
       if (propertyName !== undefined || err.instancePath === '' && target.path.length === 0) {
         const namePair = findPair(node, propertyName ?? '');
-        const span = namePair ? keySpan(target.segment, namePair) : valueSpan;
+        const span = namePair ? localKeySpan(namePair) : valueSpan;
         return { code: 'invalid-name', severity: 'error', message: `\`${propertyName}\` is not a valid name in ${where}: use a letter, then letters, digits, \`_\` or \`-\` (at most 64 characters).`, ...span };
       }
       return { code: 'invalid-format', severity: 'error', message: `${describe(value)} is not a valid value for ${where}. ${s?.description ?? ''}`.trim(), ...valueSpan };
@@ -144,7 +144,7 @@ function toProblem(err: ErrorObject, target: SchemaTarget): Problem | undefined 
     case 'uniqueItems': {
       const { j } = err.params as { i: number; j: number };
       const dup = nodeAtPath(node, [j]).node;
-      return { code: 'duplicate-item', severity: 'warning', message: `${where} lists the same value twice; remove the duplicate.`, ...(dup ? nodeSpan(target.segment, dup) : valueSpan) };
+      return { code: 'duplicate-item', severity: 'warning', message: `${where} lists the same value twice; remove the duplicate.`, ...(dup ? localSpan(dup) : valueSpan) };
     }
     case 'minLength':
       return { code: 'invalid-format', severity: 'error', message: `${where} must not be empty.`, ...valueSpan };

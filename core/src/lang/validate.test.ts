@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { parseSyncFile } from '../parse/sync-document';
 import type { StateLookup } from '../state/sync-state';
+import { DIAGNOSTIC_CODES } from './codes';
 import { validate } from './validate';
 
 const EXAMPLE = readFileSync(path.join(__dirname, '../../../test/fixtures/example.brazesync.yaml'), 'utf8');
@@ -120,4 +121,14 @@ test('whole-file mode (anchors) reports the same problems as segmented mode', ()
   assert.equal(parseSyncFile(broken).mode, 'segmented');
   assert.equal(parseSyncFile(anchored).mode, 'whole');
   assert.deepEqual(check(anchored).map((f) => [f.code, f.text, f.line]), check(broken).map((f) => [f.code, f.text, f.line]));
+});
+
+test('every diagnostic code is exercised above and documented in the README', () => {
+  const readme = readFileSync(path.join(__dirname, '../../../README.md'), 'utf8');
+  const exercised = new Set(cases.flatMap((c) => c.expect.map((e) => e.code)));
+  for (const code of DIAGNOSTIC_CODES) {
+    assert.ok(exercised.has(code), `no test case for ${code}`);
+    assert.ok(readme.includes(`### \`${code}\``), `README lacks a section for ${code}`);
+  }
+  for (const code of exercised) assert.ok((DIAGNOSTIC_CODES as readonly string[]).includes(code), `${code} is not registered in codes.ts`);
 });

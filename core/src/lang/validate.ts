@@ -4,7 +4,7 @@
  * `parse/sync-document.ts`), so after an edit inside one sync only that sync is re-checked.
  */
 import { isMap } from 'yaml';
-import { jsValue, keySpan, unresolvedAlias } from '../parse/nodes';
+import { jsValue, localKeySpan, unresolvedAlias } from '../parse/nodes';
 import type { Segment, SyncEntry, SyncFileDocument, YamlError } from '../parse/sync-document';
 import { fileRules } from '../rules/file-rules';
 import { headerRules } from '../rules/header-rules';
@@ -31,14 +31,14 @@ function mapOffsets(p: Problem, f: (offset: number) => number): Problem {
   };
 }
 
-/** Computes problems once per segment text; stores them in segment-local offsets. */
+/** Computes a segment's problems (in local offsets) once per segment text; returns them absolute. */
 function memoised(segment: Segment, key: string, compute: () => Problem[]): Problem[] {
   let local = segment.memo.get(key) as Problem[] | undefined;
   if (!local) {
-    local = compute().map((p) => mapOffsets(p, (o) => segment.toLocal(o) ?? 0));
+    local = compute();
     segment.memo.set(key, local);
   }
-  return local.map((p) => mapOffsets(p, (o) => segment.toAbs(o)));
+  return local.length === 0 ? local : local.map((p) => mapOffsets(p, (o) => segment.toAbs(o)));
 }
 
 /**
@@ -109,10 +109,11 @@ function headerProblems(doc: SyncFileDocument): Problem[] {
       const syncs = record.syncs;
       // Sync entries are validated one by one; a segmented header has them cut out.
       const checked = { ...record, syncs: segment.kind === 'header' || (syncs && typeof syncs === 'object' && !Array.isArray(syncs)) ? {} : syncs };
-      const anchor = isMap(root) && root.items[0] ? keySpan(segment, root.items[0]) : { start: segment.toAbs(0), end: segment.toAbs(0) };
+      const anchor = isMap(root) && root.items[0] ? localKeySpan(root.items[0]) : { start: 0, end: 0 };
       problems.push(...schemaProblems(validateHeaderValue(checked), { segment, root: root ?? null, path: [], anchor }));
-    } else if (doc.yamlErrors.length === 0) {
-      const end = doc.lines.lineEnd(0);
+    } else {
+      const firstLine = segment.text.indexOf('\n');
+      const end = firstLine === -1 ? segment.text.length : firstLine;
       problems.push({ code: 'wrong-type', severity: 'error', message: 'A definition file is a mapping with `version`, `braze`, `connections` and `syncs`. Start from the example in the README or run "Braze Sync: New Sync Definition".', start: 0, end });
     }
     const header = headerView(doc);

@@ -7,17 +7,37 @@ export interface Span {
   end: number;
 }
 
-/** Absolute span of a node's value (without trailing comments or line breaks). */
-export function nodeSpan(segment: Segment, node: Node): Span {
+/*
+ * Spans come in two coordinates: local (offsets into the segment's own text, stable while the
+ * segment's text is unchanged, so results built from them can be memoised with the segment) and
+ * absolute (offsets into the whole file, for output).
+ */
+
+/** Local span of a node's value (without trailing comments or line breaks). */
+export function localSpan(node: Node): Span {
   const [start, valueEnd] = node.range ?? [0, 0, 0];
-  return { start: segment.toAbs(start), end: segment.toAbs(valueEnd) };
+  return { start, end: valueEnd };
+}
+
+/** Local span of a pair's key. */
+export function localKeySpan(pair: Pair<unknown, unknown>): Span {
+  const key = pair.key;
+  if (key && typeof key === 'object' && 'range' in key) return localSpan(key as Node);
+  return { start: 0, end: 0 };
+}
+
+export function absSpan(segment: Segment, span: Span): Span {
+  return { start: segment.toAbs(span.start), end: segment.toAbs(span.end) };
+}
+
+/** Absolute span of a node's value. */
+export function nodeSpan(segment: Segment, node: Node): Span {
+  return absSpan(segment, localSpan(node));
 }
 
 /** Absolute span of a pair's key. */
 export function keySpan(segment: Segment, pair: Pair<unknown, unknown>): Span {
-  const key = pair.key;
-  if (key && typeof key === 'object' && 'range' in key) return nodeSpan(segment, key as Node);
-  return { start: segment.toAbs(0), end: segment.toAbs(0) };
+  return absSpan(segment, localKeySpan(pair));
 }
 
 export function findPair(map: unknown, key: string): Pair<Node, Node | null> | undefined {
@@ -45,11 +65,11 @@ export function nodeAtPath(node: unknown, path: readonly (string | number)[]): {
   return { node: (current ?? null) as Node | null, ...(pair ? { pair } : {}) };
 }
 
-/** The source text of a scalar's value and the absolute offset where that text begins. */
-export function scalarSource(segment: Segment, node: Node): { text: string; start: number } | undefined {
+/** A string scalar's value and the local offset where that text begins (inside any quotes). */
+export function localScalarSource(node: Node): { text: string; start: number } | undefined {
   if (!isScalar(node) || typeof node.value !== 'string' || !node.range) return undefined;
   const quoted = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE';
-  return { text: node.value, start: segment.toAbs(node.range[0] + (quoted ? 1 : 0)) };
+  return { text: node.value, start: node.range[0] + (quoted ? 1 : 0) };
 }
 
 /** Plain JS value of a node; `undefined` when it cannot be built (an alias to a missing anchor). */
@@ -62,13 +82,13 @@ export function jsValue(segment: Segment, node: unknown): unknown {
   }
 }
 
-/** The first alias in the segment whose anchor is not defined before it. */
+/** Local span of the first alias in the segment whose anchor is not defined before it. */
 export function unresolvedAlias(segment: Segment): Span | undefined {
   let found: Span | undefined;
   visit(segment.doc, {
     Alias(_key, node) {
       if (node.resolve(segment.doc) === undefined && node.range) {
-        found = { start: segment.toAbs(node.range[0]), end: segment.toAbs(node.range[1]) };
+        found = { start: node.range[0], end: node.range[1] };
         return visit.BREAK;
       }
       return undefined;

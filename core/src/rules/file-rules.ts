@@ -2,8 +2,9 @@
  * Rules that relate syncs to each other, to the connections and to recorded state. They are cheap
  * (one pass over the syncs) and run on every validation.
  */
-import { parseTableName } from '../model/table-name';
+import { parseTableName, type TableName } from '../model/table-name';
 import type { Problem } from '../lang/problem';
+import { absSpan } from '../parse/nodes';
 import { closest } from '../util/closest';
 import type { FileContext, SyncView } from './rule-context';
 import { stringField } from './views';
@@ -23,24 +24,35 @@ export function checkConnectionRefs(ctx: FileContext): Problem[] {
       message:
         `Sync \`${sync.name}\` uses connection \`${field.js}\`, which is not defined under \`connections\`.` +
         (guess ? ` Did you mean \`${guess}\`?` : names.length ? ` Defined: ${names.map((n) => '`' + n + '`').join(', ')}.` : ' Add it under `connections`.'),
-      ...field.value,
-      ...(guess ? { fixes: [{ title: `Change to \`${guess}\``, edits: [{ ...field.value, newText: guess }], preferred: true }] } : {}),
+      ...absSpan(sync.segment, field.value),
+      ...(guess ? { fixes: [{ title: `Change to \`${guess}\``, edits: [{ ...absSpan(sync.segment, field.value), newText: guess }], preferred: true }] } : {}),
     });
   }
   return problems;
 }
 
-/** Normalised identity of a sync's table: connection database + schema + table. */
+/** The parsed `table` of a sync, memoised with its segment. */
+function parsedTable(sync: SyncView): TableName | null {
+  const key = `table:${sync.name}`;
+  let parsed = sync.segment.memo.get(key) as TableName | null | undefined;
+  if (parsed === undefined) {
+    const table = stringField(sync.fields, 'table');
+    const result = table ? parseTableName(table) : undefined;
+    parsed = result?.ok ? result.name : null;
+    sync.segment.memo.set(key, parsed);
+  }
+  return parsed;
+}
+
+/** Normalised identity of a sync's table: connection host + database + schema + table. */
 function tableKey(ctx: FileContext, sync: SyncView): string | undefined {
-  const table = stringField(sync.fields, 'table');
   const connection = stringField(sync.fields, 'connection');
-  if (!table || !connection) return undefined;
-  const parsed = parseTableName(table);
-  if (!parsed.ok) return undefined;
+  const parsed = parsedTable(sync);
+  if (!parsed || !connection) return undefined;
   const conn = ctx.header.connections?.get(connection);
   const host = stringField(conn?.fields, 'host')?.toLowerCase() ?? connection;
-  const database = (parsed.name.database ?? stringField(conn?.fields, 'database') ?? '').toLowerCase();
-  return [host, database, parsed.name.schema, parsed.name.table].join('\u0000');
+  const database = (parsed.database ?? stringField(conn?.fields, 'database') ?? '').toLowerCase();
+  return `${host}\u0000${database}\u0000${parsed.schema}\u0000${parsed.table}`;
 }
 
 export function checkDuplicateTables(ctx: FileContext): Problem[] {
@@ -56,13 +68,13 @@ export function checkDuplicateTables(ctx: FileContext): Problem[] {
     }
     const field = sync.fields.get('table');
     if (!field) continue;
-    const ownerLine = ctx.doc.lines.positionAt(owner.nameSpan.start).line + 1;
+    const ownerLine = ctx.doc.lines.positionAt(owner.segment.toAbs(owner.nameSpan.start)).line + 1;
     problems.push({
       code: 'duplicate-table',
       severity: 'error',
       message: `Sync \`${sync.name}\` reads the same table as sync \`${owner.name}\` (line ${ownerLine}). One sync per table: their watermarks would race and rows would be sent twice. Merge them, or point this sync at another table or view.`,
-      ...field.value,
-      related: [{ ...(owner.fields.get('table')?.value ?? owner.nameSpan), message: `\`${owner.name}\` reads it first` }],
+      ...absSpan(sync.segment, field.value),
+      related: [{ ...absSpan(owner.segment, owner.fields.get('table')?.value ?? owner.nameSpan), message: `\`${owner.name}\` reads it first` }],
     });
   }
   return problems;
@@ -80,8 +92,8 @@ export function checkDataTypeImmutable(ctx: FileContext): Problem[] {
       code: 'data-type-immutable',
       severity: 'error',
       message: `Sync \`${sync.name}\` was created as \`${record.dataType}\` (recorded ${record.recordedAt}) and its data type cannot change. Revert to \`${record.dataType}\`, or give the ${field.js} rows a new sync with its own name.`,
-      ...field.value,
-      fixes: [{ title: `Revert data_type to ${record.dataType}`, edits: [{ ...field.value, newText: record.dataType }], preferred: true }],
+      ...absSpan(sync.segment, field.value),
+      fixes: [{ title: `Revert data_type to ${record.dataType}`, edits: [{ ...absSpan(sync.segment, field.value), newText: record.dataType }], preferred: true }],
     });
   }
   return problems;

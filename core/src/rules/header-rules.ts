@@ -1,4 +1,4 @@
-/** Rules on the `braze` and `connections` blocks (cached with the header segment). */
+/** Rules on the `braze` and `connections` blocks (cached with the header segment, local offsets). */
 import { isLoopbackHost } from '../model/loopback';
 import { hasEnvRef } from '../secrets/secret-refs';
 import { isValidTimeZone, suggestTimeZone } from '../schedule/time-zones';

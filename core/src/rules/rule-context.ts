@@ -1,13 +1,15 @@
 /**
  * What semantic rules see. Rules are pure functions from these views to problems; each emits only
- * its own stable codes and says nothing when a fact is unknowable.
+ * its own stable codes and says nothing when a fact is unknowable. Spans in views are local to
+ * their segment: sync and header rules report local spans (they are memoised with the segment),
+ * file rules convert with `absSpan(view.segment, span)`.
  */
 import type { Node, Pair } from 'yaml';
 import type { Span } from '../parse/nodes';
 import type { Segment, SyncFileDocument } from '../parse/sync-document';
 import type { StateLookup } from '../state/sync-state';
 
-/** A field of a mapping: its pair, key span and (for scalars) its value. */
+/** A field of a mapping: its pair, its key and value spans (segment-local) and its JS value. */
 export interface Field {
   pair: Pair<Node, Node | null>;
   key: Span;

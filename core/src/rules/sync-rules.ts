@@ -1,10 +1,10 @@
 /**
  * Rules that look at one sync alone. Their results depend only on the sync's own text, so they
- * are cached with its segment and re-run only when that sync changes.
+ * are cached with its segment (in local offsets) and re-run only when that sync changes.
  */
 import { isSeq, type Node } from 'yaml';
 import { parseTableName } from '../model/table-name';
-import { nodeSpan, scalarSource } from '../parse/nodes';
+import { localScalarSource, localSpan } from '../parse/nodes';
 import { parseSchedule } from '../schedule/parse-schedule';
 import type { Problem } from '../lang/problem';
 import { isValidName } from '../schema/schema';
@@ -20,7 +20,7 @@ export function checkSyncName(sync: SyncView): Problem[] {
 
 export function checkSchedule(sync: SyncView): Problem[] {
   const field = sync.fields.get('schedule');
-  const source = field?.pair.value ? scalarSource(sync.segment, field.pair.value) : undefined;
+  const source = field?.pair.value ? localScalarSource(field.pair.value) : undefined;
   if (!source) return [];
   const result = parseSchedule(source.text);
   if (result.ok) return [];
@@ -29,7 +29,7 @@ export function checkSchedule(sync: SyncView): Problem[] {
 
 export function checkTable(sync: SyncView): Problem[] {
   const field = sync.fields.get('table');
-  const source = field?.pair.value ? scalarSource(sync.segment, field.pair.value) : undefined;
+  const source = field?.pair.value ? localScalarSource(field.pair.value) : undefined;
   if (!source) return [];
   const result = parseTableName(source.text);
   if (result.ok) return [];
@@ -41,13 +41,13 @@ export function checkContacts(sync: SyncView): Problem[] {
   if (!isSeq(list)) return [];
   const problems: Problem[] = [];
   for (const item of list.items as Node[]) {
-    const source = scalarSource(sync.segment, item);
+    const source = localScalarSource(item);
     if (!source || EMAIL.test(source.text.trim())) continue;
     problems.push({
       code: 'invalid-email',
       severity: 'error',
       message: `\`${source.text}\` is not an email address; contacts must be addresses like data-eng@example.com.`,
-      ...nodeSpan(sync.segment, item),
+      ...localSpan(item),
     });
   }
   return problems;

@@ -1,6 +1,9 @@
-/** Builds the rule views from a parsed document. */
+/**
+ * Builds the rule views from a parsed document. Views hold LOCAL spans and are memoised on their
+ * segment, so a validation after an edit rebuilds the view of the edited sync only.
+ */
 import { isMap, isScalar, type Node, type Pair, type YAMLMap } from 'yaml';
-import { findPair, jsValue, keySpan, nodeSpan } from '../parse/nodes';
+import { findPair, jsValue, localKeySpan, localSpan } from '../parse/nodes';
 import type { Segment, SyncEntry, SyncFileDocument } from '../parse/sync-document';
 import type { Field, HeaderView, SyncView } from './rule-context';
 
@@ -9,32 +12,48 @@ export function fieldsOf(segment: Segment, map: unknown): Map<string, Field> {
   if (!isMap(map)) return fields;
   for (const pair of (map as YAMLMap<Node, Node | null>).items) {
     if (!isScalar(pair.key)) continue;
-    const key = keySpan(segment, pair);
-    fields.set(String(pair.key.value), { pair, key, value: pair.value ? nodeSpan(segment, pair.value) : key, js: jsValue(segment, pair.value) });
+    const key = localKeySpan(pair);
+    fields.set(String(pair.key.value), { pair, key, value: pair.value ? localSpan(pair.value) : key, js: jsValue(segment, pair.value) });
   }
   return fields;
 }
 
+function memo<T>(segment: Segment, key: string, build: () => T): T {
+  let v = segment.memo.get(key) as T | undefined;
+  if (v === undefined) {
+    v = build();
+    segment.memo.set(key, v);
+  }
+  return v;
+}
+
 export function syncView(entry: SyncEntry): SyncView {
-  return { name: entry.name, segment: entry.segment, nameSpan: keySpan(entry.segment, entry.pair), fields: fieldsOf(entry.segment, entry.pair.value) };
+  return memo(entry.segment, `view:${entry.name}`, () => ({
+    name: entry.name,
+    segment: entry.segment,
+    nameSpan: localKeySpan(entry.pair),
+    fields: fieldsOf(entry.segment, entry.pair.value),
+  }));
 }
 
 export function headerView(doc: SyncFileDocument): HeaderView {
   const segment = doc.header;
-  const root = segment.doc.contents;
-  const view: HeaderView = { segment };
-  const brazePair = findPair(root, 'braze');
-  if (brazePair) view.brazeKey = keySpan(segment, brazePair);
-  if (isMap(brazePair?.value)) view.braze = fieldsOf(segment, brazePair.value);
-  const connections = findPair(root, 'connections')?.value;
-  if (isMap(connections)) {
-    view.connections = new Map(
-      (connections.items as Pair<Node, Node | null>[])
-        .filter((p) => isScalar(p.key))
-        .map((p) => [String((p.key as { value: unknown }).value), { nameSpan: keySpan(segment, p), fields: fieldsOf(segment, p.value) }]),
-    );
-  }
-  return view;
+  return memo(segment, `view:header:${segment.kind}`, () => {
+    const root = segment.doc.contents;
+    const view: HeaderView = { segment };
+    const brazePair = findPair(root, 'braze');
+    if (brazePair) view.brazeKey = localKeySpan(brazePair);
+    if (isMap(brazePair?.value)) view.braze = fieldsOf(segment, brazePair.value);
+    const connections = findPair(root, 'connections')?.value;
+    if (isMap(connections)) {
+      view.connections = new Map(
+        (connections.items as Pair<Node, Node | null>[])
+          .filter((p) => isScalar(p.key))
+          .map((p) => [String((p.key as { value: unknown }).value), { nameSpan: localKeySpan(p), fields: fieldsOf(segment, p.value) }]),
+      );
+    }
+    return view;
+  });
 }
 
 /** The string value of a field, when it is a string. */

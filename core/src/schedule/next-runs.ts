@@ -99,22 +99,23 @@ function everyNthDay(days: number, timeZone: string, from: Date, count: number, 
 
 function realTimeSteps(minutes: number, timeZone: string, from: Date, count: number, anchor: Date | undefined): Date[] {
   const period = minutes * MINUTE_MS;
-  if (anchor) return steps(Math.floor(anchor.getTime() / MINUTE_MS) * MINUTE_MS, Infinity, period, from, count);
+  if (anchor) return steps(Math.floor(anchor.getTime() / MINUTE_MS) * MINUTE_MS, Infinity, period, from.getTime(), count);
   const cycleDays = minutes / gcd(minutes, DAY_MINUTES);
   const fromDay = localEpochDay(from, timeZone);
   const runs: Date[] = [];
   for (let day = fromDay - mod(fromDay, cycleDays); runs.length < count; day += cycleDays) {
     const cycleStart = startOfLocalDay(day, timeZone).getTime();
     const cycleEnd = startOfLocalDay(day + cycleDays, timeZone).getTime();
-    runs.push(...steps(cycleStart, cycleEnd, period, from, count - runs.length));
+    // Later cycles start after `from`: their first run is the cycle start itself.
+    runs.push(...steps(cycleStart, cycleEnd, period, Math.max(from.getTime(), cycleStart - 1), count - runs.length));
   }
   return runs;
 }
 
-/** base + k·period for the k that put it strictly after `from` and before `end`. */
-function steps(base: number, end: number, period: number, from: Date, count: number): Date[] {
+/** base + k·period (any whole k) strictly after `after` and before `end`. */
+function steps(base: number, end: number, period: number, after: number, count: number): Date[] {
   const runs: Date[] = [];
-  for (let t = base + (Math.floor((from.getTime() - base) / period) + 1) * period; t < end && runs.length < count; t += period) {
+  for (let t = base + (Math.floor((after - base) / period) + 1) * period; t < end && runs.length < count; t += period) {
     runs.push(new Date(t));
   }
   return runs;

@@ -13,6 +13,8 @@ export type Batch<T> =
   | { kind: 'track'; array: TrackArray; body: TrackRequest; rows: T[] }
   | { kind: 'delete'; body: DeleteRequest; rows: T[] };
 
+export const DEFAULT_BATCH_SIZE = 75;
+
 /** Room left for `{"attributes":[` … `]}`, commas and the other arrays. */
 const ENVELOPE_BYTES = 1024;
 

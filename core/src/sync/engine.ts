@@ -9,7 +9,7 @@ import type { SyncFile } from '../model/sync-file';
 import { newRunId, truncatePayload, type RowErrorRecord, type RunRecord } from '../state/run-record';
 import type { RowErrorSink, SyncStateStore } from '../state/state-store';
 import type { SyncState } from '../state/sync-state';
-import { Batcher, type Batch } from './batcher';
+import { Batcher, DEFAULT_BATCH_SIZE, type Batch } from './batcher';
 import { CommitLoop } from './commit-loop';
 import { DeliveryRecord } from './delivery-record';
 import { DeliveryTracker, type TrackedRow } from './delivery-tracker';
@@ -19,9 +19,9 @@ import { mapRow } from './row-mapping';
 import type { SourceReader } from './source-reader';
 import { errorMessage, SyncConfigError, type Redactor } from './sync-errors';
 import { checkTableContract } from './table-contract';
-import { formatDate, parseLookback, parseTimestampMicros, toIsoMicros } from './timestamps';
+import { lookbackMicros, readWindowFor } from './read-window';
+import { parseTimestampMicros, toIsoMicros } from './timestamps';
 
-export const DEFAULT_BATCH_SIZE = 75;
 export const DEFAULT_CONCURRENCY = 16;
 const DEFAULT_CANCEL_GRACE_MS = 10_000;
 
@@ -127,12 +127,9 @@ async function execute(options: RunSyncOptions, state: SyncState, run: RunRecord
   const contractErrors = checkTableContract(sync.data_type, table.columns).filter((i) => i.severity === 'error');
   if (contractErrors.length > 0) throw new Error(`Table ${table.sqlName} does not fit ${sync.data_type}: ${contractErrors.map((i) => i.message).join(' ')}`);
 
-  const lookback = sync.lookback ? parseLookback(sync.lookback) : 0;
-  const initial = new DeliveryRecord(lookback, state.watermark);
-  const committed = new DeliveryRecord(lookback, state.watermark);
-  const until = formatDate(clock.now());
-  const from = initial.readFrom();
-  const window = from === undefined ? { until } : { from, until };
+  const { record: initial, window } = readWindowFor(sync, state, clock.now());
+  const { until } = window;
+  const committed = new DeliveryRecord(lookbackMicros(sync), state.watermark);
 
   run.rows_in_future = await reader.countAfter(until);
   if (run.rows_in_future > 0) {

@@ -4,13 +4,13 @@
  */
 import type { DataType, SyncDefinition } from '../model/sync-file';
 import type { SyncState } from '../state/sync-state';
-import { DeliveryRecord } from './delivery-record';
-import { DEFAULT_BATCH_SIZE } from './engine';
+import { DEFAULT_BATCH_SIZE } from './batcher';
 import { systemClock, type Clock } from './ports';
 import { rowKey } from './row-key';
 import { mapRow } from './row-mapping';
-import type { ReadWindow, SourceReader } from './source-reader';
-import { formatDate, parseLookback, parseTimestampMicros, toIsoMicros } from './timestamps';
+import { readWindowFor } from './read-window';
+import type { SourceReader } from './source-reader';
+import { parseTimestampMicros, toIsoMicros } from './timestamps';
 
 export interface PreviewObject {
   updated_at: string;
@@ -45,13 +45,6 @@ export interface PreviewOptions {
   reader: SourceReader;
   limit?: number;
   clock?: Clock;
-}
-
-export function readWindowFor(definition: SyncDefinition, state: SyncState | undefined, now: Date): { record: DeliveryRecord; window: ReadWindow } {
-  const record = new DeliveryRecord(definition.lookback ? parseLookback(definition.lookback) : 0, state?.watermark);
-  const until = formatDate(now);
-  const from = record.readFrom();
-  return { record, window: from === undefined ? { until } : { from, until } };
 }
 
 export async function previewSync(options: PreviewOptions): Promise<SyncPreview> {

@@ -13,7 +13,6 @@ import {
   isBrazeTime,
   isCurrencyCode,
   isPlainObject,
-  type IdentifierKey,
   type TrackArray,
   type UserAlias,
 } from './braze-contract';
@@ -164,8 +163,8 @@ function parsePayload(payload: string | null | undefined, dataType: DataType): R
  * profile attributes, so attribute rows identified otherwise may set them; in events and purchases
  * they would act as identifiers.
  */
-function forbiddenPayloadKeys(identity: Identity, kind: TrackArray): Set<IdentifierKey> {
-  const keys = new Set<IdentifierKey>(['external_id', 'user_alias', 'braze_id']);
+function forbiddenPayloadKeys(identity: Identity, kind: TrackArray): Set<string> {
+  const keys = new Set<string>(['external_id', 'user_alias', 'braze_id']);
   if (kind !== 'attributes' || identity.type === 'phone') {
     keys.add('email');
     keys.add('phone');

@@ -1,0 +1,226 @@
+/**
+ * `npm run bench:lsp`: our language server against yaml-language-server 1.25 (given our JSON
+ * Schema), both driven over stdio by the same LSP client, on generated files of 10, 100 and 1,000
+ * syncs. Each size gets a fresh pair of servers, warmed up on a small file, measured one after the
+ * other (never at the same time):
+ *   (a) didOpen → the first diagnostics that reflect the content;
+ *   (b) a one-character edit inside one sync in the middle of the file → the diagnostics of that
+ *       version (edits alternately break and repair a `data_type`; median of 20);
+ *   (c) a completion on a value in the middle of the file (median of 20);
+ *   peak memory: VmHWM of each server process.
+ * Prints a table with ratios (yaml-ls / ours) and the number of problems each reported.
+ * `--profile` also writes a CPU profile of our server to bench/profiles/.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { CompletionRequest, DidChangeConfigurationNotification, type PublishDiagnosticsParams } from 'vscode-languageserver-protocol/node';
+import { LspClient, REPO_ROOT, SERVER_BUNDLE, type StartOptions } from '../test/lsp/lsp-client';
+import { generateSyncFile, type GeneratedFile } from './generate-syncs';
+
+const SIZES = [10, 100, 1000];
+const EDITS = 20;
+const COMPLETIONS = 20;
+const OPENS = 3;
+/** yaml-language-server waits this long before validating (its `validationDelayMs`, not a setting). */
+const YAML_LS_DELAY_MS = 200;
+
+const PROFILE_DIR = path.join(REPO_ROOT, 'bench/profiles');
+const profile = process.argv.includes('--profile');
+/** Documents live here (in name only: they are sent, never written). No dot folders: yaml-ls's globs skip them. */
+const WORK_DIR = mkdtempSync(path.join(tmpdir(), 'brazesync-lsp-bench-'));
+
+interface ServerUnderTest {
+  name: string;
+  languageId: string;
+  start(): Promise<LspClient>;
+}
+
+const ours: ServerUnderTest = {
+  name: 'brazesync',
+  languageId: 'brazesync',
+  start: () =>
+    LspClient.start({
+      command: [process.execPath, ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), SERVER_BUNDLE, '--stdio'],
+      // An empty state directory: the benchmark measures editing, not the immutability rule.
+      env: { ...process.env, BRAZESYNC_STATE_DIR: path.join(WORK_DIR, 'state') },
+    }),
+};
+
+const yamlSettings = {
+  schemas: { [pathToFileURL(path.join(REPO_ROOT, 'schemas/brazesync.schema.json')).href]: '*.brazesync.yaml' },
+  validate: true,
+  completion: true,
+  hover: true,
+  schemaStore: { enable: false },
+};
+
+const yamlLs: ServerUnderTest = {
+  name: 'yaml-language-server',
+  languageId: 'yaml',
+  async start() {
+    const options: StartOptions = {
+      command: [process.execPath, path.join(REPO_ROOT, 'node_modules/yaml-language-server/bin/yaml-language-server'), '--stdio'],
+      configuration: (section) => (section === 'yaml' ? yamlSettings : null),
+    };
+    const client = await LspClient.start(options);
+    await client.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: { yaml: yamlSettings } });
+    return client;
+  },
+};
+
+interface Measures {
+  openMs: number;
+  editMs: number;
+  completionMs: number;
+  completionItems: number;
+  peakBytes: number;
+  problems: number;
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+};
+
+let uriCounter = 0;
+const freshUri = (size: number): string => pathToFileURL(path.join(WORK_DIR, `file${++uriCounter}-${size}.brazesync.yaml`)).href;
+
+/** Sends didOpen and waits for diagnostics with content (planted problems guarantee some). */
+async function openAndWait(client: LspClient, server: ServerUnderTest, uri: string, text: string): Promise<{ ms: number; published: PublishDiagnosticsParams }> {
+  const waiting = client.nextDiagnostics(uri, (p) => p.diagnostics.length > 0 && (p.version === undefined || p.version === 1));
+  const start = performance.now();
+  await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: server.languageId, version: 1, text } });
+  const published = await waiting;
+  return { ms: performance.now() - start, published };
+}
+
+/**
+ * Schema loading and JIT on a small file, as in an editor that has been open a while. yaml-ls
+ * applies its settings asynchronously and may first validate without the schema, so the file is
+ * re-sent until its planted problems show.
+ */
+async function warmUp(client: LspClient, server: ServerUnderTest): Promise<void> {
+  const uri = freshUri(10);
+  const text = generateSyncFile(10).text;
+  let published = client.nextDiagnostics(uri);
+  await client.connection.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: server.languageId, version: 1, text } });
+  for (let version = 2; (await published).diagnostics.length === 0; version++) {
+    if (version > 20) throw new Error(`${server.name} reports no problems in the warm-up file`);
+    published = client.nextDiagnostics(uri);
+    await client.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ text }] });
+  }
+  await client.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
+}
+
+/** Where the middle sync's `data_type` value ends (the edited character is the one before). */
+function dataTypeValueEnd(file: GeneratedFile): { line: number; character: number; valueStart: number } {
+  const lines = file.text.split('\n');
+  const at = lines.indexOf(`  ${file.middleSync}:`);
+  const line = lines.findIndex((l, i) => i > at && l.startsWith('    data_type: '));
+  const text = lines[line] as string;
+  return { line, character: text.length, valueStart: '    data_type: '.length };
+}
+
+async function measure(server: ServerUnderTest, file: GeneratedFile): Promise<Measures> {
+  const client = await server.start();
+  try {
+    await warmUp(client, server);
+
+    const opens: number[] = [];
+    let uri = '';
+    let problems = 0;
+    for (let i = 0; i < OPENS; i++) {
+      if (uri) await client.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
+      uri = freshUri(file.syncCount);
+      const { ms, published } = await openAndWait(client, server, uri, file.text);
+      opens.push(ms);
+      problems = published.diagnostics.length;
+    }
+
+    // (b) One character at the end of the middle sync's data_type value, alternately broken and repaired.
+    const at = dataTypeValueEnd(file);
+    const original = (file.text.split('\n')[at.line] as string).slice(-1);
+    const range = { start: { line: at.line, character: at.character - 1 }, end: { line: at.line, character: at.character } };
+    let expected = { broken: -1, repaired: problems };
+    const edits: number[] = [];
+    for (let version = 2; version <= EDITS + 2; version++) {
+      const breaking = version % 2 === 0;
+      const want = breaking ? expected.broken : expected.repaired;
+      const waiting = client.nextDiagnostics(uri, (p) => (p.version === undefined || p.version === version) && (want === -1 ? p.diagnostics.length !== problems : p.diagnostics.length === want));
+      const start = performance.now();
+      await client.connection.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: [{ range, text: breaking ? 'z' : original }] });
+      const published = await waiting;
+      const ms = performance.now() - start;
+      if (want === -1) expected = { ...expected, broken: published.diagnostics.length };
+      else edits.push(ms); // the first edit only learns what "broken" looks like
+    }
+
+    // (c) Completion at the start of the middle sync's data_type value.
+    const completions: number[] = [];
+    let completionItems = 0;
+    for (let i = 0; i < COMPLETIONS; i++) {
+      const start = performance.now();
+      const result = await client.connection.sendRequest(CompletionRequest.type, { textDocument: { uri }, position: { line: at.line, character: at.valueStart } });
+      completions.push(performance.now() - start);
+      completionItems = Array.isArray(result) ? result.length : (result?.items.length ?? 0);
+    }
+
+    return { openMs: median(opens), editMs: median(edits), completionMs: median(completions), completionItems, peakBytes: client.peakMemory(), problems };
+  } finally {
+    await client.stop().catch(() => client.kill());
+  }
+}
+
+const ms = (x: number): string => `${x.toFixed(1)} ms`;
+const mb = (x: number): string => `${(x / 2 ** 20).toFixed(0)} MB`;
+const ratio = (theirs: number, our: number): string => `${(theirs / our).toFixed(1)}×`;
+
+async function main(): Promise<void> {
+  if (profile) mkdirSync(PROFILE_DIR, { recursive: true });
+  const rows: string[][] = [];
+  const results = new Map<number, { ours: Measures; theirs: Measures }>();
+  for (const size of SIZES) {
+    const file = generateSyncFile(size);
+    const o = await measure(ours, file);
+    const t = await measure(yamlLs, file);
+    results.set(size, { ours: o, theirs: t });
+    const lines = file.text.split('\n').length;
+    rows.push(
+      [`${size} syncs (${lines} lines)`, '', '', ''],
+      ['  (a) open → diagnostics', ms(o.openMs), ms(t.openMs), ratio(t.openMs, o.openMs)],
+      ['  (b) edit → diagnostics (median)', ms(o.editMs), ms(t.editMs), ratio(t.editMs, o.editMs)],
+      [`  (b) minus yaml-ls's ${YAML_LS_DELAY_MS} ms debounce`, ms(o.editMs), ms(t.editMs - YAML_LS_DELAY_MS), ratio(t.editMs - YAML_LS_DELAY_MS, o.editMs)],
+      ['  (c) completion (median)', `${ms(o.completionMs)} (${o.completionItems} items)`, `${ms(t.completionMs)} (${t.completionItems} items)`, ratio(t.completionMs, o.completionMs)],
+      ['  peak memory (VmHWM)', mb(o.peakBytes), mb(t.peakBytes), ratio(t.peakBytes, o.peakBytes)],
+      ['  problems reported', String(o.problems), String(t.problems), ''],
+    );
+  }
+  const header = ['', 'brazesync', 'yaml-ls 1.25', 'yaml-ls / ours'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (r: string[]): string => r.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join('  ');
+  console.log(line(header));
+  for (const r of rows) console.log(line(r));
+
+  const big = results.get(1000);
+  const mid = results.get(100);
+  if (big && mid) {
+    const verdict = (ok: boolean): string => (ok ? 'met' : 'MISSED');
+    console.log('\nTargets on the 1,000-sync file:');
+    console.log(`  (b) ≥ 10× faster than yaml-ls: ${ratio(big.theirs.editMs, big.ours.editMs)} → ${verdict(big.theirs.editMs >= 10 * big.ours.editMs)}`);
+    console.log(`  (a) no slower than yaml-ls: ${ratio(big.theirs.openMs, big.ours.openMs)} → ${verdict(big.ours.openMs <= big.theirs.openMs)}`);
+    console.log(`  strictly more problems: ${big.ours.problems} vs ${big.theirs.problems} → ${verdict(big.ours.problems > big.theirs.problems)}`);
+    console.log(`  peak memory ≤ half: ${ratio(big.theirs.peakBytes, big.ours.peakBytes)} → ${verdict(2 * big.ours.peakBytes <= big.theirs.peakBytes)}`);
+    console.log(`  (b) nearly flat from 100 to 1,000 syncs: ${ms(mid.ours.editMs)} → ${ms(big.ours.editMs)} (${(big.ours.editMs / mid.ours.editMs).toFixed(2)}×)`);
+  }
+  if (profile) console.log(`\nCPU profiles of our server: ${PROFILE_DIR}`);
+}
+
+main()
+  .catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  })
+  .finally(() => rmSync(WORK_DIR, { recursive: true, force: true }));

@@ -1,0 +1,129 @@
+import { diagnoseFailure } from '../../../core/src/adapters/connection-diagnosis';
+import { JobInProgressError } from '../../../core/src/state/lock-file';
+import type { RunRecord } from '../../../core/src/state/run-record';
+import { runSync } from '../../../core/src/sync/engine';
+import { openBraze, openSource, syncSetup, type SyncTarget } from '../../../core/src/sync/open-sync';
+import { errorMessage, SyncConfigError } from '../../../core/src/sync/sync-errors';
+import { toIsoMicros } from '../../../core/src/sync/timestamps';
+import { EXIT, type CliIo, type Command } from '../command';
+import { progressReporter } from '../progress';
+import { envLookup, formatCount, loadTarget, parseSyncArgs, positiveInt } from '../sync-args';
+
+const USAGE = 'brazesync sync FILE --sync NAME [--json] [--concurrency N] [--state-dir DIR]';
+/** Exit code after Ctrl-C (128 + SIGINT), the shell convention. */
+export const EXIT_CANCELLED = 130;
+
+interface SyncSummary {
+  sync: string;
+  status: RunRecord['status'];
+  rows_read: number;
+  rows_synced: number;
+  rows_failed: number;
+  watermark: string | null;
+}
+
+export const syncCommand: Command = {
+  name: 'sync',
+  summary: 'Run a sync now: send the rows changed since its watermark to Braze (exit 0 success, 3 partial, 1 error, 2 config error).',
+  usage: USAGE,
+  async run(args, io) {
+    const parsed = parseSyncArgs(args, { concurrency: { type: 'string' } });
+    const concurrency = positiveInt(parsed.values.concurrency, '--concurrency', 16);
+    const target = await loadTarget(parsed, io);
+    if (typeof target === 'number') return target;
+
+    const controller = new AbortController();
+    let interrupts = 0;
+    const onSigint = () => {
+      interrupts++;
+      if (interrupts === 1) {
+        io.stderr.write('\nStopping after the requests in flight (Ctrl-C again to quit now)…\n');
+        controller.abort();
+      } else process.exit(EXIT_CANCELLED);
+    };
+    process.on('SIGINT', onSigint);
+    process.on('SIGTERM', onSigint);
+    try {
+      return await execute(target, io, parsed.json, concurrency, controller.signal);
+    } finally {
+      process.off('SIGINT', onSigint);
+      process.off('SIGTERM', onSigint);
+    }
+  },
+};
+
+async function execute(target: SyncTarget, io: CliIo, json: boolean, concurrency: number, signal: AbortSignal): Promise<number> {
+  const setup = syncSetup(target);
+  const fail = async (message: string, code: number = EXIT.error) => {
+    if (json) {
+      const state = await setup.store.readState().catch(() => undefined);
+      const watermark = state?.watermark ? toIsoMicros(state.watermark.updated_at) : null;
+      io.stdout.write(JSON.stringify({ sync: target.syncName, status: 'error', rows_read: 0, rows_synced: 0, rows_failed: 0, watermark } satisfies SyncSummary) + '\n');
+    }
+    io.stderr.write(`brazesync sync: ${message}\n`);
+    return code;
+  };
+
+  let source;
+  let braze;
+  try {
+    source = openSource(target, setup, envLookup(io));
+    braze = openBraze(target.file, envLookup(io), { concurrency });
+  } catch (err) {
+    await source?.reader.close();
+    return fail(errorMessage(err), EXIT.usage);
+  }
+  const redact = (t: string) => braze.redact(source.redact(t));
+  const progress = json ? undefined : progressReporter(io.stderr, target.syncName);
+  let run: RunRecord;
+  try {
+    run = await runSync({
+      file: target.file,
+      syncName: target.syncName,
+      reader: source.reader,
+      braze: braze.braze,
+      store: setup.store,
+      signal,
+      concurrency,
+      redact,
+      ...(progress ? { onProgress: (p) => progress.update(p) } : {}),
+    });
+  } catch (err) {
+    progress?.done();
+    if (err instanceof JobInProgressError) return fail(err.message);
+    if (err instanceof SyncConfigError) return fail(err.message, EXIT.usage);
+    return fail(redact(errorMessage(err)));
+  } finally {
+    await source.reader.close();
+    await braze.braze.close();
+  }
+  progress?.done();
+
+  const summary: SyncSummary = { sync: run.sync, status: run.status, rows_read: run.rows_read, rows_synced: run.rows_synced, rows_failed: run.rows_failed, watermark: run.watermark_after };
+  if (json) io.stdout.write(JSON.stringify(summary) + '\n');
+  else printRun(io, run, target, setup.definition.connection);
+  switch (run.status) {
+    case 'success':
+      return EXIT.ok;
+    case 'partial':
+      return EXIT.partial;
+    case 'cancelled':
+      return EXIT_CANCELLED;
+    default:
+      return EXIT.error;
+  }
+}
+
+function printRun(io: CliIo, run: RunRecord, target: SyncTarget, connection: string): void {
+  const out = io.stdout;
+  out.write(`${run.sync}: ${run.status} (run ${run.id})\n`);
+  out.write(`  rows read ${formatCount(run.rows_read)} · synced ${formatCount(run.rows_synced)} · failed ${formatCount(run.rows_failed)}${run.rows_skipped ? ` · skipped ${formatCount(run.rows_skipped)} already delivered` : ''}\n`);
+  out.write(`  watermark ${run.watermark_after ?? '(none)'}${run.watermark_before !== run.watermark_after ? ` (was ${run.watermark_before ?? 'none'})` : ''}\n`);
+  for (const w of run.warnings) out.write(`  warning: ${w}\n`);
+  if (run.error) {
+    out.write(`  error: ${run.error}\n`);
+    const d = diagnoseFailure(new Error(run.error));
+    if (d.kind !== 'unknown' && d.kind !== 'missing-table') out.write(`  fix: ${d.fix}\n  (run \`brazesync test-connection ${target.filePath} --sync ${target.syncName}\` to check connection "${connection}")\n`);
+  }
+  if (run.rows_failed > 0) out.write(`  row errors: brazesync history ${target.filePath} --sync ${target.syncName} --run ${run.id}\n`);
+}

@@ -1,0 +1,47 @@
+import { openSource, syncSetup } from '../../../core/src/sync/open-sync';
+import { testConnection } from '../../../core/src/sync/test-connection';
+import { EXIT, type Command } from '../command';
+import { envLookup, loadTarget, parseSyncArgs, positiveInt } from '../sync-args';
+
+const USAGE = 'brazesync test-connection FILE --sync NAME [--json] [--limit N] [--state-dir DIR]';
+const MARK = { ok: 'ok  ', warning: 'WARN', failed: 'FAIL' } as const;
+
+export const testConnectionCommand: Command = {
+  name: 'test-connection',
+  summary: "Check a sync's connection, table, columns and grants, preview its first rows, and say how to fix what fails.",
+  usage: USAGE,
+  async run(args, io) {
+    const parsed = parseSyncArgs(args, { limit: { type: 'string' } });
+    const limit = positiveInt(parsed.values.limit, '--limit', 10);
+    const target = await loadTarget(parsed, io);
+    if (typeof target === 'number') return target;
+    const setup = syncSetup(target);
+    let redact = (t: string) => t;
+    const result = await testConnection({
+      file: target.file,
+      syncName: target.syncName,
+      table: setup.table,
+      store: setup.store,
+      limit,
+      openReader: () => {
+        const source = openSource(target, setup, envLookup(io));
+        redact = source.redact;
+        const { host, port, database, user, ssl } = source.settings;
+        return { reader: source.reader, settings: { host, port, database, user, ssl } };
+      },
+    });
+    const checks = result.checks.map((c) => ({ ...c, message: redact(c.message), ...(c.fix ? { fix: redact(c.fix) } : {}) }));
+    if (parsed.json) {
+      io.stdout.write(JSON.stringify({ sync: target.syncName, ok: result.ok, recorded: result.recorded, checks, preview: result.preview ?? null }, null, 2) + '\n');
+    } else {
+      for (const c of checks) {
+        io.stdout.write(`${MARK[c.status]} ${c.name.padEnd(10)} ${c.message}\n`);
+        if (c.fix) io.stdout.write(`     fix: ${c.fix.replace(/\n/g, '\n          ')}\n`);
+      }
+      for (const obj of result.preview?.objects ?? []) io.stdout.write(`     row ${obj.updated_at} ${JSON.stringify(obj.object)}\n`);
+      for (const e of result.preview?.row_errors ?? []) io.stdout.write(`     invalid row ${e.updated_at} ${e.identifier}: ${e.reason}\n`);
+      io.stdout.write(result.ok ? `Connection test passed${result.recorded ? ' and was recorded' : ' (not recorded: a sync job is running)'}.\n` : 'Connection test failed.\n');
+    }
+    return result.ok ? EXIT.ok : EXIT.error;
+  },
+};

@@ -1,0 +1,77 @@
+/**
+ * What the sync-level commands share: `FILE --sync NAME [--json] [--state-dir DIR]` parsing, and
+ * loading the file through the validator (a file with errors is refused with exit 2).
+ */
+import * as path from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { loadDefinitionFile } from '../../core/src/lang/load-definition';
+import type { SyncTarget } from '../../core/src/sync/open-sync';
+import { EXIT, UsageError, type CliIo } from './command';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+const COMMON: Options = {
+  sync: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  'state-dir': { type: 'string' },
+};
+
+export interface SyncArgs {
+  file: string;
+  sync: string;
+  json: boolean;
+  stateDir?: string;
+  values: Record<string, string | boolean | undefined>;
+}
+
+export function parseSyncArgs(args: string[], extra: Options = {}): SyncArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, allowPositionals: true, strict: true, options: { ...COMMON, ...extra } });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const [file, ...rest] = parsed.positionals;
+  if (!file) throw new UsageError('Give the definition file, e.g. `warehouse.brazesync.yaml`.');
+  if (rest.length > 0) throw new UsageError(`Unexpected argument '${rest[0]}'.`);
+  const values = parsed.values as Record<string, string | boolean | undefined>;
+  const sync = values.sync;
+  if (typeof sync !== 'string' || sync === '') throw new UsageError('Name the sync with --sync NAME.');
+  const stateDir = values['state-dir'];
+  return { file, sync, json: values.json === true, ...(typeof stateDir === 'string' ? { stateDir } : {}), values };
+}
+
+export function positiveInt(value: string | boolean | undefined, flag: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (typeof value !== 'string' || !Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a whole number ≥ 1, not '${String(value)}'.`);
+  return n;
+}
+
+/** The validated file, or an exit code after printing why it can't be used. */
+export async function loadTarget(args: SyncArgs, io: CliIo): Promise<SyncTarget | number> {
+  const filePath = path.resolve(io.cwd, args.file);
+  let loaded;
+  try {
+    loaded = await loadDefinitionFile(filePath, { ...(args.stateDir ? { stateDir: path.resolve(io.cwd, args.stateDir) } : {}), env: io.env });
+  } catch (err) {
+    io.stderr.write(`brazesync: cannot read ${args.file}: ${(err as Error).message}\n`);
+    return EXIT.usage;
+  }
+  if (loaded.hasErrors || !loaded.file) {
+    const shown = path.relative(io.cwd, filePath) || filePath;
+    for (const p of loaded.problems.filter((x) => x.severity === 'error')) io.stderr.write(`${shown}:${p.line}:${p.column} ${p.severity} ${p.code} ${p.message}\n`);
+    io.stderr.write(`brazesync: ${shown} has validation errors; fix them (see \`brazesync validate ${shown}\`) before running a sync.\n`);
+    return EXIT.usage;
+  }
+  return { file: loaded.file, filePath, syncName: args.sync, stateRoot: loaded.stateRoot };
+}
+
+/** Environment lookup for `${env:NAME}`. */
+export function envLookup(io: CliIo): (name: string) => string | undefined {
+  return (name) => io.env[name];
+}
+
+export function formatCount(n: number): string {
+  return n.toLocaleString('en-US');
+}

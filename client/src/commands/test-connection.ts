@@ -1,0 +1,57 @@
+/**
+ * Braze Sync: Test Connection — connects with the sync's settings, checks table, columns and
+ * privileges, previews the first rows, and opens the result beside the editor.
+ */
+import * as vscode from 'vscode';
+import { DEFAULT_SSL_MODE } from '../../../core/src/model/sync-file';
+import { openSource } from '../../../core/src/sync/open-sync';
+import type { Redactor } from '../../../core/src/sync/sync-errors';
+import { testConnection } from '../../../core/src/sync/test-connection';
+import type { Services } from '../services';
+import { openSession } from '../sync/sync-session';
+import { newNonce } from '../webviews/html';
+import { renderTestConnectionPage } from '../webviews/test-connection-page';
+
+export function registerTestConnection(services: Services): vscode.Disposable {
+  return vscode.commands.registerCommand('brazeSync.testConnection', async (...args: unknown[]) => {
+    const session = await openSession(services, args, 'test the connection of');
+    if (!session) return;
+    const { ready, core, setup } = session;
+    const limit = vscode.workspace.getConfiguration('brazeSync').get<number>('preview.limit', 20);
+    let redact: Redactor = (t) => t;
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Braze Sync: testing the connection of ${ready.sync}…` },
+      () =>
+        testConnection({
+          file: ready.file,
+          syncName: ready.sync,
+          table: setup.table,
+          store: setup.store,
+          limit,
+          openReader: () => {
+            const source = openSource(core, setup, session.env);
+            redact = source.redact;
+            const { host, port, database, user, ssl } = source.settings;
+            return { reader: source.reader, settings: { host, port, database, user, ssl } };
+          },
+        }),
+    );
+    const checks = result.checks.map((c) => ({ ...c, message: redact(c.message), ...(c.fix ? { fix: redact(c.fix) } : {}) }));
+    const failed = checks.find((c) => c.status === 'failed');
+    services.log.info(`Test Connection ${ready.sync}: ${result.ok ? 'passed' : `failed at ${failed?.name}: ${failed?.message}`}`);
+    services.panels.showResult(
+      ready,
+      `Test Connection: ${ready.sync}`,
+      renderTestConnectionPage({
+        sync: ready.sync,
+        fileLabel: session.label,
+        table: setup.definition.table,
+        dataType: setup.definition.data_type,
+        ssl: ready.file.connections[setup.connectionName]?.ssl ?? DEFAULT_SSL_MODE,
+        result: { ...result, checks },
+        nonce: newNonce(),
+      }),
+    );
+    services.tree.refresh();
+  });
+}

@@ -1,0 +1,124 @@
+/** The "Syncs" view of the Braze Sync container, backed by the plain tree model. */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { createFileStateStore } from '../../../core/src/state/file-state-store';
+import { syncStateDir } from '../../../core/src/state/state-location';
+import type { RunRegistry } from '../sync/run-registry';
+import { readDefinitionText, findDefinitionFiles } from '../sync/targets';
+import { readSyncRecord, summarizeDefinition, type SummarizedFile } from './sync-tree-data';
+import { fileNode, rowErrorNodes, type SyncRecord, type TreeNode } from './sync-tree-model';
+
+const ROW_ERRORS_SHOWN = 100;
+
+export class SyncTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private roots: Promise<TreeNode[]> | undefined;
+  private files = new Map<string, SummarizedFile>();
+  private runFailures = new Map<string, number>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly runs: RunRegistry,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  /** Coalesces bursts (a run writes state, a run record and row errors in quick succession). */
+  refresh(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.roots = undefined;
+      this.changed.fire(undefined);
+    }, 150);
+  }
+
+  /** The state root of a definition file as the tree last read it. */
+  summarized(file: string): SummarizedFile | undefined {
+    return this.files.get(file);
+  }
+
+  getTreeItem(node: TreeNode): vscode.TreeItem {
+    const state = { none: vscode.TreeItemCollapsibleState.None, collapsed: vscode.TreeItemCollapsibleState.Collapsed, expanded: vscode.TreeItemCollapsibleState.Expanded }[node.collapsible];
+    const item = new vscode.TreeItem(node.label, state);
+    item.id = node.id;
+    item.contextValue = node.contextValue;
+    if (node.description !== undefined) item.description = node.description;
+    if (node.tooltip !== undefined) item.tooltip = node.tooltip;
+    if (node.kind === 'file') item.resourceUri = vscode.Uri.file(node.file);
+    if (node.icon && (node.kind !== 'file' || node.icon.color)) {
+      item.iconPath = new vscode.ThemeIcon(node.icon.id, node.icon.color ? new vscode.ThemeColor(node.icon.color) : undefined);
+    }
+    if (node.kind === 'run' || node.kind === 'rowError') {
+      item.command = { command: 'brazeSync.showRun', title: 'Show Run', arguments: [node] };
+    } else if (node.line !== undefined && node.kind !== 'message') {
+      const at = new vscode.Range(node.line, 0, node.line, 0);
+      item.command = { command: 'vscode.open', title: 'Open', arguments: [vscode.Uri.file(node.file), { selection: at, preview: true }] };
+    }
+    return item;
+  }
+
+  async getChildren(node?: TreeNode): Promise<TreeNode[]> {
+    if (!node) {
+      this.roots ??= this.load().catch((err: unknown) => {
+        this.log.error('Reading the sync definitions failed:', err);
+        return [];
+      });
+      return this.roots;
+    }
+    if (node.children) return node.children;
+    if (node.kind === 'run' && node.runId && node.sync) return this.rowErrors(node);
+    return [];
+  }
+
+  private async load(): Promise<TreeNode[]> {
+    const uris = await findDefinitionFiles();
+    const now = new Date();
+    const recentRuns = vscode.workspace.getConfiguration('brazeSync').get<number>('tree.recentRuns', 10);
+    const files = new Map<string, SummarizedFile>();
+    const failures = new Map<string, number>();
+    const nodes = await Promise.all(
+      uris.map(async (uri) => {
+        const file = summarizeDefinition(uri.fsPath, await readDefinitionText(uri), vscode.workspace.asRelativePath(uri));
+        files.set(uri.fsPath, file);
+        const records = new Map<string, SyncRecord>();
+        for (const sync of file.summary.syncs) {
+          const record = await readSyncRecord(file, sync, { now, recentRuns });
+          const active = this.runs.get({ file: uri.fsPath, sync: sync.name });
+          if (active) record.running = { rowsRead: active.progress?.read ?? 0, rowsSynced: active.progress?.synced ?? 0 };
+          for (const r of record.runs) failures.set(r.id, r.rows_failed);
+          records.set(sync.name, record);
+        }
+        return fileNode(file.summary, records, { now });
+      }),
+    );
+    this.files = files;
+    this.runFailures = failures;
+    return nodes.sort((a, b) => a.label.localeCompare(b.label));
+  }
+
+  private async rowErrors(run: TreeNode): Promise<TreeNode[]> {
+    const file = this.files.get(run.file);
+    if (!file || !run.sync || !run.runId) return [];
+    const store = createFileStateStore(syncStateDir(file.stateRoot, run.file, run.sync));
+    const errors = await store.readRowErrors(run.runId, ROW_ERRORS_SHOWN).catch(() => []);
+    return rowErrorNodes(run, errors, this.runFailures.get(run.runId) ?? errors.length);
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.changed.dispose();
+  }
+}
+
+/** Refreshes on any change of definition files or recorded state, whoever wrote it (CLI, scheduler, this window). */
+export function watchForChanges(onChange: () => void): vscode.Disposable {
+  const patterns: vscode.GlobPattern[] = ['**/*.brazesync.{yaml,yml}', '**/.brazesync/**'];
+  const stateDir = process.env.BRAZESYNC_STATE_DIR;
+  if (stateDir) patterns.push(new vscode.RelativePattern(vscode.Uri.file(path.resolve(stateDir)), '**'));
+  const disposables = patterns.map((p) => {
+    const w = vscode.workspace.createFileSystemWatcher(p);
+    return vscode.Disposable.from(w, w.onDidChange(onChange), w.onDidCreate(onChange), w.onDidDelete(onChange));
+  });
+  return vscode.Disposable.from(...disposables);
+}

@@ -1,0 +1,42 @@
+/** The rows table shared by Test Connection and Preview Sync: first rows with their validation result. */
+import type { SyncPreview } from '../../../core/src/sync/preview';
+import { html, type Html } from './html';
+
+interface PreviewRow {
+  updatedAt: string;
+  identifier: string;
+  payload?: string;
+  error?: string;
+}
+
+const SUMMARY_CHARS = 90;
+
+/** Valid objects and invalid rows in source order (UPDATED_AT; ties keep the engine's order). */
+export function previewRows(preview: SyncPreview): PreviewRow[] {
+  const rows: PreviewRow[] = [
+    ...preview.objects.map((o) => ({ updatedAt: o.updated_at, identifier: o.identifier, payload: JSON.stringify(o.object, null, 2) })),
+    ...preview.row_errors.map((e) => ({ updatedAt: e.updated_at, identifier: e.identifier, error: e.reason })),
+  ];
+  return rows.sort((a, b) => (a.updatedAt < b.updatedAt ? -1 : a.updatedAt > b.updatedAt ? 1 : 0));
+}
+
+function oneLine(json: string): string {
+  const flat = JSON.stringify(JSON.parse(json));
+  return flat.length > SUMMARY_CHARS ? `${flat.slice(0, SUMMARY_CHARS)}…` : flat;
+}
+
+export function previewRowsTable(preview: SyncPreview, payloadHeading: string): Html {
+  const rows = previewRows(preview);
+  if (rows.length === 0) return html`<p class="muted">No rows to show: nothing changed since the watermark.</p>`;
+  return html`<table class="rows">
+    <thead><tr><th>UPDATED_AT</th><th>Identifier</th><th>${payloadHeading}</th><th>Result</th></tr></thead>
+    <tbody>${rows.map(
+      (r) => html`<tr class="${r.error ? 'row-invalid' : 'row-valid'}">
+        <td><code>${r.updatedAt}</code></td>
+        <td><code>${r.identifier}</code></td>
+        <td>${r.payload ? html`<details><summary><code>${oneLine(r.payload)}</code></summary><pre class="payload">${r.payload}</pre></details>` : html`<span class="muted">—</span>`}</td>
+        <td>${r.error ? html`<span class="fail">✗ ${r.error}</span>` : html`<span class="ok">✓ valid</span>`}</td>
+      </tr>`,
+    )}</tbody>
+  </table>`;
+}
