@@ -1,16 +1,59 @@
 /**
- * Entry point of the Braze Sync extension: the language client, commands, sync tree, status bar.
- * Everything registered goes into `context.subscriptions` so deactivation cleans up.
+ * Entry point of the Braze Sync extension: the language client, commands, the Syncs tree, the
+ * status bar. Everything registered goes into `context.subscriptions` so deactivation cleans up.
  */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
+import { registerClearSecrets } from './commands/clear-secrets';
+import { registerNewSyncDefinition } from './commands/new-sync-definition';
+import { registerPreviewSync } from './commands/preview-sync';
+import { registerRefresh } from './commands/refresh';
+import { registerResetWatermark } from './commands/reset-watermark';
+import { registerShowHistory } from './commands/show-history';
+import { registerShowLog } from './commands/show-log';
+import { registerShowRun } from './commands/show-run';
+import { registerSyncNow } from './commands/sync-now';
+import { registerTestConnection } from './commands/test-connection';
 import { createLanguageClient } from './language/language-client';
+import { createSecretResolver, WorkspaceSecretStore } from './secrets/workspace-secrets';
+import type { Services } from './services';
+import { createStatusBar } from './status-bar';
+import { RunRegistry } from './sync/run-registry';
+import { SyncTreeProvider, watchForChanges } from './tree/sync-tree-provider';
+import { Panels } from './webviews/panels';
 
 let client: LanguageClient | undefined;
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('Braze Sync', { log: true });
-  context.subscriptions.push(log, vscode.commands.registerCommand('brazeSync.showLog', () => log.show()));
+  const secretStore = new WorkspaceSecretStore(context.secrets, context.workspaceState);
+  const runs = new RunRegistry();
+  const tree = new SyncTreeProvider(runs, log);
+  const panels = new Panels();
+  const services: Services = { context, log, secretStore, secrets: createSecretResolver(secretStore), runs, tree, panels };
+
+  context.subscriptions.push(
+    log,
+    tree,
+    panels,
+    vscode.window.createTreeView('brazeSync.syncs', { treeDataProvider: tree, showCollapseAll: true }),
+    watchForChanges(() => {
+      tree.refresh();
+      void panels.refreshHistory();
+    }),
+    runs.onDidChange(() => tree.refresh()),
+    createStatusBar(runs),
+    registerShowLog(services),
+    registerRefresh(services),
+    registerNewSyncDefinition(),
+    registerClearSecrets(services),
+    registerTestConnection(services),
+    registerPreviewSync(services),
+    registerSyncNow(services),
+    registerShowHistory(services),
+    registerShowRun(services),
+    registerResetWatermark(services),
+  );
 
   client = createLanguageClient(context, log);
   client.start().catch((err: unknown) => log.error('The language server could not be started:', err));

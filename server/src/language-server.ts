@@ -71,11 +71,18 @@ export function startLanguageServer(connection: Connection, env: NodeJS.ProcessE
     }),
   );
 
-  documents.onDidOpen(guarded(log, 'didOpen', undefined, ({ document }) => state.track(document.uri)));
-  documents.onDidChangeContent(guarded(log, 'didChange', undefined, ({ document }) => scheduler.schedule(document.uri)));
+  // TextDocuments reports an open as an open followed by a content change.
+  const opening = new Set<string>();
+  documents.onDidOpen(
+    guarded(log, 'didOpen', undefined, ({ document }) => {
+      state.track(document.uri);
+      opening.add(document.uri);
+    }),
+  );
+  documents.onDidChangeContent(guarded(log, 'didChange', undefined, ({ document }) => scheduler.schedule(document.uri, opening.delete(document.uri))));
   documents.onDidClose(
     guarded(log, 'didClose', undefined, ({ document }) => {
-      scheduler.cancel(document.uri, true);
+      scheduler.cancel(document.uri);
       parsed.delete(document.uri);
       state.untrack(document.uri);
       void connection.sendDiagnostics({ uri: document.uri, diagnostics: [] });

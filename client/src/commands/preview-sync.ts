@@ -10,7 +10,7 @@ import { renderPreviewPage } from '../webviews/preview-page';
 
 export function registerPreviewSync(services: Services): vscode.Disposable {
   return vscode.commands.registerCommand('brazeSync.previewSync', async (...args: unknown[]) => {
-    const session = await openSession(services, args, 'preview');
+    const session = await openSession(services, args, 'preview', 'connection');
     if (!session) return;
     const { ready, core, setup } = session;
     const limit = vscode.workspace.getConfiguration('brazeSync').get<number>('preview.limit', 20);

@@ -14,7 +14,7 @@ import { renderTestConnectionPage } from '../webviews/test-connection-page';
 
 export function registerTestConnection(services: Services): vscode.Disposable {
   return vscode.commands.registerCommand('brazeSync.testConnection', async (...args: unknown[]) => {
-    const session = await openSession(services, args, 'test the connection of');
+    const session = await openSession(services, args, 'test the connection of', 'connection');
     if (!session) return;
     const { ready, core, setup } = session;
     const limit = vscode.workspace.getConfiguration('brazeSync').get<number>('preview.limit', 20);

@@ -26,7 +26,11 @@ const file: SyncFile = {
 };
 
 test('a sync needs the references of the braze block and of its own connection only', () => {
-  assert.deepEqual(secretRequestsForSync(file, 'users'), [
+  assert.deepEqual(secretRequestsForSync(file, 'users', 'connection'), [
+    { variable: 'RS_USER', field: 'connections.warehouse.user' },
+    { variable: 'RS_PASSWORD', field: 'connections.warehouse.password' },
+  ]);
+  assert.deepEqual(secretRequestsForSync(file, 'users', 'sync'), [
     { variable: 'BRAZE_API_KEY', field: 'braze.api_key' },
     { variable: 'RS_USER', field: 'connections.warehouse.user' },
     { variable: 'RS_PASSWORD', field: 'connections.warehouse.password' },
@@ -76,6 +80,6 @@ test('environmentFor merges the host environment with every needed value', async
   const store = new MemoryStore();
   store.values.set('RS_PASSWORD', 'pw');
   const resolver = new SecretResolver({ PATH: '/bin', RS_USER: 'me' }, store, async () => 'key');
-  const env = await resolver.environmentFor(secretRequestsForSync(file, 'users'));
+  const env = await resolver.environmentFor(secretRequestsForSync(file, 'users', 'sync'));
   assert.deepEqual(env, { PATH: '/bin', RS_USER: 'me', BRAZE_API_KEY: 'key', RS_PASSWORD: 'pw' });
 });

@@ -30,12 +30,15 @@ export class SecretCancelledError extends Error {
   }
 }
 
-/** The `${env:…}` references in `braze` and in the connection a sync uses, in file order. */
-export function secretRequestsForSync(file: SyncFile, syncName: string): SecretRequest[] {
+/**
+ * The `${env:…}` references an operation on a sync needs, in file order: its connection's for
+ * `connection` (Test Connection, Preview), plus the `braze` block's for `sync` (Sync Now).
+ */
+export function secretRequestsForSync(file: SyncFile, syncName: string, scope: 'connection' | 'sync'): SecretRequest[] {
   const connectionName = file.syncs[syncName]?.connection;
   const connection = connectionName ? file.connections[connectionName] : undefined;
   const requests: SecretRequest[] = [];
-  collect(file.braze, 'braze', requests);
+  if (scope === 'sync') collect(file.braze, 'braze', requests);
   if (connection) collect(connection, `connections.${connectionName}`, requests);
   return requests;
 }

@@ -20,7 +20,12 @@ export interface SyncSession {
 }
 
 /** Resolves the target from command arguments, refuses files with errors, and resolves secrets. */
-export async function openSession(services: Services, args: readonly unknown[], action: string): Promise<SyncSession | undefined> {
+export async function openSession(
+  services: Services,
+  args: readonly unknown[],
+  action: string,
+  needs: 'connection' | 'sync',
+): Promise<SyncSession | undefined> {
   const target = await resolveTarget(args, action);
   if (!target) return undefined;
   const ready = await prepareTarget(target, action);
@@ -30,7 +35,7 @@ export async function openSession(services: Services, args: readonly unknown[], 
   let values: Record<string, string | undefined>;
   try {
     setup = syncSetup(core);
-    values = await services.secrets.environmentFor(secretRequestsForSync(ready.file, ready.sync));
+    values = await services.secrets.environmentFor(secretRequestsForSync(ready.file, ready.sync, needs));
   } catch (err) {
     if (!(err instanceof SecretCancelledError)) services.log.error(`${action} ${ready.sync}:`, errorMessage(err));
     void vscode.window.showErrorMessage(`Braze Sync: can't ${action} ${ready.sync}. ${errorMessage(err)}`);

@@ -1,10 +1,10 @@
 /**
  * One shared pacer for every request a Braze client sends to an endpoint. It learns the budget from
  * `X-RateLimit-Limit/Remaining/Reset` and spreads what remains of the window evenly over the time
- * left (so it slows down as Remaining nears 0 and never bursts into a 429), counts requests still
- * in flight against Remaining, pauses everyone until Reset when the budget is spent, and caps the
- * requests in flight at the connection count. Before it knows the window (first request, or just
- * after a reset) it lets at most `min(concurrency, Limit)` requests probe.
+ * left (so it slows down as Remaining nears 0 and never bursts into a 429), counts each request it
+ * lets through (and those still in flight) against Remaining, pauses everyone until Reset when the
+ * budget is spent, and caps the requests in flight at the connection count. Before it knows the
+ * window (first request, or just after a reset) it lets at most `min(concurrency, Limit)` probe.
  */
 
 export interface RateLimitReport {
@@ -36,6 +36,7 @@ type Decision = { wait: 0 } | { wait: number; pauseUntil?: number };
 
 export class RateLimiter {
   private limit: number | undefined;
+  /** Requests this window still allows after those already granted (an estimate on the safe side). */
   private remaining: number | undefined;
   private resetAt: number | undefined;
   private inFlight = 0;
@@ -101,11 +102,13 @@ export class RateLimiter {
     const { remaining, resetAt } = report;
     if (remaining === undefined || resetAt === undefined) return;
     if (resetAt + RESET_MARGIN_MS <= this.options.now()) return; // an answer from a window that is over
+    // Requests still in flight may not be counted in Remaining yet: assume they are not (safe side).
+    const left = remaining - this.inFlight;
     if (this.resetAt === undefined || resetAt > this.resetAt) {
       this.resetAt = resetAt;
-      this.remaining = remaining;
+      this.remaining = left;
     } else if (resetAt === this.resetAt) {
-      this.remaining = Math.min(this.remaining ?? remaining, remaining);
+      this.remaining = Math.min(this.remaining ?? left, left);
     }
   }
 
@@ -121,14 +124,14 @@ export class RateLimiter {
       return this.inFlight < Math.min(this.options.concurrency, this.limit ?? Number.POSITIVE_INFINITY) ? { wait: 0 } : { wait: Number.POSITIVE_INFINITY };
     }
     const end = this.resetAt + RESET_MARGIN_MS;
-    // Answers still due may already be counted in Remaining: counting them again errs on the safe side.
-    const available = this.remaining - this.inFlight;
-    if (available <= 0) return { wait: end - now, pauseUntil: end };
-    const rate = available / (end - now);
+    if (this.remaining <= 0) return { wait: end - now, pauseUntil: end };
+    // Spread what is left over the time to Reset (the margin only guards the next window's start).
+    const rate = this.remaining / Math.max(1, this.resetAt - now);
     this.tokens = Math.min(Math.max(1, rate * BURST_MS), this.tokens + (now - this.refilledAt) * rate);
     this.refilledAt = now;
     if (this.tokens >= 1) {
       this.tokens -= 1;
+      this.remaining--;
       return { wait: 0 };
     }
     return { wait: (1 - this.tokens) / rate };

@@ -1,10 +1,12 @@
 import { parseSyncFile } from '../parse/sync-document';
-import { complete } from './complete';
+import { hover } from './hover';
+import { documentSymbols } from './symbols';
 import { withCursor } from './test-cursor';
-const base = `version: 1
+const base = (c: Record<string,string>) => `version: 1
 braze:
-  instance: US-03
-  api_key: \${env:BRAZE_API_KEY}
+  instance: ${c.instance ?? 'US-03'}
+  api_key: ${c.api ?? '${env:BRAZE_API_KEY}'}
+  timezone: Europe/Paris
 connections:
   warehouse:
     type: redshift
@@ -12,15 +14,20 @@ connections:
     database: DB
     user: u
     password: \${env:P}
+    ssl: ${c.ssl ?? 'require'}
 syncs:
-  a:
-    connection: warehouse
+  ${c.name ?? 'a'}:
+    connection: ${c.conn ?? 'warehouse'}
     table: S.T
+    data_type: ${c.dt ?? 'custom_events'}
+    schedule: ${c.sched ?? 'every 15 minutes'}
+    status: active
 `;
-for (const t of [base + '    da<|>\n', base + '    data_type: <|>\n', base + '    data_type:<|>\n', base + '<|>', base + '  <|>', base + '    <|>', base + '  ord<|>\n', 'ver<|>', '<|>']) {
-  const c = withCursor(t);
-  const doc = parseSyncFile(c.text);
-  const items = complete(doc, c.position);
-  console.log('---', JSON.stringify(t.slice(-20)), doc.mode, items.length);
-  for (const i of items.slice(0, 6)) console.log(' ', i.label, JSON.stringify(i.textEdit));
+for (const c of [{ sched: 'daily at 0<|>9:00' }, { sched: 'man<|>ual' }, { instance: 'US<|>-08' }, { dt: 'user_del<|>etes' }, { api: '${env:B<|>K}' }, { ssl: 're<|>quire' }, { name: 'a<|>b' }, { conn: 'ware<|>house' }, { conn: 'xx<|>' }]) {
+  const t = withCursor(base(c));
+  const doc = parseSyncFile(t.text);
+  const h = hover(doc, t.position, { now: new Date('2026-03-27T12:00:00Z') });
+  console.log('---', JSON.stringify(c), doc.mode);
+  console.log(h && JSON.stringify(h.range), h && (h.contents as {value: string}).value);
 }
+console.log(JSON.stringify(documentSymbols(parseSyncFile(base({}))), null, 1).slice(0, 3000));

@@ -26,6 +26,8 @@ export const DIAGNOSTIC_CODES = [
   'braze-target',
   'insecure-endpoint',
   'data-type-immutable',
+  'connection-in-use',
+  'untested-active-sync',
 ] as const;
 
 export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];

@@ -13,7 +13,7 @@ import type { Position } from '../parse/line-index';
 import type { SyncFileDocument } from '../parse/sync-document';
 import { SCHEDULE_SNIPPETS, listTimeZones } from '../schedule';
 import { deref, schemaAtPath, type JsonSchema } from '../schema/schema';
-import { completionContext, type CompletionContext, type PathStep } from './cursor-context';
+import { completionContext, pathIs, type CompletionContext } from './cursor-context';
 import { enumDescription, schemaMarkdown } from './schema-docs';
 import { afterColon, isObject, newEntry, newEntryLabel, snippetScalar, type SnippetEnv } from './schema-snippets';
 import { dataTypeMarkdown, instanceMarkdown } from './value-docs';
@@ -21,11 +21,6 @@ import { dataTypeMarkdown, instanceMarkdown } from './value-docs';
 export interface CompletionOptions {
   /** Connection names known outside the file (e.g. from editor settings), offered after the file's own. */
   connectionNames?: readonly string[];
-}
-
-/** `path` matches `pattern`, where `*` matches any one step. */
-export function pathIs(path: readonly PathStep[], pattern: readonly string[]): boolean {
-  return path.length === pattern.length && pattern.every((p, i) => p === '*' || p === path[i]);
 }
 
 const SYNC_CONNECTION = ['syncs', '*', 'connection'];

@@ -17,6 +17,11 @@ import { segmentAt, type Segment, type SyncFileDocument } from '../parse/sync-do
 
 export type PathStep = string | number;
 
+/** `path` matches `pattern`, where `*` matches any one step: `pathIs(p, ['syncs', '*', 'schedule'])`. */
+export function pathIs(path: readonly PathStep[], pattern: readonly string[]): boolean {
+  return path.length === pattern.length && pattern.every((p, i) => p === '*' || p === path[i]);
+}
+
 /** A key or value found at an offset. */
 export interface NodeHit {
   kind: 'key' | 'value';

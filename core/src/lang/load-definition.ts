@@ -50,7 +50,8 @@ export function toFileProblem(file: string, d: Diagnostic): FileProblem {
 export function checkDefinitionText(filePath: string, text: string, options: { stateDir?: string; env?: NodeJS.ProcessEnv } = {}): LoadedDefinition {
   const stateRoot = stateRootFor(filePath, options.stateDir, options.env);
   const doc = parseSyncFile(text);
-  const diagnostics = validate(doc, { state: lookupFrom(readDataTypeRecords(stateRoot, filePath)) });
+  const records = readDataTypeRecords(stateRoot, filePath);
+  const diagnostics = validate(doc, { state: lookupFrom(records), stateKnown: records.size > 0 });
   const hasErrors = diagnostics.some((d) => d.severity === 'error');
   const loaded: LoadedDefinition = { filePath, text, doc, diagnostics, problems: diagnostics.map((d) => toFileProblem(filePath, d)), hasErrors, stateRoot };
   if (!hasErrors) loaded.file = doc.header.kind === 'whole' ? (doc.header.doc.toJS() as SyncFile) : assemble(doc);

@@ -17,7 +17,10 @@ export interface OffsetEdit {
 export interface ProblemFix {
   title: string;
   edits: OffsetEdit[];
-  /** A command to run instead of (or after) the edits, e.g. Test Connection in VS Code. */
+  /**
+   * A command to run instead of (or after) the edits, e.g. Test Connection in VS Code. Core does
+   * not know the document's URI: hosts pass the URI as the first argument, before `arguments`.
+   */
   command?: { command: string; title: string; arguments: unknown[] };
   preferred?: boolean;
 }

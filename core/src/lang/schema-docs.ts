@@ -21,10 +21,14 @@ export function enumDescription(s: JsonSchema | undefined, value: unknown): stri
   return i >= 0 ? s?.enumDescriptions?.[i] : undefined;
 }
 
-/** Allowed values (with their descriptions when the schema has them) and the default. */
+/**
+ * Allowed values (with their descriptions when the schema has them) and the default, unless the
+ * description already names them all (as `ssl`'s does).
+ */
 export function valuesMarkdown(s: JsonSchema): string[] {
   const parts: string[] = [];
-  if (s.enum?.length) {
+  const text = describe(s) ?? '';
+  if (s.enum?.length && !s.enum.every((v) => text.includes(code(v)))) {
     parts.push(
       s.enumDescriptions?.length
         ? ['Allowed values:', ...s.enum.map((v, i) => `- ${code(v)}${s.enumDescriptions?.[i] ? `: ${s.enumDescriptions[i]}` : ''}`)].join('\n')
@@ -33,7 +37,7 @@ export function valuesMarkdown(s: JsonSchema): string[] {
   } else if (s.const !== undefined) {
     parts.push(`Value: ${code(s.const)}`);
   }
-  if (s.default !== undefined) parts.push(`Default: ${code(s.default)}`);
+  if (s.default !== undefined && !text.includes(`Default ${code(s.default)}`)) parts.push(`Default: ${code(s.default)}`);
   return parts;
 }
 

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { parseSyncFile } from '../parse/sync-document';
+import { connectionFingerprint } from '../state/connection-fingerprint';
 import type { StateLookup } from '../state/sync-state';
 import { DIAGNOSTIC_CODES } from './codes';
 import { validate } from './validate';
@@ -18,9 +19,9 @@ interface Found {
   message: string;
 }
 
-function check(text: string, state?: StateLookup): Found[] {
+function check(text: string, state?: StateLookup, stateKnown = false): Found[] {
   const doc = parseSyncFile(text);
-  return validate(doc, state ? { state } : {}).map((d) => ({
+  return validate(doc, state ? { state, stateKnown } : {}).map((d) => ({
     code: d.code,
     severity: d.severity,
     text: text.slice(doc.lines.offsetAt(d.range.start), doc.lines.offsetAt(d.range.end)),
@@ -43,6 +44,7 @@ interface Case {
   text: string;
   expect: { code: string; text: string; severity?: string; message?: RegExp }[];
   state?: StateLookup;
+  stateKnown?: boolean;
 }
 
 const cases: Case[] = [
@@ -90,13 +92,55 @@ const cases: Case[] = [
     expect: [{ code: 'data-type-immutable', text: 'custom_events', message: /`purchases` \(recorded 2026-11-01T09:00:00.000Z\)/ }],
   },
   { name: 'state recorded for every sync flags only the changed one', text: EXAMPLE, state: () => ({ dataType: 'custom_attributes', recordedAt: 'x' }), expect: [{ code: 'data-type-immutable', text: 'purchases' }] },
+  {
+    name: 'removing a connection used by an active sync',
+    text: edit('  warehouse:\n    type: redshift', '  other:\n    type: redshift'),
+    expect: [
+      { code: 'connection-in-use', text: 'warehouse', message: /Active sync `user_attributes`.*cannot be removed while active syncs use it/ },
+      { code: 'unknown-connection', text: 'warehouse' },
+    ],
+  },
+  {
+    name: 'active sync never tested, where state exists',
+    text: EXAMPLE,
+    stateKnown: true,
+    state: () => ({}),
+    expect: [{ code: 'untested-active-sync', text: 'active', severity: 'warning', message: /never passed Test Connection/ }],
+  },
+  {
+    name: 'active sync whose settings changed since its test',
+    text: EXAMPLE,
+    stateKnown: true,
+    state: () => ({ lastTest: { at: '2026-11-01T09:00:00.000Z', fingerprint: 'stale' } }),
+    expect: [{ code: 'untested-active-sync', text: 'active', message: /changed since the last passing Test Connection \(2026-11-01T09:00:00.000Z\)/ }],
+  },
+  {
+    name: 'active sync with a passing test of its current settings',
+    text: EXAMPLE,
+    stateKnown: true,
+    state: (name) =>
+      name === 'user_attributes'
+        ? {
+            lastTest: {
+              at: 'x',
+              fingerprint: connectionFingerprint(
+                { host: 'example.abc123.us-east-1.redshift.amazonaws.com', port: 5439, database: 'BRAZE_CLOUD_PRODUCTION', user: 'braze_user', ssl: 'require', password: '${env:REDSHIFT_PASSWORD}' },
+                'INGESTION.USERS_ATTRIBUTES_SYNC',
+                'custom_attributes',
+              ),
+            },
+          }
+        : undefined,
+    expect: [],
+  },
+  { name: 'no state for the file: nothing said about tests', text: EXAMPLE, state: () => undefined, expect: [] },
   { name: 'no state: no immutability claim', text: edit('    data_type: purchases', '    data_type: custom_events'), expect: [] },
   { name: 'not a mapping', text: '- just\n- a list\n', expect: [{ code: 'wrong-type', text: '- just' }] },
 ];
 
 for (const c of cases) {
   test(`rule: ${c.name}`, () => {
-    const found = check(c.text, c.state);
+    const found = check(c.text, c.state, c.stateKnown);
     assert.deepEqual(
       found.map((f) => ({ code: f.code, text: f.text })),
       c.expect.map((e) => ({ code: e.code, text: e.text })),

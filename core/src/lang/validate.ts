@@ -19,6 +19,8 @@ import { schemaProblems } from './schema-problems';
 export interface ValidateOptions {
   /** Recorded state of the file's syncs; without it, state-based rules say nothing. */
   state?: StateLookup;
+  /** True when any state is recorded for the file (see `checkActiveSyncTested`). */
+  stateKnown?: boolean;
 }
 
 function mapOffsets(p: Problem, f: (offset: number) => number): Problem {
@@ -145,7 +147,7 @@ export function validateDocument(doc: SyncFileDocument, options: ValidateOptions
   const syncs = healthy.map(syncView);
   healthy.forEach((entry, i) => problems.push(...syncProblems(entry, syncs[i] as SyncView)));
   if (!isBroken(doc.header)) {
-    const ctx: FileContext = { doc, header: headerView(doc), syncs, ...(options.state ? { state: options.state } : {}) };
+    const ctx: FileContext = { doc, header: headerView(doc), syncs, ...(options.state ? { state: options.state, stateKnown: options.stateKnown ?? false } : {}) };
     for (const rule of fileRules) problems.push(...rule(ctx));
   }
   return problems.sort((a, b) => a.start - b.start || a.end - b.end);

@@ -5,6 +5,7 @@
 import { parseTableName, type TableName } from '../model/table-name';
 import type { Problem } from '../lang/problem';
 import { absSpan } from '../parse/nodes';
+import { connectionFingerprint } from '../state/connection-fingerprint';
 import { closest } from '../util/closest';
 import type { FileContext, SyncView } from './rule-context';
 import { stringField } from './views';
@@ -18,12 +19,16 @@ export function checkConnectionRefs(ctx: FileContext): Problem[] {
     if (!field || typeof field.js !== 'string' || connections.has(field.js)) continue;
     const names = [...connections.keys()];
     const guess = closest(field.js, names);
+    const active = stringField(sync.fields, 'status') === 'active';
     problems.push({
-      code: 'unknown-connection',
+      // An active sync depends on its connection: removing it is its own, sharper error.
+      code: active ? 'connection-in-use' : 'unknown-connection',
       severity: 'error',
       message:
-        `Sync \`${sync.name}\` uses connection \`${field.js}\`, which is not defined under \`connections\`.` +
-        (guess ? ` Did you mean \`${guess}\`?` : names.length ? ` Defined: ${names.map((n) => '`' + n + '`').join(', ')}.` : ' Add it under `connections`.'),
+        (active
+          ? `Active sync \`${sync.name}\` uses connection \`${field.js}\`, which is no longer defined under \`connections\`. A connection cannot be removed while active syncs use it: restore it, point the sync at another connection, or set the sync to \`status: draft\` first.`
+          : `Sync \`${sync.name}\` uses connection \`${field.js}\`, which is not defined under \`connections\`.`) +
+        (guess ? ` Did you mean \`${guess}\`?` : !active && names.length ? ` Defined: ${names.map((n) => '`' + n + '`').join(', ')}.` : !active ? ' Add it under `connections`.' : ''),
       ...absSpan(sync.segment, field.value),
       ...(guess ? { fixes: [{ title: `Change to \`${guess}\``, edits: [{ ...absSpan(sync.segment, field.value), newText: guess }], preferred: true }] } : {}),
     });
@@ -87,7 +92,7 @@ export function checkDataTypeImmutable(ctx: FileContext): Problem[] {
     const field = sync.fields.get('data_type');
     if (!field || typeof field.js !== 'string') continue;
     const record = ctx.state(sync.name);
-    if (!record || record.dataType === field.js) continue;
+    if (!record?.dataType || record.dataType === field.js) continue;
     problems.push({
       code: 'data-type-immutable',
       severity: 'error',
@@ -99,4 +104,36 @@ export function checkDataTypeImmutable(ctx: FileContext): Problem[] {
   return problems;
 }
 
-export const fileRules: readonly ((ctx: FileContext) => Problem[])[] = [checkConnectionRefs, checkDuplicateTables, checkDataTypeImmutable];
+/**
+ * An active sync needs a passing Test Connection of its current connection settings, table and
+ * data type. Only judged where state exists for the file (on a machine without state, such as CI,
+ * nothing is known and nothing is said).
+ */
+export function checkActiveSyncTested(ctx: FileContext): Problem[] {
+  if (!ctx.state || !ctx.stateKnown) return [];
+  const problems: Problem[] = [];
+  for (const sync of ctx.syncs) {
+    const status = sync.fields.get('status');
+    if (status?.js !== 'active') continue;
+    const connectionName = stringField(sync.fields, 'connection');
+    const connection = connectionName ? ctx.header.connections?.get(connectionName) : undefined;
+    const table = stringField(sync.fields, 'table');
+    const dataType = stringField(sync.fields, 'data_type');
+    if (!connection || !table || !dataType) continue;
+    const settings = Object.fromEntries([...connection.fields].map(([k, f]) => [k, f.js]));
+    const lastTest = ctx.state(sync.name)?.lastTest;
+    if (lastTest?.fingerprint === connectionFingerprint(settings, table, dataType)) continue;
+    problems.push({
+      code: 'untested-active-sync',
+      severity: 'warning',
+      message:
+        `Sync \`${sync.name}\` is active, but ${lastTest ? `its connection settings, table or data type changed since the last passing Test Connection (${lastTest.at})` : 'its connection has never passed Test Connection'}. ` +
+        `The scheduler skips it until a test passes: run Test Connection, or \`brazesync test-connection FILE --sync ${sync.name}\`.`,
+      ...absSpan(sync.segment, status.value),
+      fixes: [{ title: `Run Test Connection for ${sync.name}`, edits: [], command: { command: 'brazeSync.testConnection', title: 'Test Connection', arguments: [sync.name] }, preferred: true }],
+    });
+  }
+  return problems;
+}
+
+export const fileRules: readonly ((ctx: FileContext) => Problem[])[] = [checkConnectionRefs, checkDuplicateTables, checkDataTypeImmutable, checkActiveSyncTested];

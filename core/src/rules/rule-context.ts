@@ -41,4 +41,6 @@ export interface FileContext {
   header: HeaderView;
   syncs: readonly SyncView[];
   state?: StateLookup;
+  /** True when any state is recorded for the file, so a missing record means "never happened". */
+  stateKnown?: boolean;
 }

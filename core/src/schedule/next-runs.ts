@@ -22,14 +22,14 @@
  * planned run instant (not when a run actually started), or the grid drifts.
  */
 import { Cron } from 'croner';
-import type { Schedule } from './schedule';
+import { UNIT_MINUTES, type Schedule } from './schedule';
 import { isKnownToIntl } from './time-zones';
 import { localEpochDay, startOfLocalDay } from './zone-clock';
 
 /** Upper bound on `count`, so a bad argument cannot allocate without end. */
 export const MAX_RUNS = 1000;
 
-const DAY_MINUTES = 24 * 60;
+const DAY_MINUTES = UNIT_MINUTES.days;
 const MINUTE_MS = 60_000;
 
 /**

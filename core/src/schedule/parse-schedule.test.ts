@@ -74,7 +74,7 @@ const errors: ErrorCase[] = [
   { text: 'wekly on monday at 09:00', code: 'schedule-syntax', marks: 'wekly', replacement: 'weekly', says: 'Unknown schedule `wekly`. Did you mean `weekly`? Use one of:' },
   { text: 'evry 15 minutes', code: 'schedule-syntax', marks: 'evry', replacement: 'every', says: 'Did you mean `every`?' },
   { text: 'hourly', code: 'schedule-syntax', marks: 'hourly', replacement: 'every 1 hour', says: 'Did you mean `every 1 hour`?' },
-  { text: 'sometimes', code: 'schedule-syntax', marks: 'sometimes', says: '`monthly on day <1-28|last> at HH:MM`, or `manual`' },
+  { text: 'sometimes', code: 'schedule-syntax', marks: 'sometimes', says: '`monthly on day <1-28|last> at HH:MM`, `manual` (intervals from every 15 minutes to every 31 days; `manual` runs only on Sync Now).' },
   { text: 'weekly on moday at 09:00', code: 'schedule-syntax', marks: 'moday', replacement: 'monday', says: 'Unknown weekday `moday`. Did you mean `monday`?' },
   { text: 'weekly on thrusday at 09:00', code: 'schedule-syntax', marks: 'thrusday', replacement: 'thursday', says: 'Did you mean `thursday`?' },
   { text: 'weekly on someday at 09:00', code: 'schedule-syntax', marks: 'someday', says: 'Use monday … sunday (or mon … sun).' },

@@ -42,9 +42,11 @@ const FORMS = {
 type Form = keyof typeof FORMS;
 const KEYWORDS = Object.keys(FORMS) as Form[];
 
+const MOST_OFTEN = formatInterval(MIN_INTERVAL_MINUTES, 'minutes');
+const LEAST_OFTEN = formatInterval(MAX_INTERVAL_MINUTES / UNIT_MINUTES.days, 'days');
 const ACCEPTED =
-  'Use one of: `every N minutes|hours|days` (from every 15 minutes to every 31 days), `daily at HH:MM`, ' +
-  '`weekly on <weekday> at HH:MM`, `monthly on day <1-28|last> at HH:MM`, or `manual` (Sync Now only).';
+  `Use one of: ${KEYWORDS.map((k) => `\`${FORMS[k][0]}\``).join(', ')} ` +
+  `(intervals from ${MOST_OFTEN} to ${LEAST_OFTEN}; \`manual\` runs only on Sync Now).`;
 
 const UNIT_WORDS: Readonly<Record<string, IntervalUnit>> = {
   minutes: 'minutes', minute: 'minutes', hours: 'hours', hour: 'hours', days: 'days', day: 'days',
@@ -175,11 +177,11 @@ function readInterval(r: Reader): Schedule {
   const written = `every ${num.text} ${unitToken.lower}`;
   if (minutes < MIN_INTERVAL_MINUTES) {
     const least = Math.ceil(MIN_INTERVAL_MINUTES / UNIT_MINUTES[unit]);
-    fail(num, `Schedules run at most ${formatInterval(MIN_INTERVAL_MINUTES, 'minutes')}; \`${written}\` is too frequent. Use ${formatInterval(least, unit)} or more.`, String(least), 'schedule-too-frequent');
+    fail(num, `Schedules run at most ${MOST_OFTEN}; \`${written}\` is too frequent. Use ${formatInterval(least, unit)} or more.`, String(least), 'schedule-too-frequent');
   }
   if (minutes > MAX_INTERVAL_MINUTES) {
     const most = Math.floor(MAX_INTERVAL_MINUTES / UNIT_MINUTES[unit]);
-    fail(num, `Schedules run at least ${formatInterval(MAX_INTERVAL_MINUTES / UNIT_MINUTES.days, 'days')}; \`${written}\` is too rare. Use ${formatInterval(most, unit)} or less, or \`monthly on day <1-28|last> at HH:MM\`.`, String(most), 'schedule-too-rare');
+    fail(num, `Schedules run at least ${LEAST_OFTEN}; \`${written}\` is too rare. Use ${formatInterval(most, unit)} or less, or \`monthly on day <1-28|last> at HH:MM\`.`, String(most), 'schedule-too-rare');
   }
   return { kind: 'interval', every, unit, minutes };
 }

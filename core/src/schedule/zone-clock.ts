@@ -4,7 +4,7 @@
  */
 import { Cron } from 'croner';
 
-export const DAY_MS = 86_400_000;
+const DAY_MS = 86_400_000;
 
 export interface WallClock {
   year: number;

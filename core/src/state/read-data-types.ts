@@ -1,6 +1,7 @@
 /**
- * Reads the data type each sync of a file was created with, for the immutability rule. One
- * directory listing per call; unreadable or foreign files count as "no record" (never a false error).
+ * Reads what validation needs from each sync's state (the data type it was created with, its last
+ * passing connection test). One directory listing per call; unreadable or foreign files count as
+ * "no record" (never a false error). An empty map means nothing is known about the file.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -20,9 +21,13 @@ export function readDataTypeRecords(stateRoot: string, filePath: string): Map<st
   for (const name of names) {
     try {
       const state = JSON.parse(fs.readFileSync(path.join(dir, name, STATE_FILE_NAME), 'utf8')) as Partial<SyncState>;
+      const record: DataTypeRecord = {};
       if (state.data_type && (DATA_TYPES as readonly string[]).includes(state.data_type)) {
-        records.set(name, { dataType: state.data_type as DataType, recordedAt: state.data_type_recorded_at ?? 'an earlier run' });
+        record.dataType = state.data_type as DataType;
+        record.recordedAt = state.data_type_recorded_at ?? 'an earlier run';
       }
+      if (state.last_test?.fingerprint) record.lastTest = state.last_test;
+      records.set(name, record);
     } catch {
       // no state for this sync yet
     }

@@ -1,6 +1,7 @@
 /**
  * What is recorded about a sync between runs (`state.json` in its state directory).
- * The engine writes it atomically; validation only reads `data_type` for the immutability rule.
+ * The engine writes it atomically; validation reads `data_type` (immutability) and `last_test`
+ * (an active sync needs a passing connection test of its current settings).
  */
 import type { DataType } from '../model/sync-file';
 
@@ -37,9 +38,14 @@ export interface SyncState {
 }
 
 /** The part of recorded state the validator needs, injected so `core/lang` stays free of I/O. */
-export interface DataTypeRecord {
-  dataType: DataType;
-  recordedAt: string;
+export interface SyncRecord {
+  /** The data type the sync was created with, once it has run. */
+  dataType?: DataType;
+  recordedAt?: string;
+  lastTest?: ConnectionTestRecord;
 }
 
-export type StateLookup = (syncName: string) => DataTypeRecord | undefined;
+/** @deprecated kept for callers written before `SyncRecord` carried the connection test. */
+export type DataTypeRecord = SyncRecord;
+
+export type StateLookup = (syncName: string) => SyncRecord | undefined;

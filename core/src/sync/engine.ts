@@ -5,6 +5,7 @@
  * call it with the same adapters; tests with real PostgreSQL and the local Braze server.
  */
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { SyncFile } from '../model/sync-file';
 import { newRunId, truncatePayload, type RowErrorRecord, type RunRecord } from '../state/run-record';
 import type { RowErrorSink, SyncStateStore } from '../state/state-store';
@@ -167,6 +168,8 @@ async function execute(options: RunSyncOptions, state: SyncState, run: RunRecord
 
   // Requests get their own signal: cancellation first lets in-flight requests finish.
   const http = new AbortController();
+  // Every request in flight listens on this signal.
+  setMaxListeners(0, http.signal);
   let graceTimer: NodeJS.Timeout | undefined;
   const onAbort = () => {
     graceTimer ??= setTimeout(() => http.abort(), options.cancelGraceMs ?? DEFAULT_CANCEL_GRACE_MS);

@@ -1,0 +1,12 @@
+import { parseSyncFile, SegmentCache } from '../core/src/parse/sync-document';
+import { validate } from '../core/src/lang/validate';
+import { generateSyncFile } from './generate-syncs';
+const f = generateSyncFile(1000);
+(globalThis as any).gc();
+const before = process.memoryUsage();
+const cache = new SegmentCache();
+let doc = parseSyncFile(f.text, cache);
+let d = validate(doc, {});
+(globalThis as any).gc();
+const after = process.memoryUsage();
+console.log('heapUsed MB', (after.heapUsed - before.heapUsed) / 2 ** 20, 'rss', after.rss / 2 ** 20, 'text KB', f.text.length / 1024, d.length);

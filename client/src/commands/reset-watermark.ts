@@ -1,0 +1,48 @@
+/**
+ * Braze Sync: Reset Watermark… — clears the sync's watermark after confirmation, so the next run
+ * reads every row again. Takes the sync's job lock, like the CLI's `watermark --reset`.
+ */
+import * as vscode from 'vscode';
+import { createFileStateStore } from '../../../core/src/state/file-state-store';
+import { stateRootFor, syncStateDir } from '../../../core/src/state/state-location';
+import { errorMessage } from '../../../core/src/sync/sync-errors';
+import type { Services } from '../services';
+import { resolveTarget } from '../sync/targets';
+
+export function registerResetWatermark(services: Services): vscode.Disposable {
+  return vscode.commands.registerCommand('brazeSync.resetWatermark', async (...args: unknown[]) => {
+    const target = await resolveTarget(args, 'reset the watermark of');
+    if (!target) return;
+    const store = createFileStateStore(syncStateDir(stateRootFor(target.uri.fsPath), target.uri.fsPath, target.sync));
+    const state = await store.readState().catch(() => undefined);
+    if (!state?.watermark) {
+      void vscode.window.showInformationMessage(`Braze Sync: ${target.sync} has no watermark; the next run reads every row already.`);
+      return;
+    }
+    const choice = await vscode.window.showWarningMessage(
+      `Reset the watermark of ${target.sync}?`,
+      {
+        modal: true,
+        detail: `It is now ${state.watermark.updated_at}. The next run reads every row of the table again and sends them to Braze: attribute updates are rewritten (and billed as data points again); events and purchases are recorded twice.`,
+      },
+      'Reset Watermark',
+    );
+    if (choice !== 'Reset Watermark') return;
+    try {
+      const lock = await store.lock('watermark');
+      try {
+        const current = (await store.readState()) ?? { version: 1 as const, sync: target.sync };
+        current.watermark = null;
+        await store.writeState(current);
+      } finally {
+        await lock.release();
+      }
+    } catch (err) {
+      void vscode.window.showErrorMessage(`Braze Sync: the watermark of ${target.sync} was not reset. ${errorMessage(err)}`);
+      return;
+    }
+    services.log.info(`Watermark of ${target.sync} reset (was ${state.watermark.updated_at}).`);
+    services.tree.refresh();
+    void vscode.window.showInformationMessage(`Braze Sync: the watermark of ${target.sync} was reset; the next run reads every row.`);
+  });
+}

@@ -1,0 +1,121 @@
+/**
+ * Braze Sync: Sync Now — runs the sync once, with a cancellable progress notification. The first
+ * run asks for confirmation with the number of rows it will send; a draft that never passed Test
+ * Connection is offered the test first. The schedule is not touched.
+ */
+import * as vscode from 'vscode';
+import { brazeRestUrl } from '../../../core/src/model/braze-instances';
+import { JobInProgressError } from '../../../core/src/state/lock-file';
+import type { RunRecord } from '../../../core/src/state/run-record';
+import { runSync } from '../../../core/src/sync/engine';
+import { openBraze, openSource } from '../../../core/src/sync/open-sync';
+import { previewSync } from '../../../core/src/sync/preview';
+import { errorMessage } from '../../../core/src/sync/sync-errors';
+import type { Services } from '../services';
+import { progressText, runSummary } from '../sync/run-registry';
+import { openSession, type SyncSession } from '../sync/sync-session';
+import { plural } from '../tree/format';
+
+const SHOW_RUN = 'Show Run';
+
+export function registerSyncNow(services: Services): vscode.Disposable {
+  return vscode.commands.registerCommand('brazeSync.syncNow', async (...args: unknown[]) => {
+    const session = await openSession(services, args, 'sync', 'sync');
+    if (session) await syncNow(services, session);
+  });
+}
+
+async function syncNow(services: Services, session: SyncSession): Promise<void> {
+  const { ready, core, setup } = session;
+  const key = { file: ready.uri.fsPath, sync: ready.sync };
+  if (services.runs.get(key)) {
+    void vscode.window.showInformationMessage(`Braze Sync: ${ready.sync} is already running.`);
+    return;
+  }
+  const state = await setup.store.readState();
+  if ((setup.definition.status ?? 'draft') === 'draft' && !state?.last_test) {
+    const choice = await vscode.window.showWarningMessage(
+      `${ready.sync} is a draft that has not passed Test Connection yet. Test the connection first?`,
+      { modal: true },
+      'Test Connection',
+      'Sync Anyway',
+    );
+    if (choice === 'Test Connection') await vscode.commands.executeCommand('brazeSync.testConnection', ready.uri.toString(), ready.sync);
+    if (choice !== 'Sync Anyway') return;
+  }
+
+  let source;
+  let braze;
+  try {
+    source = openSource(core, setup, session.env);
+    braze = openBraze(ready.file, session.env);
+  } catch (err) {
+    await source?.reader.close();
+    void vscode.window.showErrorMessage(`Braze Sync: can't sync ${ready.sync}. ${errorMessage(err)}`);
+    return;
+  }
+  const redact = (t: string) => braze.redact(source.redact(t));
+  try {
+    if (!state?.watermark && (await setup.store.listRuns(1)).length === 0) {
+      const preview = await previewSync({ definition: setup.definition, state, reader: source.reader, limit: 0 });
+      const choice = await vscode.window.showWarningMessage(
+        `First run of ${ready.sync}: it will send ${plural(preview.pending_rows, 'row')} from ${setup.definition.table} to Braze at ${brazeRestUrl(ready.file.braze) ?? 'the configured endpoint'}. Continue?`,
+        { modal: true, detail: `Data type ${setup.definition.data_type}; it can't change after this run.` },
+        'Sync Now',
+      );
+      if (choice !== 'Sync Now') return;
+    }
+    if (!services.runs.start(key)) return;
+    let run: RunRecord | undefined;
+    try {
+      run = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Braze Sync: syncing ${ready.sync}`, cancellable: true },
+        (progress, token) => {
+          const controller = new AbortController();
+          token.onCancellationRequested(() => controller.abort());
+          const startedAt = Date.now();
+          let done = 0;
+          return runSync({
+            file: ready.file,
+            syncName: ready.sync,
+            reader: source.reader,
+            braze: braze.braze,
+            store: setup.store,
+            signal: controller.signal,
+            redact,
+            onProgress: (p) => {
+              services.runs.progress(key, p);
+              const pct = p.total > 0 ? Math.min(100, ((p.read + p.skipped) / p.total) * 100) : 0;
+              progress.report({ message: progressText(p, startedAt, Date.now()), increment: Math.max(0, pct - done) });
+              done = Math.max(done, pct);
+            },
+          });
+        },
+      );
+    } finally {
+      services.runs.finish(key, run);
+      services.tree.refresh();
+      void services.panels.refreshHistory();
+    }
+    report(services, session, run);
+  } catch (err) {
+    const message = err instanceof JobInProgressError ? err.message : redact(errorMessage(err));
+    services.log.error(`Sync ${ready.sync}: ${message}`);
+    void vscode.window.showErrorMessage(`Braze Sync: ${ready.sync} did not run. ${message}`);
+  } finally {
+    await source.reader.close();
+    await braze.braze.close();
+  }
+}
+
+function report(services: Services, session: SyncSession, run: RunRecord): void {
+  const { ready } = session;
+  services.log.info(
+    `Sync ${run.sync} (${session.label}): ${run.status}, run ${run.id}: read ${run.rows_read}, synced ${run.rows_synced}, failed ${run.rows_failed}, skipped ${run.rows_skipped}; watermark ${run.watermark_before ?? 'none'} → ${run.watermark_after ?? 'none'}${run.error ? `; error: ${run.error}` : ''}`,
+  );
+  for (const w of run.warnings) services.log.warn(`Sync ${run.sync}: ${w}`);
+  const show = run.status === 'error' ? vscode.window.showErrorMessage : run.status === 'partial' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+  void show(`Braze Sync: ${runSummary(run)}`, SHOW_RUN).then((choice) => {
+    if (choice === SHOW_RUN) void vscode.commands.executeCommand('brazeSync.showRun', { file: ready.uri.fsPath, sync: ready.sync, runId: run.id });
+  });
+}

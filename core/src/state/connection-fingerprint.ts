@@ -1,0 +1,21 @@
+import { createHash } from 'node:crypto';
+
+/** The connection settings a test covers, as written in the file (secrets are `${env:…}` references). */
+export interface FingerprintedConnection {
+  host?: unknown;
+  port?: unknown;
+  database?: unknown;
+  user?: unknown;
+  ssl?: unknown;
+  password?: unknown;
+}
+
+/**
+ * Identifies what a connection test covered; it changes whenever the connection settings, the
+ * table or the data type change, which makes an earlier test stale. The password field holds a
+ * `${env:…}` reference, never a value: hashing the reference notices a switch of secret.
+ */
+export function connectionFingerprint(connection: FingerprintedConnection, table: string, dataType: string): string {
+  const { host, port, database, user, ssl } = connection;
+  return createHash('sha256').update(JSON.stringify({ host, port, database, user, ssl, password_ref: connection.password, table, dataType })).digest('hex').slice(0, 16);
+}

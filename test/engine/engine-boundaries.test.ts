@@ -1,0 +1,149 @@
+/**
+ * The watermark's edge cases on a real PostgreSQL: rows sharing one UPDATED_AT across pages and
+ * runs, rows committed late at the boundary, the lookback window, rows stamped in the future, and
+ * cancellation — always checked against what the Braze server actually received.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startBrazeServer, type BrazeServer } from '../../core/src/braze-server/braze-server';
+import { formatTimestampMicros } from '../../core/src/sync/timestamps';
+import { startTestPostgres, type TestPostgres } from '../support/postgres';
+import { API_KEY, harness } from '../support/sync-harness';
+
+let db: TestPostgres;
+let braze: BrazeServer;
+let tableSeq = 0;
+let onRequest: (() => void) | undefined;
+
+before(async () => {
+  db = await startTestPostgres();
+  braze = await startBrazeServer({ port: 0, apiKeys: [API_KEY], budget: { limit: 1_000_000, windowMs: 1000 }, onRequest: () => onRequest?.() });
+});
+after(async () => {
+  await braze?.close();
+  await db?.stop();
+});
+
+async function table(): Promise<string> {
+  const name = `b${++tableSeq}`;
+  await db.createExampleTable('ingestion', name);
+  return `ingestion.${name}`;
+}
+
+/** Inserts `count` rows in one statement; with `at`, every row gets that UPDATED_AT. */
+async function load(t: string, prefix: string, count: number, at?: string): Promise<void> {
+  if (at) await db.query(`INSERT INTO ${t} (updated_at, external_id, payload) SELECT $1, $2 || g, '{"n":' || g || '}' FROM generate_series(1, $3::int) g`, [at, prefix, count]);
+  else await db.query(`INSERT INTO ${t} (external_id, payload) SELECT $1 || g, '{"n":' || g || '}' FROM generate_series(1, $2::int) g`, [prefix, count]);
+}
+
+const attributesReceived = () => braze.stats().objects.attributes;
+const ago = (minutes: number) => formatTimestampMicros((Date.now() - minutes * 60_000) * 1000 + 123);
+
+test('a tie group larger than a page is read whole, and a row committed later at the same UPDATED_AT is sent once', async () => {
+  braze.reset();
+  const t = await table();
+  const at = '2026-03-01 12:00:00.000001+00';
+  await load(t, 'tie-', 250, at);
+  // Two identical rows are one row.
+  await db.query(`INSERT INTO ${t} (updated_at, external_id, payload) VALUES ($1, 'dup', '{"n":0}'), ($1, 'dup', '{"n":0}')`, [at]);
+  const h = harness(db, { table: t, dataType: 'custom_attributes', brazeUrl: braze.url });
+  try {
+    const first = await h.run({ pageSize: 40 });
+    assert.equal(first.status, 'success', first.error);
+    assert.equal(first.rows_read, 251);
+    assert.equal(attributesReceived(), 251);
+    const state = await h.store.readState();
+    assert.equal(state?.watermark?.updated_at, at);
+    assert.equal(state?.watermark?.boundary_keys.length, 251);
+
+    await db.query(`INSERT INTO ${t} (updated_at, external_id, payload) VALUES ($1, 'late', '{"late":true}')`, [at]);
+    const second = await h.run({ pageSize: 40 });
+    assert.deepEqual([second.rows_read, second.rows_skipped, second.rows_synced], [1, 252, 1]);
+    assert.equal(attributesReceived(), 252, 'only the late row was sent');
+    const third = await h.run();
+    assert.equal(third.rows_read, 0);
+    assert.equal(attributesReceived(), 252);
+  } finally {
+    h.cleanup();
+  }
+});
+
+test('lookback re-reads its window, sends only late rows, and never resends delivered ones', async () => {
+  braze.reset();
+  const t = await table();
+  await load(t, 'w-a-', 20, ago(40));
+  await load(t, 'w-b-', 20, ago(20));
+  await load(t, 'w-c-', 20, ago(5));
+  const withLookback = harness(db, { table: t, dataType: 'custom_attributes', brazeUrl: braze.url, lookback: '30 minutes' });
+  const without = harness(db, { table: t, dataType: 'custom_attributes', brazeUrl: braze.url });
+  try {
+    assert.equal((await withLookback.run()).rows_read, 60);
+    assert.equal((await without.run()).rows_read, 60);
+    braze.reset();
+    // Late rows: 10 minutes before the watermark (inside the window) and 50 minutes before (outside).
+    await db.query(`INSERT INTO ${t} (updated_at, external_id, payload) VALUES ($1, 'late-in', '{}'), ($2, 'late-out', '{}')`, [ago(15), ago(55)]);
+    const caught = await withLookback.run();
+    assert.equal(caught.status, 'success', caught.error);
+    assert.equal(caught.rows_read, 1);
+    assert.equal(caught.rows_skipped, 40, 'rows in the window already delivered are skipped');
+    assert.equal(braze.profiles({ external_id: 'late-in' }).length, 1);
+    assert.equal(braze.profiles({ external_id: 'late-out' }).length, 0);
+    assert.equal(attributesReceived(), 1);
+    const missed = await without.run();
+    assert.equal(missed.rows_read, 0, 'without lookback a late row below the watermark is not read');
+    assert.equal((await withLookback.run()).rows_read, 0);
+  } finally {
+    withLookback.cleanup();
+    without.cleanup();
+  }
+});
+
+test('rows stamped in the future wait for their time and never move the watermark past now', async () => {
+  braze.reset();
+  const t = await table();
+  await load(t, 'now-', 5);
+  await db.query(`INSERT INTO ${t} (updated_at, external_id, payload) VALUES ($1, 'future', '{}')`, [formatTimestampMicros((Date.now() + 86_400_000) * 1000)]);
+  const h = harness(db, { table: t, dataType: 'custom_attributes', brazeUrl: braze.url });
+  try {
+    const startedAt = Date.now();
+    const run = await h.run();
+    assert.equal(run.status, 'success', run.error);
+    assert.equal(run.rows_read, 5);
+    assert.equal(run.rows_in_future, 1);
+    assert.match(run.warnings.join(' '), /1 row\(s\) have UPDATED_AT after this run started/);
+    assert.equal(braze.profiles({ external_id: 'future' }).length, 0);
+    assert.ok(Date.parse(run.watermark_after ?? '') <= Date.now() && Date.parse(run.watermark_after ?? '') >= startedAt - 60_000);
+  } finally {
+    h.cleanup();
+  }
+});
+
+test('cancellation stops cleanly, commits what was delivered, and the rerun sends exactly the rest', async () => {
+  braze.reset();
+  const t = await table();
+  await load(t, 'c-', 1000, '2026-04-01 00:00:00+00');
+  const h = harness(db, { table: t, dataType: 'custom_attributes', brazeUrl: braze.url, batchSize: 10 });
+  const controller = new AbortController();
+  let seen = 0;
+  onRequest = () => {
+    if (++seen === 8) controller.abort();
+  };
+  try {
+    const cancelled = await h.run({ signal: controller.signal, concurrency: 2 });
+    onRequest = undefined;
+    assert.equal(cancelled.status, 'cancelled');
+    assert.ok(cancelled.rows_synced > 0 && cancelled.rows_synced < 1000);
+    assert.equal(attributesReceived(), cancelled.rows_synced, 'in-flight requests finished and were committed');
+    const state = await h.store.readState();
+    assert.equal(state?.watermark?.boundary_keys.length, cancelled.rows_synced);
+
+    const rest = await h.run();
+    assert.equal(rest.status, 'success', rest.error);
+    assert.equal(rest.rows_read, 1000 - cancelled.rows_synced);
+    assert.equal(attributesReceived(), 1000, 'no row lost, none sent twice');
+    assert.equal(braze.stats().profiles, 1000);
+  } finally {
+    onRequest = undefined;
+    h.cleanup();
+  }
+});
