@@ -6,6 +6,8 @@ export interface ClientSupport {
   diagnostics: DiagnosticSupport;
   /** Hover text as markdown (else plain text), per the client's preferred `contentFormat`. */
   hoverMarkdown: boolean;
+  /** Completion item documentation as markdown (else plain text). */
+  completionMarkdown: boolean;
   /** `DocumentSymbol` trees (else flat `SymbolInformation` lists). */
   hierarchicalSymbols: boolean;
 }
@@ -13,19 +15,24 @@ export interface ClientSupport {
 export const MINIMAL_SUPPORT: ClientSupport = {
   diagnostics: { relatedInformation: false, codeDescription: false },
   hoverMarkdown: false,
+  completionMarkdown: false,
   hierarchicalSymbols: false,
 };
 
 export function clientSupport(capabilities: ClientCapabilities): ClientSupport {
   const text = capabilities.textDocument;
-  // The formats are listed in order of preference; the first one we can produce wins.
-  const hoverFormat = text?.hover?.contentFormat?.find((f) => f === MarkupKind.Markdown || f === MarkupKind.PlainText);
   return {
     diagnostics: {
       relatedInformation: text?.publishDiagnostics?.relatedInformation === true,
       codeDescription: text?.publishDiagnostics?.codeDescriptionSupport === true,
     },
-    hoverMarkdown: hoverFormat === MarkupKind.Markdown,
+    hoverMarkdown: prefersMarkdown(text?.hover?.contentFormat),
+    completionMarkdown: prefersMarkdown(text?.completion?.completionItem?.documentationFormat),
     hierarchicalSymbols: text?.documentSymbol?.hierarchicalDocumentSymbolSupport === true,
   };
+}
+
+/** Formats are listed in order of preference; the first one we can produce wins. No list: plain text. */
+function prefersMarkdown(formats: readonly string[] | undefined): boolean {
+  return formats?.find((f) => f === MarkupKind.Markdown || f === MarkupKind.PlainText) === MarkupKind.Markdown;
 }

@@ -3,8 +3,8 @@
  * business logic lives here; handlers find the document's parse, call core, and adapt the result.
  */
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
+  MarkupContent,
   TextDocuments,
   TextDocumentSyncKind,
   type Connection,
@@ -13,15 +13,23 @@ import {
   type ServerCapabilities,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { codeActions } from '../../core/src/lang/code-actions';
+import { codeLenses } from '../../core/src/lang/code-lens';
+import { complete } from '../../core/src/lang/complete';
+import { hover } from '../../core/src/lang/hover';
+import { documentSymbols } from '../../core/src/lang/symbols';
 import { validate } from '../../core/src/lang/validate';
 import type { SyncFileDocument } from '../../core/src/parse/sync-document';
 import { StateChangedNotification } from '../../core/src/protocol';
 import { clientSupport, MINIMAL_SUPPORT, type ClientSupport } from './client-support';
 import { DiagnosticsScheduler } from './diagnostics-scheduler';
+import { filePathOf } from './file-uri';
 import { guarded } from './guard';
 import { toLspDiagnostic } from './lsp-diagnostics';
+import { forClient } from './markup';
 import { ParsedDocuments } from './parsed-documents';
 import { StateTracker } from './state-tracker';
+import { flattenSymbols } from './symbols';
 
 export const SERVER_NAME = 'brazesync-ls';
 
@@ -97,13 +105,37 @@ export function startLanguageServer(connection: Connection, env: NodeJS.ProcessE
 
   /** Runs a request against the current parse of its document; unknown documents get `fallback`. */
   const onDocument =
-    <P extends { textDocument: { uri: string } }, R>(what: string, fallback: R, handler: (doc: SyncFileDocument, params: P, document: TextDocument) => R) =>
+    <P extends { textDocument: { uri: string } }, R>(what: string, fallback: R, handler: (doc: SyncFileDocument, params: P) => R) =>
     guarded(log, what, fallback, (params: P): R => {
       const document = documents.get(params.textDocument.uri);
-      return document ? handler(parsed.get(document), params, document) : fallback;
+      return document ? handler(parsed.get(document), params) : fallback;
     });
 
-  void onDocument;
+  connection.onCompletion(
+    onDocument('completion', [], (doc, { position }) =>
+      complete(doc, position).map((item) =>
+        item.documentation && typeof item.documentation !== 'string' ? { ...item, documentation: forClient(item.documentation, support.completionMarkdown) } : item,
+      ),
+    ),
+  );
+  connection.onHover(
+    onDocument('hover', null, (doc, { position }) => {
+      const result = hover(doc, position);
+      if (!result) return null;
+      const { contents } = result;
+      return MarkupContent.is(contents) ? { ...result, contents: forClient(contents, support.hoverMarkdown) } : result;
+    }),
+  );
+  connection.onCodeAction(
+    onDocument('codeAction', [], (doc, { range, context, textDocument }) => codeActions(doc, range, context.diagnostics.filter(hasTextMessage), textDocument.uri)),
+  );
+  connection.onDocumentSymbol(
+    onDocument('documentSymbol', [], (doc, { textDocument }) => {
+      const symbols = documentSymbols(doc);
+      return support.hierarchicalSymbols ? symbols : flattenSymbols(symbols, textDocument.uri);
+    }),
+  );
+  connection.onCodeLens(onDocument('codeLens', [], (doc, { textDocument }) => codeLenses(doc, textDocument.uri)));
 
   connection.onShutdown(
     guarded(log, 'shutdown', undefined, () => {
@@ -112,6 +144,11 @@ export function startLanguageServer(connection: Connection, env: NodeJS.ProcessE
     }),
   );
   documents.listen(connection);
+}
+
+/** Ours always are (and LSP 3.18 markdown messages are not part of the types core builds on). */
+function hasTextMessage<D extends { message: unknown }>(d: D): d is D & { message: string } {
+  return typeof d.message === 'string';
 }
 
 function stateDirOption(params: InitializeParams): string | undefined {
@@ -123,10 +160,5 @@ function stateDirOption(params: InitializeParams): string | undefined {
 
 function workspaceRoot(params: InitializeParams): string | undefined {
   const uri = params.workspaceFolders?.[0]?.uri ?? params.rootUri;
-  if (!uri?.startsWith('file:')) return undefined;
-  try {
-    return fileURLToPath(uri);
-  } catch {
-    return undefined;
-  }
+  return uri ? filePathOf(uri) : undefined;
 }

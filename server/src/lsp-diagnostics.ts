@@ -1,10 +1,11 @@
 /**
- * Core diagnostics → LSP diagnostics. The precomputed quick fixes travel in `data.fixes`, so the
- * code action request needs no second analysis (and still matches the version the user saw).
+ * Core diagnostics → LSP diagnostics. The precomputed quick fixes travel in `data.fixes`, which the
+ * client sends back with the code action request (see `core/src/lang/code-actions.ts`).
  */
 import { DiagnosticSeverity, type Diagnostic as LspDiagnostic } from 'vscode-languageserver';
 import { docsUrlFor } from '../../core/src/lang/codes';
-import type { Diagnostic, Fix, Severity } from '../../core/src/lang/problem';
+import type { DiagnosticData } from '../../core/src/lang/code-actions';
+import type { Diagnostic, Severity } from '../../core/src/lang/problem';
 
 export const DIAGNOSTIC_SOURCE = 'brazesync';
 
@@ -21,10 +22,6 @@ export interface DiagnosticSupport {
   codeDescription: boolean;
 }
 
-export interface DiagnosticData {
-  fixes: Fix[];
-}
-
 export function toLspDiagnostic(d: Diagnostic, uri: string, support: DiagnosticSupport): LspDiagnostic {
   const lsp: LspDiagnostic = { range: d.range, severity: SEVERITY[d.severity], code: d.code, source: DIAGNOSTIC_SOURCE, message: d.message };
   if (support.codeDescription) lsp.codeDescription = { href: docsUrlFor(d.code) };
@@ -33,11 +30,4 @@ export function toLspDiagnostic(d: Diagnostic, uri: string, support: DiagnosticS
   }
   if (d.fixes?.length) lsp.data = { fixes: d.fixes } satisfies DiagnosticData;
   return lsp;
-}
-
-/** The fixes a diagnostic carries, when it came from this server (the client echoes `data` back). */
-export function fixesOf(d: LspDiagnostic): Fix[] {
-  if (d.source !== DIAGNOSTIC_SOURCE) return [];
-  const data = d.data as Partial<DiagnosticData> | undefined;
-  return Array.isArray(data?.fixes) ? data.fixes : [];
 }

@@ -4,10 +4,10 @@
  * engine may run a sync while the file is open, and the editor must then flag a changed data type.
  */
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { lookupFrom, readDataTypeRecords } from '../../core/src/state/read-data-types';
 import { stateRootFor } from '../../core/src/state/state-location';
 import { STATE_FILE_NAME, type DataTypeRecord, type StateLookup } from '../../core/src/state/sync-state';
+import { filePathOf } from './file-uri';
 import { describeError, type ErrorLog } from './guard';
 import { watchTree, type TreeWatcher } from './tree-watcher';
 
@@ -123,15 +123,6 @@ export class StateTracker {
 
 function recordKey(file: TrackedFile): string {
   return `${file.root}\u0000${file.filePath}`;
-}
-
-export function filePathOf(uri: string): string | undefined {
-  if (!uri.startsWith('file:')) return undefined;
-  try {
-    return fileURLToPath(uri);
-  } catch {
-    return undefined;
-  }
 }
 
 function isInside(file: string, dir: string): boolean {

@@ -34,7 +34,7 @@ async function main(): Promise<number> {
   let codeServer: CodeServer | undefined;
   const consoleLines: string[] = [];
   try {
-    services = await startServices(runDir, repo);
+    services = await startServices();
     lap(`services up (${services.describe()})`);
     const workspace = prepareWorkspace(path.join(runDir, 'workspace'), services);
     codeServer = await startCodeServer({
@@ -63,7 +63,7 @@ async function main(): Promise<number> {
       await workbench.open(codeServer.url, workspace);
       lap('workbench loaded');
       const checks = new Checks(page, outDir);
-      await runScenario({ workbench, checks, workspace, services });
+      await runScenario({ workbench, checks, workspace, userDataDir: codeServer.userDataDir, services });
       console.log(checks.summary());
       return checks.failed.length === 0 ? 0 : 1;
     } finally {

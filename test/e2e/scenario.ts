@@ -1,19 +1,27 @@
-/** What the e2e run checks, in the order a data engineer would do it. */
+/** What the e2e run checks, in the order a data engineer works: edit, test, sync, look at the results. */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import * as path from 'node:path';
 import type { Checks } from './checks';
-import type { Services } from './services';
-import { TIMEOUT, type Workbench } from './workbench';
+import { LAST_UPDATED_AT, SOURCE_ROWS, type Services } from './services';
+import { SyncTree, TIMEOUT, type Workbench } from './workbench';
 
 export interface ScenarioContext {
   workbench: Workbench;
   checks: Checks;
   workspace: string;
+  userDataDir: string;
   services: Services;
 }
 
-export async function runScenario({ workbench, checks }: ScenarioContext): Promise<void> {
+const MAIN = 'users.brazesync.yaml';
+const SYNC = 'user_attributes';
+
+export async function runScenario({ workbench, checks, workspace, userDataDir, services }: ScenarioContext): Promise<void> {
   const page = workbench.page;
+  const editor = () => workbench.editor();
+
   await checks.check('opening a .brazesync.yaml sets the Braze Sync language mode', async () => {
-    await workbench.quickOpen('users.brazesync.yaml');
+    await workbench.quickOpen(MAIN);
     const mode = page.locator('#status\\.editor\\.mode');
     await mode.filter({ hasText: 'Braze Sync' }).waitFor({ timeout: TIMEOUT });
     return (await mode.textContent())?.trim();
@@ -22,9 +30,174 @@ export async function runScenario({ workbench, checks }: ScenarioContext): Promi
   await checks.check('the grammar scopes ${env:…} references', async () => {
     await workbench.gotoText('${env:BRAZE_API_KEY}', 7);
     await workbench.runCommand('Developer: Inspect Editor Tokens and Scopes');
-    const widget = page.locator('.token-inspect-widget');
-    await widget.filter({ hasText: 'variable.other.env.brazesync' }).waitFor({ timeout: TIMEOUT });
+    await page.locator('.token-inspect-widget').filter({ hasText: 'variable.other.env.brazesync' }).waitFor({ timeout: TIMEOUT });
     await page.keyboard.press('Escape');
-    return 'variable.other.env.brazesync';
   });
+
+  await checks.check('a bad schedule gets a squiggle and a Problems entry', async () => {
+    await workbench.quickOpen('bad-schedule.brazesync.yaml');
+    await editor().locator('.squiggly-error').first().waitFor({ timeout: TIMEOUT });
+    await workbench.runCommand('Problems: Focus on Problems View');
+    const entry = page.locator('.markers-panel .monaco-list-row', { hasText: 'is too frequent' }).first();
+    await entry.waitFor({ timeout: TIMEOUT });
+    return (await entry.textContent())?.trim();
+  });
+
+  await checks.check('completion offers the data types', async () => {
+    await workbench.quickOpen(MAIN);
+    await workbench.gotoText('custom_attributes');
+    await page.keyboard.press('Control+Space');
+    const widget = page.locator('.editor-widget.suggest-widget.visible');
+    await widget.filter({ hasText: 'purchases' }).waitFor({ timeout: TIMEOUT });
+    const labels = await widget.locator('.monaco-list-row .label-name').allTextContents();
+    await page.keyboard.press('Escape');
+    return labels.join(', ');
+  });
+
+  await checks.check('hover on a schedule shows the next run times in its time zone', async () => {
+    await workbench.gotoText('daily at 09:30', 2);
+    await page.keyboard.press('Control+K');
+    await page.keyboard.press('Control+I');
+    const hover = page.locator('.monaco-hover:not(.hidden)').filter({ hasText: 'Next runs (Europe/Paris)' });
+    await hover.waitFor({ timeout: TIMEOUT });
+    const text = (await hover.textContent()) ?? '';
+    await page.keyboard.press('Escape');
+    return text.replace(/\s+/g, ' ').slice(0, 120);
+  });
+
+  await checks.check('CodeLens above the sync: Test Connection, Preview, Sync Now', async () => {
+    const lens = editor().locator('.codelens-decoration');
+    for (const title of ['Test Connection', 'Preview', 'Sync Now']) await lens.locator('a', { hasText: title }).first().waitFor({ timeout: TIMEOUT });
+    return (await lens.first().textContent())?.trim();
+  });
+
+  await checks.check('Test Connection (from the CodeLens) opens the preview with the rows', async () => {
+    await editor().locator('.codelens-decoration a', { hasText: 'Test Connection' }).first().click();
+    const frame = await workbench.webview(`Test Connection: ${SYNC}`);
+    await frame.locator('.verdict', { hasText: 'The connection works' }).waitFor({ timeout: TIMEOUT });
+    const rows = await frame.locator('table.rows tbody tr').count();
+    if (rows !== SOURCE_ROWS.length) throw new Error(`expected ${SOURCE_ROWS.length} rows, saw ${rows}`);
+    await frame.getByText(`${SOURCE_ROWS.length} rows pending since the watermark`).waitFor({ timeout: TIMEOUT });
+    const failed = await frame.locator('li.check-failed').count();
+    if (failed) throw new Error(`${failed} checklist item(s) failed`);
+    await frame.locator('tr.row-invalid', { hasText: 'u-4' }).waitFor({ timeout: TIMEOUT });
+    return `${rows} rows, checklist: ${(await frame.locator('ul.checklist .label').allTextContents()).join(', ')}`;
+  });
+
+  await checks.check('a payload with <script> in the preview stays text', async () => {
+    const frame = await workbench.webview(`Test Connection: ${SYNC}`);
+    const row = frame.locator('tr', { hasText: 'u-3' }).first();
+    await row.locator('summary').click();
+    await row.locator('pre.payload', { hasText: "<script>document.body.dataset.pwned='script'</script>" }).waitFor({ timeout: TIMEOUT });
+    const dom = await frame.evaluate(() => ({
+      scripts: document.querySelectorAll('script').length,
+      images: document.querySelectorAll('img').length,
+      pwned: document.body.dataset.pwned ?? null,
+      csp: document.querySelector('meta[http-equiv="Content-Security-Policy"]')?.getAttribute('content') ?? '',
+    }));
+    if (dom.scripts || dom.images || dom.pwned) throw new Error(`markup came alive: ${JSON.stringify(dom)}`);
+    if (!dom.csp.includes("script-src 'none'")) throw new Error(`weak CSP: ${dom.csp}`);
+    return dom.csp;
+  });
+
+  await checks.check('Sync Now asks for the Braze key once, confirms the first run, and reports the result', async () => {
+    await workbench.quickOpen(MAIN);
+    await editor().locator('.codelens-decoration a', { hasText: 'Sync Now' }).first().click();
+    await workbench.answerInput('${env:BRAZE_API_KEY}', services.brazeApiKey);
+    const dialog = page.locator('.monaco-dialog-box', { hasText: `First run of ${SYNC}: it will send ${SOURCE_ROWS.length} rows` });
+    await dialog.waitFor({ timeout: TIMEOUT });
+    await dialog.locator('.monaco-button', { hasText: 'Sync Now' }).click();
+    const toast = workbench.notification(`${SYNC}: partly synced, 3 rows synced, 1 failed`);
+    await toast.first().waitFor({ timeout: TIMEOUT });
+    const profile = services.brazeProfiles('u-3')[0];
+    if (profile?.attributes.first_name !== JSON.parse(SOURCE_ROWS[2]!.payload).first_name) throw new Error(`Braze did not get u-3: ${JSON.stringify(profile)}`);
+    return (await toast.first().textContent())?.trim();
+  });
+
+  await checks.check('the tree shows the new watermark and a run entry', async () => {
+    const tree = new SyncTree(workbench);
+    await tree.focus();
+    await tree.expand(SYNC);
+    await page.waitForFunction(
+      (wm) => [...document.querySelectorAll('.part.sidebar .monaco-list-row')].some((r) => r.textContent?.includes('Watermark') && r.textContent.includes(wm)),
+      LAST_UPDATED_AT.slice(0, 19),
+      { timeout: TIMEOUT },
+    );
+    await tree.expand('Recent runs');
+    const run = page.locator('.part.sidebar .monaco-list-row', { hasText: 'partial · 3 synced · 1 failed' }).first();
+    await run.waitFor({ timeout: TIMEOUT });
+    return `${await tree.description('Watermark')} | ${(await run.textContent())?.trim()}`;
+  });
+
+  await checks.check('Show History draws the chart over the runs table, row errors one click away', async () => {
+    await workbench.quickOpen(MAIN);
+    await workbench.runCommand('Braze Sync: Show History');
+    const frame = await workbench.webview(`History: ${SYNC}`);
+    await frame.locator('svg.history-chart .bar-synced').first().waitFor({ timeout: TIMEOUT });
+    const runRow = frame.locator('tr.run-row', { hasText: 'partial' }).first();
+    await runRow.waitFor({ timeout: TIMEOUT });
+    await frame.locator('tr.errors-row summary').first().click();
+    await frame.locator('table.row-errors', { hasText: 'u-4' }).waitFor({ timeout: TIMEOUT });
+    return (await runRow.textContent())?.replace(/\s+/g, ' ').trim();
+  });
+
+  await checks.check('changing data_type after the run shows the immutability error', async () => {
+    await workbench.quickOpen(MAIN);
+    await workbench.gotoText('custom_attributes');
+    await page.keyboard.press('Shift+End');
+    await page.keyboard.type('custom_events');
+    await editor().locator('.squiggly-error').first().waitFor({ timeout: TIMEOUT });
+    await workbench.runCommand('Problems: Focus on Problems View');
+    const entry = page.locator('.markers-panel .monaco-list-row', { hasText: 'was created as' }).first();
+    await entry.waitFor({ timeout: TIMEOUT });
+    const text = (await entry.textContent())?.trim();
+    await workbench.runCommand('File: Revert File');
+    return text;
+  });
+
+  await checks.check('no secret value reaches the workspace, state, settings or logs', async () => {
+    const secrets = services.secretValues();
+    const leaks: string[] = [];
+    for (const root of [workspace, userDataDir]) {
+      for (const file of walk(root)) {
+        const text = readFileSync(file, 'latin1');
+        for (const s of secrets) if (text.includes(s)) leaks.push(path.relative(root, file));
+      }
+    }
+    if (leaks.length) throw new Error(`secret found in: ${leaks.join(', ')}`);
+    return `${secrets.length} secrets checked`;
+  });
+
+  await checks.check('a language server crash shows a message whose button opens the log', async () => {
+    const pid = languageServerPid(userDataDir);
+    process.kill(pid, 'SIGKILL');
+    await workbench.clickNotificationButton(/language server stopped unexpectedly/, 'Show Log');
+    await page.locator('.panel .monaco-editor .view-lines', { hasText: 'Language server stopped unexpectedly' }).first().waitFor({ timeout: TIMEOUT });
+    return `killed pid ${pid}`;
+  });
+}
+
+function* walk(dir: string): Generator<string> {
+  for (const name of readdirSync(dir)) {
+    const p = path.join(dir, name);
+    const st = statSync(p);
+    if (st.isDirectory()) yield* walk(p);
+    else if (st.isFile()) yield p;
+  }
+}
+
+/** The language server of this run's extension host (its path is unique to the run directory). */
+function languageServerPid(userDataDir: string): number {
+  const extensionsDir = path.join(path.dirname(userDataDir), 'extensions');
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let cmdline = '';
+    try {
+      cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+    } catch {
+      continue;
+    }
+    if (cmdline.includes(extensionsDir) && cmdline.includes('dist/server.js')) return Number(entry);
+  }
+  throw new Error(`no language server process under ${extensionsDir}`);
 }

@@ -121,3 +121,33 @@ export class Workbench {
     }
   }
 }
+
+/** The Braze Sync view's tree rows. */
+export class SyncTree {
+  constructor(private readonly wb: Workbench) {}
+
+  async focus(): Promise<void> {
+    await this.wb.runCommand('Braze Sync: Focus on Syncs View');
+    await this.wb.page.locator('.pane-header', { hasText: 'Syncs' }).first().waitFor({ timeout: TIMEOUT });
+  }
+
+  row(label: string | RegExp): Locator {
+    const page = this.wb.page;
+    return page.locator('.part.sidebar .monaco-list-row', { has: page.locator('.label-name', { hasText: label }) }).first();
+  }
+
+  /** Expands the row (clicking its twistie: clicking the label would run the row's command). */
+  async expand(label: string | RegExp): Promise<Locator> {
+    const row = this.row(label);
+    await row.waitFor({ timeout: TIMEOUT });
+    if ((await row.getAttribute('aria-expanded')) === 'false') await row.locator('.monaco-tl-twistie').click();
+    await this.wb.page.waitForFunction((el) => el?.getAttribute('aria-expanded') === 'true', await row.elementHandle(), { timeout: TIMEOUT });
+    return row;
+  }
+
+  async description(label: string | RegExp): Promise<string> {
+    const row = this.row(label);
+    await row.waitFor({ timeout: TIMEOUT });
+    return (await row.locator('.label-description').textContent()) ?? '';
+  }
+}

@@ -38,6 +38,8 @@ export class RateLimiter {
   private limit: number | undefined;
   /** Requests this window still allows after those already granted (an estimate on the safe side). */
   private remaining: number | undefined;
+  /** The lowest Remaining an answer reported in this window. */
+  private lowestRemaining: number | undefined;
   private resetAt: number | undefined;
   private inFlight = 0;
   private blockedUntil = 0;
@@ -102,14 +104,15 @@ export class RateLimiter {
     const { remaining, resetAt } = report;
     if (remaining === undefined || resetAt === undefined) return;
     if (resetAt + RESET_MARGIN_MS <= this.options.now()) return; // an answer from a window that is over
-    // Requests still in flight may not be counted in Remaining yet: assume they are not (safe side).
-    const left = remaining - this.inFlight;
-    if (this.resetAt === undefined || resetAt > this.resetAt) {
-      this.resetAt = resetAt;
-      this.remaining = left;
-    } else if (resetAt === this.resetAt) {
-      this.remaining = Math.min(this.remaining ?? left, left);
-    }
+    // Remaining only falls within a window, so the lowest value seen is the server's latest count;
+    // answers arriving out of order with a higher value are older news. Requests still in flight
+    // may not be counted in it yet: assume they are not (the safe side), which also lets the
+    // estimate rise back to the exact figure once they are answered.
+    const fresh = this.resetAt === undefined || resetAt > this.resetAt || (resetAt === this.resetAt && remaining < (this.lowestRemaining ?? Number.POSITIVE_INFINITY));
+    if (!fresh) return;
+    this.resetAt = resetAt;
+    this.lowestRemaining = remaining;
+    this.remaining = remaining - this.inFlight;
   }
 
   private decide(now: number): Decision {
@@ -118,6 +121,7 @@ export class RateLimiter {
     if (this.resetAt !== undefined && now >= this.resetAt + RESET_MARGIN_MS) {
       this.resetAt = undefined;
       this.remaining = undefined;
+      this.lowestRemaining = undefined;
     }
     if (this.resetAt === undefined || this.remaining === undefined) {
       this.refilledAt = now;

@@ -6,6 +6,7 @@
  * key is `COALESCE('1' || col, '0')` so NULL sorts apart from every string (including '') and the
  * key comparisons stay NULL-safe. Rows equal on all keys are identical rows.
  */
+import { createHash } from 'node:crypto';
 import { quoteIdent } from '../model/table-name';
 import type { RowIdentifiers } from '../sync/ports';
 import type { ReadWindow, SourceTable } from '../sync/source-reader';
@@ -61,14 +62,15 @@ export interface PageCursor {
 }
 
 /**
- * Select list: UPDATED_AT, the identifier columns (in `plan.ids` order), the payload (if any),
- * then the sort keys. `decodeRow` in the reader relies on this order.
+ * Select list: UPDATED_AT, the identifier columns (in `plan.ids` order), then the payload (if
+ * any); `decodeRow` in the reader relies on this order. The sort keys are not selected: the
+ * cursor computes them for the last row of a page only (`cursorKeys`).
  */
 export function pageQuery(plan: ReadPlan, window: ReadWindow, limit: number, after?: PageCursor): PageQuery {
   const ts = quoteIdent(plan.updatedAt);
   const keys = sortKeys(plan);
   const payload = payloadText(plan);
-  const select = [ts, ...plan.ids.map((i) => quoteIdent(i.column)), ...(payload ? [payload] : []), ...keys];
+  const select = [ts, ...plan.ids.map((i) => quoteIdent(i.column)), ...(payload ? [payload] : [])];
   const values: (string | number)[] = [window.until];
   const where = [`${ts} <= $1`];
   if (after) {
@@ -87,12 +89,24 @@ export function pageQuery(plan: ReadPlan, window: ReadWindow, limit: number, aft
     where.push(`${ts} >= $2`);
   }
   values.push(limit);
-  const firstKey = 2 + plan.ids.length + (payload ? 1 : 0);
-  const order = ['1', ...keys.map((_k, i) => String(firstKey + i))];
   return {
-    text: `SELECT ${select.join(', ')} FROM ${plan.sqlName} WHERE ${where.join(' AND ')} ORDER BY ${order.join(', ')} LIMIT $${values.length}`,
+    text: `SELECT ${select.join(', ')} FROM ${plan.sqlName} WHERE ${where.join(' AND ')} ORDER BY ${['1', ...keys].join(', ')} LIMIT $${values.length}`,
     values,
   };
+}
+
+/**
+ * The sort keys of a row as the server computes them (see `sortKeys`): `'1' || value` or `'0'`
+ * for NULL, and the hex MD5 of the payload's UTF-8 text (the database encoding, UTF8 on
+ * Redshift and in our PostgreSQL).
+ */
+export function cursorKeys(plan: ReadPlan, ids: RowIdentifiers, payload: string | null | undefined): string[] {
+  const keys = plan.ids.map((id) => {
+    const v = ids[id.key];
+    return v === null || v === undefined ? '0' : `1${v}`;
+  });
+  if (plan.payload) keys.push(createHash('md5').update(payload === null || payload === undefined ? '0' : `1${payload}`, 'utf8').digest('hex'));
+  return keys;
 }
 
 export function countQuery(plan: ReadPlan, window: ReadWindow): PageQuery {

@@ -7,7 +7,7 @@ import type pg from 'pg';
 import type { TableName } from '../model/table-name';
 import type { RowIdentifiers, SourceRow } from '../sync/ports';
 import type { ReadWindow, SourceReader, SourceTable, TablePrivileges } from '../sync/source-reader';
-import { countAfterQuery, countQuery, pageQuery, planFor, type PageCursor, type PageQuery, type ReadPlan } from './keyset-query';
+import { countAfterQuery, countQuery, cursorKeys, pageQuery, planFor, type PageCursor, type PageQuery, type ReadPlan } from './keyset-query';
 import { connectPg, type PgSettings } from './pg-connection';
 import { findTable } from './table-catalog';
 
@@ -75,8 +75,6 @@ export function createRedshiftReader(options: RedshiftReaderOptions): SourceRead
 
   async function* pages(window: ReadWindow, opts: { pageSize?: number; signal?: AbortSignal } = {}): AsyncIterable<SourceRow[]> {
     const p = await readPlan();
-    const idCount = p.ids.length;
-    const keyStart = 1 + idCount + (p.payload ? 1 : 0);
     let limit = opts.pageSize ?? DEFAULT_PAGE_ROWS;
     const adaptive = opts.pageSize === undefined;
     let pending: Promise<unknown[][]> | undefined = run(pageQuery(p, window, limit));
@@ -94,7 +92,8 @@ export function createRedshiftReader(options: RedshiftReaderOptions): SourceRead
           return row;
         });
         if (adaptive) limit = nextLimit(limit, bytes, raw.length);
-        const cursor: PageCursor = { updatedAt: String(last[0]), keys: last.slice(keyStart).map((k) => String(k)) };
+        const lastRow = rows[rows.length - 1] ?? decodeRow(p, last);
+        const cursor: PageCursor = { updatedAt: lastRow.updatedAt, keys: cursorKeys(p, lastRow.ids, lastRow.payload) };
         pending = run(pageQuery(p, window, limit, cursor));
         // Keep a failed prefetch from becoming an unhandled rejection if the consumer stops early.
         pending.catch(() => undefined);

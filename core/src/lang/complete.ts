@@ -173,7 +173,8 @@ function valueItems(doc: SyncFileDocument, ctx: CompletionContext, options: Comp
   for (const v of s.enum ?? []) out.plain(String(v), { kind: CompletionItemKind.EnumMember, ...enumItemExtras(ctx, s, v) });
   if (s.const !== undefined) out.plain(String(s.const), { kind: CompletionItemKind.Constant });
   if (s.default !== undefined && typeof s.default !== 'object') out.plain(String(s.default), { detail: 'default', preselect: true });
-  for (const e of s.examples ?? []) if (typeof e !== 'object') out.plain(String(e), { detail: 'example' });
+  // Examples are the fallback; a schema snippet is the specific form of the same advice (`${env:NAME}`).
+  if (!s.defaultSnippets?.length) for (const e of s.examples ?? []) if (typeof e !== 'object') out.plain(String(e), { detail: 'example' });
   return out.list;
 }
 

@@ -30,3 +30,26 @@ export function applyEdits(text: string, edits: readonly { range: { start: Posit
   for (const s of spans) out = out.slice(0, s.start) + s.newText + out.slice(s.end);
   return out;
 }
+
+/**
+ * The same text parsed the other way: an anchor on the first plain `key: value` line (without the
+ * cursor marker) makes the segment scan give up, so the file is parsed whole. Only that line
+ * changes, so positions elsewhere stay valid.
+ */
+export function wholeVariant(text: string): string {
+  const lines = text.split('\n');
+  const i = lines.findIndex((l) => !l.includes(CURSOR) && /^[ \t]*[\w-]+:[ \t]+[\w$]/.test(l));
+  if (i === -1) throw new Error('wholeVariant needs a plain `key: value` line');
+  lines[i] = (lines[i] ?? '').replace(/:[ \t]+/, (m) => `${m}&v `);
+  return lines.join('\n');
+}
+
+/** Inserted text of a snippet with every placeholder at its default and every choice at its first option. */
+export function expandSnippet(snippet: string): string {
+  let text = snippet;
+  for (let previous = ''; previous !== text; ) {
+    previous = text;
+    text = text.replace(/\$\{\d+:((?:\\.|[^\\{}$])*)\}/g, '$1').replace(/\$\{\d+\|((?:\\.|[^\\,|])*)[^}]*\|\}/g, '$1');
+  }
+  return text.replace(/\$\d+/g, '').replace(/\\([\\$},|])/g, '$1');
+}

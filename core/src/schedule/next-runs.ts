@@ -13,9 +13,9 @@
  * - P is whole days (every 2…31 days): local midnight of every P-th day, counted from 1970-01-01
  *   (or from the anchor's local date), so the time stays 00:00 across DST.
  * - Any other P (every 50 minutes, 5 hours, 36 hours): steps of P in real time. Without an anchor,
- *   the steps restart at local midnight every L days, where L·1 day is the first whole number of
- *   days P fits into evenly (every 5 hours: L = 5; on a day without a DST change, the steps run on
- *   seamlessly across the restart). With an anchor, the steps run from the anchor.
+ *   the steps restart at local midnight every L days, L being the fewest whole days that are a
+ *   multiple of P (every 5 hours: L = 5), counted from 1970-01-01; unless DST changed within the
+ *   cycle, the restart falls exactly on the next step. With an anchor, the steps run from it.
  *
  * Without an anchor every run time is a pure function of the schedule and the zone: hovers and the
  * scheduler agree, restarts and Sync Now never shift the grid. An anchor, when given, should be a

@@ -3,7 +3,7 @@
  * validator can underline exactly the bad word, and a `replacement` for that range when the fix is
  * unambiguous, so the language server can offer it as a quick fix.
  */
-import { closest } from './did-you-mean';
+import { closest } from '../util/closest';
 import {
   MAX_INTERVAL_MINUTES, MIN_INTERVAL_MINUTES, UNIT_MINUTES, WEEKDAY_NAMES, formatClock, formatInterval,
   type IntervalUnit, type Schedule, type Weekday,

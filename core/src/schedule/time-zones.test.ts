@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closest, editDistance } from './did-you-mean';
+import { closest, editDistance } from '../util/closest';
 import { isValidTimeZone, listTimeZones, suggestTimeZone } from './time-zones';
 import { formatRunTime } from './zone-clock';
 

@@ -2,7 +2,7 @@
  * IANA time zone names for validation, completions and "did you mean". Intl is the source of
  * truth for what the runtime (and so croner) can compute with.
  */
-import { closest } from './did-you-mean';
+import { closest } from '../util/closest';
 
 /**
  * Current IANA names that Node 20's ICU still lists only under their former spelling

@@ -1,38 +1,40 @@
 /**
- * Did-you-mean: the candidate nearest to `input` by edit distance (a swap of two neighbouring
- * letters counts as one edit, the commonest typo), when it is near enough.
+ * "Did you mean …" suggestions for field names, enum values, schedule keywords, weekdays, time zones. Edit distance counts
+ * an adjacent swap as one edit (optimal string alignment), because `mondya` is one typo, not two.
  */
 export function editDistance(a: string, b: string): number {
-  const rows: number[][] = [];
-  for (let i = 0; i <= a.length; i++) {
-    const row: number[] = [i];
+  // Rows i-2, i-1 and i of the classic dynamic-programming table.
+  let prev2: number[] = [];
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
     for (let j = 1; j <= b.length; j++) {
-      if (i === 0) {
-        row.push(j);
-        continue;
-      }
-      const up = rows[i - 1] as number[];
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let d = Math.min((up[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (up[j - 1] ?? 0) + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, ((rows[i - 2] as number[])[j - 2] ?? 0) + 1);
+      let d = Math.min((prev[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, (prev2[j - 2] ?? 0) + 1);
       row.push(d);
     }
-    rows.push(row);
+    prev2 = prev;
+    prev = row;
   }
-  return rows[a.length]?.[b.length] ?? 0;
+  return prev[b.length] ?? 0;
 }
 
-export function closest(input: string, candidates: Iterable<string>): string | undefined {
-  const needle = input.toLowerCase();
+/**
+ * The candidate nearest to `word` (case-insensitive), or undefined when none is close enough.
+ * The default tolerance (one edit per three characters) catches typos without suggesting
+ * unrelated words; ties go to the earlier candidate so callers control preference by order.
+ */
+export function closest(word: string, candidates: readonly string[], maxDistance = Math.max(1, Math.floor(word.length / 3))): string | undefined {
+  const w = word.toLowerCase();
   let best: string | undefined;
-  let bestScore = Infinity;
+  let bestDistance = maxDistance + 1;
   for (const c of candidates) {
-    const score = c.toLowerCase() === needle ? 0 : editDistance(needle, c.toLowerCase());
-    if (score < bestScore) {
+    const d = editDistance(w, c.toLowerCase());
+    if (d < bestDistance) {
       best = c;
-      bestScore = score;
+      bestDistance = d;
     }
   }
-  const limit = Math.max(1, Math.floor(input.length / 3));
-  return best !== undefined && bestScore <= limit ? best : undefined;
+  return best;
 }
