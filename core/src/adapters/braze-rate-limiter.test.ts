@@ -53,13 +53,13 @@ async function simulate(options: { limit: number; windowMs: number; concurrency:
 test('paces to the budget: full windows, no request over the limit', async () => {
   const limit = 100;
   const windowMs = 1000;
-  const r = await simulate({ limit, windowMs, concurrency: 8, workers: 16, requests: 2000, latencyMs: 5 });
+  const r = await simulate({ limit, windowMs, concurrency: 8, workers: 16, requests: 1500, latencyMs: 5 });
   assert.equal(r.budget.rejected, 0, 'no request was answered 429');
   assert.ok(r.maxInFlight <= 8, `in flight ${r.maxInFlight}`);
   const windows = [...r.budget.used.entries()].sort((a, b) => a[0] - b[0]);
   // The first window is partial (the run starts mid-window) and so is the last.
   const full = windows.slice(1, -1);
-  assert.ok(full.length >= 17, `${full.length} full windows`);
+  assert.ok(full.length >= 12, `${full.length} full windows`);
   for (const [startMs, used] of full) assert.ok(used >= 0.95 * limit, `window ${startMs - r.start}: ${used} of ${limit}`);
 });
 

@@ -1,33 +1,25 @@
-import { parseSyncFile } from '../parse/sync-document';
+import { parseSyncFile, SegmentCache } from '../parse/sync-document';
+import { complete } from './complete';
 import { hover } from './hover';
 import { documentSymbols } from './symbols';
-import { withCursor } from './test-cursor';
-const base = (c: Record<string,string>) => `version: 1
-braze:
-  instance: ${c.instance ?? 'US-03'}
-  api_key: ${c.api ?? '${env:BRAZE_API_KEY}'}
-  timezone: Europe/Paris
-connections:
-  warehouse:
-    type: redshift
-    host: h.example.com
-    database: DB
-    user: u
-    password: \${env:P}
-    ssl: ${c.ssl ?? 'require'}
-syncs:
-  ${c.name ?? 'a'}:
-    connection: ${c.conn ?? 'warehouse'}
-    table: S.T
-    data_type: ${c.dt ?? 'custom_events'}
-    schedule: ${c.sched ?? 'every 15 minutes'}
-    status: active
-`;
-for (const c of [{ sched: 'daily at 0<|>9:00' }, { sched: 'man<|>ual' }, { instance: 'US<|>-08' }, { dt: 'user_del<|>etes' }, { api: '${env:B<|>K}' }, { ssl: 're<|>quire' }, { name: 'a<|>b' }, { conn: 'ware<|>house' }, { conn: 'xx<|>' }]) {
-  const t = withCursor(base(c));
-  const doc = parseSyncFile(t.text);
-  const h = hover(doc, t.position, { now: new Date('2026-03-27T12:00:00Z') });
-  console.log('---', JSON.stringify(c), doc.mode);
-  console.log(h && JSON.stringify(h.range), h && (h.contents as {value: string}).value);
-}
-console.log(JSON.stringify(documentSymbols(parseSyncFile(base({}))), null, 1).slice(0, 3000));
+import { codeLenses } from './code-lens';
+let text = `version: 1\nbraze:\n  instance: US-03\n  api_key: \${env:K}\nconnections:\n  w:\n    type: redshift\n    host: h\n    database: d\n    user: u\n    password: \${env:P}\nsyncs:\n`;
+for (let i = 0; i < 1000; i++) text += `  s${i}:\n    connection: w\n    table: A.T${i}\n    data_type: custom_attributes\n    schedule: every 15 minutes\n    status: active\n`;
+const cache = new SegmentCache();
+let doc = parseSyncFile(text, cache);
+const line = 12 + 500 * 6 + 3;
+const lines = text.split('\n');
+lines.splice(line, 0, '    da');
+const t2 = lines.join('\n');
+const time = (name: string, f: () => unknown, n = 50) => { f(); const s = performance.now(); for (let i = 0; i < n; i++) f(); console.log(name, ((performance.now() - s) / n).toFixed(3), 'ms'); };
+doc = parseSyncFile(t2, cache);
+console.log(doc.mode);
+time('complete key mid (segmented)', () => complete(doc, { line, character: 6 }));
+time('complete value mid', () => complete(doc, { line: line + 2, character: 15 }));
+time('hover schedule', () => hover(doc, { line: line + 3, character: 16 }));
+time('symbols', () => documentSymbols(doc), 10);
+time('lenses', () => codeLenses(doc, 'file:///x'), 10);
+const whole = parseSyncFile(t2.replace('version: 1', 'version: &v 1'));
+console.log(whole.mode);
+time('complete key mid (whole)', () => complete(whole, { line, character: 6 }), 5);
+time('hover (whole)', () => hover(whole, { line: line + 3, character: 16 }), 20);

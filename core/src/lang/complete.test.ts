@@ -351,11 +351,11 @@ describe('edge cases', () => {
   test('never throws, anywhere in broken documents', () => {
     const base = file('  orders:\n    connection: lake\n    table: "A"."B"\n    contacts: [a@b.co, ]\n    schedule: |\n      daily\n');
     const texts = [base, wholeVariant(base), '', ':', '- a\n- b', '{', 'syncs:\n\t- x', 'a: [\n', '\ufeffversion: 1\r\n', '? x\n: y', 'syncs: {a: {b: }}'];
-    for (let cut = 0; cut < base.length; cut += 17) texts.push(base.slice(0, cut), base.slice(cut));
+    for (let cut = 0; cut < base.length; cut += 41) texts.push(base.slice(0, cut), base.slice(cut));
     for (const text of texts) {
       const doc = parseSyncFile(text);
       for (let line = 0; line <= doc.lines.lineCount; line++) {
-        for (const character of [0, 1, 2, 3, 4, 5, 8, 13, 40, 1000]) {
+        for (const character of [0, 2, 4, 7, 40]) {
           assert.doesNotThrow(() => complete(doc, { line, character }), `at ${line}:${character} of ${JSON.stringify(text)}`);
         }
       }

@@ -5,7 +5,7 @@
 import { parseTableName, type TableName } from '../model/table-name';
 import type { Problem } from '../lang/problem';
 import { absSpan } from '../parse/nodes';
-import { connectionFingerprint } from '../state/connection-fingerprint';
+import { testStatus } from '../state/connection-fingerprint';
 import { closest } from '../util/closest';
 import type { FileContext, SyncView } from './rule-context';
 import { stringField } from './views';
@@ -113,23 +113,23 @@ export function checkActiveSyncTested(ctx: FileContext): Problem[] {
   if (!ctx.state || !ctx.stateKnown) return [];
   const problems: Problem[] = [];
   for (const sync of ctx.syncs) {
-    const status = sync.fields.get('status');
-    if (status?.js !== 'active') continue;
+    const statusField = sync.fields.get('status');
+    if (statusField?.js !== 'active') continue;
     const connectionName = stringField(sync.fields, 'connection');
     const connection = connectionName ? ctx.header.connections?.get(connectionName) : undefined;
     const table = stringField(sync.fields, 'table');
     const dataType = stringField(sync.fields, 'data_type');
     if (!connection || !table || !dataType) continue;
     const settings = Object.fromEntries([...connection.fields].map(([k, f]) => [k, f.js]));
-    const lastTest = ctx.state(sync.name)?.lastTest;
-    if (lastTest?.fingerprint === connectionFingerprint(settings, table, dataType)) continue;
+    const status = testStatus(settings, table, dataType, ctx.state(sync.name)?.lastTest);
+    if (status.tested) continue;
     problems.push({
       code: 'untested-active-sync',
       severity: 'warning',
       message:
-        `Sync \`${sync.name}\` is active, but ${lastTest ? `its connection settings, table or data type changed since the last passing Test Connection (${lastTest.at})` : 'its connection has never passed Test Connection'}. ` +
+        `Sync \`${sync.name}\` is active, but ${status.reason === 'stale' ? `its connection settings, table or data type changed since the last passing Test Connection (${status.lastAt})` : 'its connection has never passed Test Connection'}. ` +
         `The scheduler skips it until a test passes: run Test Connection, or \`brazesync test-connection FILE --sync ${sync.name}\`.`,
-      ...absSpan(sync.segment, status.value),
+      ...absSpan(sync.segment, statusField.value),
       fixes: [{ title: `Run Test Connection for ${sync.name}`, edits: [], command: { command: 'brazeSync.testConnection', title: 'Test Connection', arguments: [sync.name] }, preferred: true }],
     });
   }

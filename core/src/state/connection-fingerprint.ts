@@ -19,3 +19,20 @@ export function connectionFingerprint(connection: FingerprintedConnection, table
   const { host, port, database, user, ssl } = connection;
   return createHash('sha256').update(JSON.stringify({ host, port, database, user, ssl, password_ref: connection.password, table, dataType })).digest('hex').slice(0, 16);
 }
+
+export type TestStatus = { tested: true; at: string } | { tested: false; reason: 'never' | 'stale'; lastAt?: string };
+
+/**
+ * Whether a sync's current connection settings, table and data type passed Test Connection: the
+ * lifecycle rule (editor, CLI) and the scheduler decide with this one function.
+ */
+export function testStatus(
+  connection: FingerprintedConnection,
+  table: string,
+  dataType: string,
+  lastTest: { at: string; fingerprint: string } | null | undefined,
+): TestStatus {
+  if (!lastTest) return { tested: false, reason: 'never' };
+  if (lastTest.fingerprint === connectionFingerprint(connection, table, dataType)) return { tested: true, at: lastTest.at };
+  return { tested: false, reason: 'stale', lastAt: lastTest.at };
+}
