@@ -6,8 +6,9 @@ import { syncCommand } from './commands/sync';
 import { historyCommand } from './commands/history';
 import { watermarkCommand } from './commands/watermark';
 import { demoCommand } from './commands/demo';
+import { brazeServerCommand } from './commands/braze-server';
 
-const commands: Command[] = [validateCommand, testConnectionCommand, previewCommand, syncCommand, historyCommand, watermarkCommand, demoCommand];
+const commands: Command[] = [validateCommand, testConnectionCommand, previewCommand, syncCommand, historyCommand, watermarkCommand, demoCommand, brazeServerCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -64,6 +64,10 @@ export async function loadTarget(args: SyncArgs, io: CliIo): Promise<SyncTarget 
     io.stderr.write(`brazesync: ${shown} has validation errors; fix them (see \`brazesync validate ${shown}\`) before running a sync.\n`);
     return EXIT.usage;
   }
+  if (!loaded.file.syncs[args.sync]) {
+    io.stderr.write(`brazesync: No sync named "${args.sync}" in ${args.file}; it defines: ${Object.keys(loaded.file.syncs).join(', ') || '(none)'}.\n`);
+    return EXIT.usage;
+  }
   return { file: loaded.file, filePath, syncName: args.sync, stateRoot: loaded.stateRoot };
 }
 

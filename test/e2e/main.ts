@@ -12,7 +12,7 @@ import { startCodeServer, type CodeServer } from './code-server';
 import { prepareWorkspace } from './fixtures';
 import { runScenario } from './scenario';
 import { startServices, type Services } from './services';
-import { Workbench } from './workbench';
+import { TIMEOUT, Workbench } from './workbench';
 
 const repo = path.resolve(__dirname, '../..');
 const outDir = path.join(repo, 'test-output', 'e2e');
@@ -57,6 +57,7 @@ async function main(): Promise<number> {
     });
     try {
       const page = context.pages()[0] ?? (await context.newPage());
+      page.setDefaultTimeout(TIMEOUT);
       page.on('console', (m) => m.type() === 'error' && consoleLines.push(m.text()));
       page.on('pageerror', (e) => consoleLines.push(`pageerror: ${e.message}`));
       const workbench = new Workbench(page);
@@ -68,11 +69,13 @@ async function main(): Promise<number> {
       return checks.failed.length === 0 ? 0 : 1;
     } finally {
       await context.close();
+      lap('browser closed');
     }
   } finally {
     writeFileSync(path.join(outDir, 'browser-console.log'), consoleLines.join('\n'));
     if (codeServer) copyExtensionLogs(codeServer.userDataDir);
     await codeServer?.stop();
+    lap('code-server stopped');
     await services?.stop();
     rmSync(runDir, { recursive: true, force: true });
     lap('stopped');

@@ -116,7 +116,7 @@ export async function runScenario({ workbench, checks, workspace, userDataDir, s
 
   await checks.check('the tree shows the new watermark and a run entry', async () => {
     const tree = new SyncTree(workbench);
-    await tree.focus();
+    await tree.focus(MAIN);
     await tree.expand(SYNC);
     await page.waitForFunction(
       (wm) => [...document.querySelectorAll('.part.sidebar .monaco-list-row')].some((r) => r.textContent?.includes('Watermark') && r.textContent.includes(wm)),

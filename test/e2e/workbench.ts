@@ -15,6 +15,9 @@ export class Workbench {
     await this.page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 60_000 });
   }
 
+  /** The file whose editor `editor()` returns: the last one opened through `quickOpen`. */
+  private current = '';
+
   async quickOpen(fileName: string): Promise<void> {
     await this.page.keyboard.press('Control+P');
     const input = this.page.locator('.quick-input-widget input');
@@ -22,8 +25,14 @@ export class Workbench {
     await input.fill(fileName);
     await this.page.locator('.quick-input-list .monaco-list-row', { hasText: fileName }).first().waitFor({ timeout: TIMEOUT });
     await this.page.keyboard.press('Enter');
-    await this.page.locator('.tabs-container .tab.active', { hasText: fileName }).waitFor({ timeout: TIMEOUT });
-    await this.editor().locator('.view-lines').waitFor({ timeout: TIMEOUT });
+    await input.waitFor({ state: 'hidden', timeout: TIMEOUT });
+    this.current = fileName;
+    // Focus the text (a webview beside it may hold the keyboard otherwise) and show its top: the
+    // helpers below find text among the rendered lines.
+    const editor = this.editor();
+    await editor.locator('.view-lines').waitFor({ timeout: TIMEOUT });
+    await editor.click();
+    await this.page.keyboard.press('Control+Home');
   }
 
   /** Runs a command from the F1 palette by its full title ("Braze Sync: Sync Now"). */
@@ -39,9 +48,12 @@ export class Workbench {
     await this.page.keyboard.press('Enter');
   }
 
-  /** The active text editor. */
+  /** The text editor of the file last opened with `quickOpen`, in whichever group shows it. */
   editor(): Locator {
-    return this.page.locator('.editor-group-container.active .monaco-editor').first();
+    return this.page
+      .locator('.editor-group-container', { has: this.page.locator('.tab.active', { hasText: this.current }) })
+      .locator('.editor-container .monaco-editor')
+      .first();
   }
 
   /**
@@ -126,9 +138,10 @@ export class Workbench {
 export class SyncTree {
   constructor(private readonly wb: Workbench) {}
 
-  async focus(): Promise<void> {
+  /** Opens the Braze Sync container; `firstRow` is a label the tree shows once loaded. */
+  async focus(firstRow: string): Promise<void> {
     await this.wb.runCommand('Braze Sync: Focus on Syncs View');
-    await this.wb.page.locator('.pane-header', { hasText: 'Syncs' }).first().waitFor({ timeout: TIMEOUT });
+    await this.row(firstRow).waitFor({ timeout: TIMEOUT });
   }
 
   row(label: string | RegExp): Locator {

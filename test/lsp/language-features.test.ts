@@ -21,9 +21,11 @@ import {
   type Position,
 } from 'vscode-languageserver-protocol/node';
 import { applyEdits, withCursor } from '../../core/src/lang/test-cursor';
-import { LspClient, REPO_ROOT } from './lsp-client';
+import { LspClient, messageText, REPO_ROOT } from './lsp-client';
 
 const EXAMPLE = readFileSync(path.join(REPO_ROOT, 'test/fixtures/example.brazesync.yaml'), 'utf8');
+/** The draft sync's connection (an active sync's missing connection is a different problem). */
+const PURCHASES_CONNECTION = 'connection: warehouse\n    table: INGESTION.PURCHASES_SYNC';
 let client: LspClient;
 let nextId = 0;
 /** A fresh `untitled:` document per test, so tests do not share state (no file, so no recorded state). */
@@ -74,7 +76,7 @@ test('didOpen publishes diagnostics with code, range, severity, source and docs 
   assert.equal(d.severity, 1);
   assert.equal(d.source, 'brazesync');
   assert.equal(d.codeDescription?.href, 'https://github.com/brazesync/brazesync#schedule-too-frequent');
-  assert.match(d.message, /15 minutes/);
+  assert.match(messageText(d), /15 minutes/);
 });
 
 test('incremental edits: each version gets its own diagnostics', async () => {
@@ -89,8 +91,8 @@ test('incremental edits: each version gets its own diagnostics', async () => {
   assert.deepEqual(codes(broken.diagnostics), ['invalid-value']);
   assert.equal(broken.diagnostics[0]?.range.start.line, at.line);
 
-  // Repair it and break the first sync's connection in one notification with two changes.
-  const conn = positionOf(text, 'connection: warehouse', 'connection: '.length);
+  // Repair it and break the (draft) sync's connection in one notification with two changes.
+  const conn = positionOf(text, PURCHASES_CONNECTION, 'connection: '.length);
   const end = { line: at.line, character: at.character + 1 };
   const changes = [
     { range: { start: at, end }, text: '' },
@@ -141,7 +143,7 @@ test('hover shows the schema documentation as markdown', async () => {
 
 test('a quick fix from the diagnostics, applied, clears the problem', async () => {
   const uri = newUri();
-  let text = EXAMPLE.replace('connection: warehouse', 'connection: warehous');
+  let text = EXAMPLE.replace(PURCHASES_CONNECTION, PURCHASES_CONNECTION.replace('warehouse', 'warehous'));
   const { diagnostics } = await client.open(uri, text);
   const problem = diagnostics.find((d) => d.code === 'unknown-connection');
   assert.ok(problem, 'unknown-connection reported');
@@ -169,15 +171,14 @@ test('document symbols outline braze, connections and syncs', async () => {
   await client.open(uri, EXAMPLE);
   const symbols = (await client.connection.sendRequest(DocumentSymbolRequest.type, { textDocument: { uri } })) as DocumentSymbol[];
   assert.deepEqual(
-    symbols.map((s) => s.name),
-    ['version', 'braze', 'connections', 'syncs'].filter((n) => symbols.some((s) => s.name === n)),
+    symbols.map((s) => [s.name, s.children?.map((c) => c.name)]),
+    [
+      ['braze', undefined],
+      ['connections', ['warehouse']],
+      ['syncs', ['user_attributes', 'purchases']],
+    ],
   );
-  const syncs = symbols.find((s) => s.name === 'syncs');
-  assert.deepEqual(
-    syncs?.children?.map((s) => s.name),
-    ['user_attributes', 'purchases'],
-  );
-  const first = syncs?.children?.[0];
+  const first = symbols.find((s) => s.name === 'syncs')?.children?.[0];
   assert.equal(first?.selectionRange.start.line, positionOf(EXAMPLE, '  user_attributes:').line);
   assert.match(first?.detail ?? '', /custom_attributes/);
 });

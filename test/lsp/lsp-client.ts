@@ -19,6 +19,7 @@ import {
   StreamMessageReader,
   StreamMessageWriter,
   type ClientCapabilities,
+  type Diagnostic,
   type InitializeResult,
   type ProtocolConnection,
   type PublishDiagnosticsParams,
@@ -62,6 +63,11 @@ interface Waiter {
   resolve: (p: PublishDiagnosticsParams) => void;
 }
 
+/** A diagnostic's message as text (LSP 3.18 also allows markdown messages). */
+export function messageText(d: Diagnostic): string {
+  return typeof d.message === 'string' ? d.message : d.message.value;
+}
+
 export class LspClient {
   readonly logs: { type: number; message: string }[] = [];
   /** Every publishDiagnostics received, in order. */
@@ -81,7 +87,9 @@ export class LspClient {
       const [waiter] = i === -1 ? [] : this.waiters.splice(i, 1);
       waiter?.resolve(p);
     });
-    connection.onNotification(LogMessageNotification.type, (p) => this.logs.push(p));
+    connection.onNotification(LogMessageNotification.type, (p) => {
+      this.logs.push(p);
+    });
   }
 
   /** Spawns the server and completes `initialize` / `initialized`. */

@@ -54,7 +54,8 @@ const BASE_STYLE = `
   th { font-weight: 600; color: var(--vscode-descriptionForeground); }
   td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
   pre, code { font-family: var(--vscode-editor-font-family); font-size: var(--vscode-editor-font-size); }
-  pre { margin: 4px 0; white-space: pre-wrap; word-break: break-all; max-height: 24em; overflow: auto; }
+  pre { margin: 4px 0; white-space: pre-wrap; overflow-wrap: anywhere; max-height: 24em; overflow: auto; }
+  td code { overflow-wrap: anywhere; }
   details > summary { cursor: pointer; }
   .ok { color: var(--vscode-testing-iconPassed, #3fb950); }
   .fail { color: var(--vscode-testing-iconFailed, #f85149); }

@@ -20,7 +20,7 @@ import {
 } from '../sync/braze-contract';
 import { FaultInjector, parseFaultConfig, type FaultConfig, type FaultKind } from './faults';
 import { FixedWindow, type Budget, type WindowUsage } from './fixed-window';
-import { BLACKLISTED, identify, objectProblem, type UserRef } from './object-rules';
+import { BLACKLISTED, checkObject, type UserRef } from './object-rules';
 import { ProfileStore, type Profile } from './profile-store';
 
 export type { Budget, FaultConfig, FaultKind, Profile, WindowUsage };
@@ -231,18 +231,14 @@ export async function startBrazeServer(options: BrazeServerOptions): Promise<Bra
     return { status: 201, body: response, objects: total, objectErrors: errors.length };
   }
 
-  function applyObject(array: TrackArray, object: unknown): string | undefined {
-    const problem = objectProblem(array, object);
-    if (problem || !isPlainObject(object)) return problem ?? 'invalid object';
-    const ref = identify(object);
-    if (typeof ref === 'string') return ref;
+  function applyObject(array: TrackArray, value: unknown): string | undefined {
+    const checked = checkObject(array, value);
+    if (!checked.ok) return checked.problem;
+    const { ref, object } = checked;
     if ('external_id' in ref && blockedPrefix !== '' && ref.external_id.startsWith(blockedPrefix)) return BLACKLISTED;
     // Alias-only profiles are created only by attributes with `_update_existing_only: false`.
     const create = 'user_alias' in ref ? array === 'attributes' && object._update_existing_only === false : object._update_existing_only !== true;
-    const profile = store.resolve(ref, create);
-    if (!profile) return undefined;
-    if (array === 'attributes') store.applyAttributes(profile, object, ref);
-    else store.addEvent(profile, array, object);
+    store.track(array, ref, object, create);
     return undefined;
   }
 

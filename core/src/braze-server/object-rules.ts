@@ -41,11 +41,18 @@ export function identify(object: Record<string, unknown>): UserRef | string {
   return "'external_id' or 'braze_id' or 'user_alias' or 'email' or 'phone' is required";
 }
 
-/** The first problem with an object of `array`, or undefined when Braze would accept it. */
-export function objectProblem(array: TrackArray, object: unknown): string | undefined {
-  if (!isPlainObject(object)) return `${array} entries must be JSON objects`;
-  const who = identify(object);
-  if (typeof who === 'string') return who;
+export type CheckedObject = { ok: true; ref: UserRef; object: Record<string, unknown> } | { ok: false; problem: string };
+
+/** The user an object of `array` names when Braze would accept it, or its first problem. */
+export function checkObject(array: TrackArray, object: unknown): CheckedObject {
+  if (!isPlainObject(object)) return { ok: false, problem: `${array} entries must be JSON objects` };
+  const ref = identify(object);
+  if (typeof ref === 'string') return { ok: false, problem: ref };
+  const problem = fieldProblem(array, object);
+  return problem ? { ok: false, problem } : { ok: true, ref, object };
+}
+
+function fieldProblem(array: TrackArray, object: Record<string, unknown>): string | undefined {
   if (array === 'events') {
     if (typeof object.name !== 'string' || object.name.trim() === '') return "'name' is required and must be a non-empty string";
   } else if (array === 'purchases') {

@@ -3,7 +3,7 @@
  * need: external id, user alias, braze_id, and email/phone (several profiles may share those;
  * Braze then picks the most recently updated one, preferring identified users).
  */
-import { isPlainObject, type UserAlias } from '../sync/braze-contract';
+import { isPlainObject, type TrackArray, type UserAlias } from '../sync/braze-contract';
 import type { UserRef } from './object-rules';
 
 export interface Profile {
@@ -17,7 +17,16 @@ export interface Profile {
   purchases: Record<string, unknown>[];
 }
 
-interface Stored extends Profile {
+/** A profile as held: lists exist only once used, so a million profiles stay small. */
+interface Stored {
+  braze_id: string;
+  external_id?: string;
+  user_aliases?: UserAlias[];
+  email?: string;
+  phone?: string;
+  attributes: Record<string, unknown>;
+  events?: Record<string, unknown>[];
+  purchases?: Record<string, unknown>[];
   /** Update order, for Braze's "most recently updated" rule on shared emails and phones. */
   seq: number;
 }
@@ -38,47 +47,32 @@ export class ProfileStore {
     return this.byBrazeId.size;
   }
 
-  /** The profile `ref` names, created when `create` allows it (never for braze_id). */
-  resolve(ref: UserRef, create: boolean): Profile | undefined {
-    const found = this.find(ref);
-    if (found || !create || 'braze_id' in ref) return found;
-    const p: Stored = { braze_id: (++this.created).toString(16).padStart(24, '0'), user_aliases: [], attributes: {}, events: [], purchases: [], seq: ++this.seq };
-    this.byBrazeId.set(p.braze_id, p);
-    if ('external_id' in ref) {
-      p.external_id = ref.external_id;
-      this.byExternalId.set(ref.external_id, p);
-    } else if ('user_alias' in ref) {
-      p.user_aliases.push({ ...ref.user_alias });
-      this.byAlias.set(aliasKey(ref.user_alias), p);
-    } else if ('email' in ref) {
-      this.setContact(p, 'email', ref.email);
-    } else {
-      this.setContact(p, 'phone', ref.phone);
-    }
-    return p;
-  }
-
-  /** Applies an attributes object: `null` removes, `inc`/`add`/`remove` operators, `_merge_objects`. */
-  applyAttributes(profile: Profile, object: Record<string, unknown>, identifiedBy: UserRef): void {
-    const p = this.stored(profile);
-    const merge = object._merge_objects === true;
-    for (const [key, value] of Object.entries(object)) {
-      if (CONTROL_KEYS.has(key)) continue;
-      if (key === 'email' || key === 'phone') {
-        if (!(key in identifiedBy)) this.setContact(p, key, typeof value === 'string' && value !== '' ? value : undefined);
-        continue;
+  /**
+   * Applies one checked `/users/track` object to the profile `ref` names, creating it when `create`
+   * allows (never for braze_id). Attributes: `null` removes, `inc`/`add`/`remove` operators,
+   * `_merge_objects`; events and purchases are appended. False when no profile matched.
+   */
+  track(array: TrackArray, ref: UserRef, object: Record<string, unknown>, create: boolean): boolean {
+    const p = this.find(ref) ?? (create && !('braze_id' in ref) ? this.create(ref) : undefined);
+    if (!p) return false;
+    if (array === 'attributes') {
+      const merge = object._merge_objects === true;
+      for (const key in object) {
+        if (CONTROL_KEYS.has(key)) continue;
+        const value = object[key];
+        if (key === 'email' || key === 'phone') {
+          if (!(key in ref)) this.setContact(p, key, typeof value === 'string' && value !== '' ? value : undefined);
+        } else {
+          applyAttribute(p.attributes, key, value, merge);
+        }
       }
-      applyAttribute(p.attributes, key, value, merge);
+    } else {
+      const entry: Record<string, unknown> = {};
+      for (const key in object) if (!CONTROL_KEYS.has(key) && key !== 'email' && key !== 'phone') entry[key] = object[key];
+      (p[array] ??= []).push(entry);
     }
     p.seq = ++this.seq;
-  }
-
-  addEvent(profile: Profile, array: 'events' | 'purchases', object: Record<string, unknown>): void {
-    const entry: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(object)) if (!CONTROL_KEYS.has(k) && k !== 'email' && k !== 'phone') entry[k] = v;
-    const p = this.stored(profile);
-    p[array].push(entry);
-    p.seq = ++this.seq;
+    return true;
   }
 
   delete(ref: UserRef): boolean {
@@ -86,7 +80,7 @@ export class ProfileStore {
     if (!p) return false;
     this.byBrazeId.delete(p.braze_id);
     if (p.external_id !== undefined) this.byExternalId.delete(p.external_id);
-    for (const a of p.user_aliases) this.byAlias.delete(aliasKey(a));
+    for (const a of p.user_aliases ?? []) this.byAlias.delete(aliasKey(a));
     this.setContact(p, 'email', undefined);
     this.setContact(p, 'phone', undefined);
     return true;
@@ -115,6 +109,23 @@ export class ProfileStore {
     return best;
   }
 
+  private create(ref: UserRef): Stored {
+    const p: Stored = { braze_id: (++this.created).toString(16).padStart(24, '0'), attributes: {}, seq: 0 };
+    this.byBrazeId.set(p.braze_id, p);
+    if ('external_id' in ref) {
+      p.external_id = ref.external_id;
+      this.byExternalId.set(ref.external_id, p);
+    } else if ('user_alias' in ref) {
+      p.user_aliases = [{ alias_name: ref.user_alias.alias_name, alias_label: ref.user_alias.alias_label }];
+      this.byAlias.set(aliasKey(ref.user_alias), p);
+    } else if ('email' in ref) {
+      this.setContact(p, 'email', ref.email);
+    } else if ('phone' in ref) {
+      this.setContact(p, 'phone', ref.phone);
+    }
+    return p;
+  }
+
   private setContact(p: Stored, key: 'email' | 'phone', value: string | undefined): void {
     const index = key === 'email' ? this.byEmail : this.byPhone;
     const norm = (v: string) => (key === 'email' ? normalEmail(v) : v);
@@ -134,11 +145,6 @@ export class ProfileStore {
     index.set(norm(value), set);
   }
 
-  private stored(profile: Profile): Stored {
-    const p = this.byBrazeId.get(profile.braze_id);
-    if (!p) throw new Error(`Profile ${profile.braze_id} is not in this store.`);
-    return p;
-  }
 }
 
 /** Braze's pick among profiles sharing an email or phone: identified first, then most recently updated. */
@@ -181,8 +187,8 @@ function sameValue(a: unknown, b: unknown): boolean {
 }
 
 function snapshot(p: Stored): Profile {
-  const { seq: _seq, ...profile } = p;
-  return structuredClone(profile);
+  const { seq: _seq, user_aliases, events, purchases, ...rest } = p;
+  return structuredClone({ ...rest, user_aliases: user_aliases ?? [], events: events ?? [], purchases: purchases ?? [] });
 }
 
 function aliasKey(a: UserAlias): string {

@@ -8,7 +8,11 @@ import type { Position } from '../parse/line-index';
 import type { SyncFileDocument } from '../parse/sync-document';
 import type { Fix } from './problem';
 
-/** What a brazesync diagnostic carries in `Diagnostic.data`. */
+/**
+ * What a brazesync diagnostic carries in `Diagnostic.data`. A fix's command arguments are
+ * document-relative (validation does not know the URI): the code action prepends the document URI,
+ * so `brazeSync.testConnection` gets `[uri, syncName]` from a quick fix exactly as from a CodeLens.
+ */
 export interface DiagnosticData {
   fixes: Fix[];
 }
@@ -74,7 +78,7 @@ export function codeActions(doc: SyncFileDocument, range: Range, diagnostics: re
         kind: CodeActionKind.QuickFix,
         diagnostics: [diagnostic],
         ...(fix.edits.length ? { edit: { changes: { [uri]: fix.edits.map((e) => ({ range: e.range, newText: e.newText })) } } } : {}),
-        ...(fix.command ? { command: { title: fix.command.title, command: fix.command.command, arguments: fix.command.arguments ?? [] } } : {}),
+        ...(fix.command ? { command: { title: fix.command.title, command: fix.command.command, arguments: [uri, ...(fix.command.arguments ?? [])] } } : {}),
         ...(fix.preferred === true ? { isPreferred: true } : {}),
       });
     }

@@ -225,14 +225,14 @@ const cases: Case[] = [
   {
     name: 'top-level keys that are missing',
     text: `# a new file\nver<|>\nconnections:\n  warehouse:\n    type: redshift\nsyncs:\n${SYNC}`,
-    labels: ['version', 'braze'],
+    labels: ['version', 'braze', 'notifications'],
     replaces: { version: 'ver' },
-    inserts: { version: 'version: 1', braze: 'braze:\n  api_key: \\${env:${1:BRAZE_API_KEY}}' },
+    inserts: { version: 'version: 1', braze: 'braze:\n  instance: ${1:US-03}\n  api_key: \\${env:${2:BRAZE_API_KEY}}\n  timezone: ${3:UTC}' },
   },
   {
     name: 'a blank line at column 0 after the last sync is top level',
     text: file('').replace('version: 1\n', '') + '\n<|>\n',
-    labels: ['version'],
+    labels: ['version', 'notifications'],
   },
   {
     name: 'nothing in a comment',
@@ -240,8 +240,13 @@ const cases: Case[] = [
     labels: [],
   },
   {
-    name: 'nothing after a complete value',
-    text: file('  orders:\n    table: A.B <|>\n'),
+    name: 'a space typed inside a schedule keeps completing it',
+    text: file('  orders:\n    schedule: every <|>\n'),
+    replaces: { 'every 15 minutes': 'every ' },
+  },
+  {
+    name: 'nothing after a complete quoted value',
+    text: file('  orders:\n    table: "A.B" <|>\n'),
     labels: [],
   },
   {

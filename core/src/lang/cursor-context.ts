@@ -104,6 +104,14 @@ function isEmptyNull(node: unknown): boolean {
   return isScalar(node) && node.value === null && (!node.range || node.range[0] === node.range[1]);
 }
 
+/**
+ * Where a value ends for the cursor: a plain scalar also owns the blanks typed after it on its
+ * line, so `schedule: every <|>` is still inside the schedule being written.
+ */
+function plainEnd(value: unknown, end: number, offset: number, text: string): number {
+  return isScalar(value) && value.type === 'PLAIN' && offset > end && /^[ \t]*$/.test(text.slice(end, offset)) ? offset : end;
+}
+
 interface LocalHit {
   kind: 'key' | 'value';
   path: PathStep[];
@@ -140,7 +148,7 @@ function locate(root: unknown, offset: number, text: string): LocalHit | undefin
           continue;
         }
         const vr = isNode(value) ? value.range : undefined;
-        if (!vr || offset < vr[0] || offset > vr[1]) continue;
+        if (!vr || offset < vr[0] || offset > plainEnd(value, vr[1], offset, text)) continue;
         if (isMap(value) || isSeq(value)) {
           path.push(name);
           next = value;
@@ -208,7 +216,8 @@ function keysOf(map: YAMLMap<unknown, unknown> | undefined, except?: Pair<unknow
 /** The segment text with the cursor's line rewritten so the key being typed parses as a key. */
 function transformLine(segment: Segment, line: LineInfo, local: number, blank: boolean): string | undefined {
   if (blank) return segment.text.slice(0, local) + PLACEHOLDER + ':' + segment.text.slice(local);
-  if (!/^[ \t]*[\w$.-]+[ \t]*$/.test(line.text)) return undefined;
+  // A bare word; not `- ` (a sequence item), whose dash is no key.
+  if (!/^[ \t]*[\w$.][\w$.-]*[ \t]*$/.test(line.text)) return undefined;
   const end = segment.toLocal(line.end);
   return end === undefined ? undefined : segment.text.slice(0, end) + ':' + segment.text.slice(end);
 }
@@ -230,7 +239,7 @@ function valueReplaceSpan(segment: Segment, node: Node | null, line: LineInfo, o
     const w = wordAround(line);
     return { start: line.start + w.start, end: line.start + w.end };
   }
-  return { start, end };
+  return { start, end: Math.max(end, offset) };
 }
 
 /**

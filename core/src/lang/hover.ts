@@ -6,7 +6,7 @@
 import { isMap, isScalar, type Node, type Pair } from 'yaml';
 import { MarkupKind, type Hover } from 'vscode-languageserver-types';
 import { findBrazeInstance } from '../model/braze-instances';
-import { DEFAULT_STATUS, DEFAULT_TIMEZONE } from '../model/sync-file';
+import { DEFAULT_REDSHIFT_PORT, DEFAULT_SSL_MODE, DEFAULT_STATUS, DEFAULT_TIMEZONE } from '../model/sync-file';
 import { findPair, jsValue } from '../parse/nodes';
 import type { Position } from '../parse/line-index';
 import type { SyncFileDocument } from '../parse/sync-document';
@@ -64,8 +64,8 @@ function connectionMarkdown(doc: SyncFileDocument, name: string): string | undef
   if (!pair) return `**Connection ${code(name)}** is not defined under \`connections\`.`;
   const c = jsValue(doc.header, pair.value) as Record<string, unknown> | null;
   if (!c || typeof c !== 'object') return undefined;
-  const where = `${String(c.host ?? '?')}:${String(c.port ?? 5439)}/${String(c.database ?? '?')}`;
-  return [`**Connection ${code(name)}**`, `${code(where)} as ${code(String(c.user ?? '?'))}, TLS ${code(String(c.ssl ?? 'require'))}`].join('\n\n');
+  const where = `${String(c.host ?? '?')}:${String(c.port ?? DEFAULT_REDSHIFT_PORT)}/${String(c.database ?? '?')}`;
+  return [`**Connection ${code(name)}**`, `${code(where)} as ${code(String(c.user ?? '?'))}, TLS ${code(String(c.ssl ?? DEFAULT_SSL_MODE))}`].join('\n\n');
 }
 
 /** Schema docs of a value, with the description of the value itself first when it is an enum member. */

@@ -176,3 +176,14 @@ test('every diagnostic code is exercised above and documented in the README', ()
   }
   for (const code of exercised) assert.ok((DIAGNOSTIC_CODES as readonly string[]).includes(code), `${code} is not registered in codes.ts`);
 });
+
+test('schedule problems carry the schedule module replacement as a quick fix', () => {
+  const text = edit('every 15 minutes', 'every 5 minutes');
+  const doc = parseSyncFile(text);
+  const [d] = validate(doc);
+  const edit0 = d?.fixes?.[0]?.edits[0];
+  assert.ok(edit0);
+  const fixed = text.slice(0, doc.lines.offsetAt(edit0.range.start)) + edit0.newText + text.slice(doc.lines.offsetAt(edit0.range.end));
+  assert.deepEqual(check(fixed), []);
+  assert.equal(d?.fixes?.[0]?.title, 'Change to `every 15 minutes`');
+});

@@ -47,11 +47,36 @@ export interface SyncDefinition {
   batch_size?: number;
 }
 
+export interface SmtpSettings {
+  host: string;
+  /** Default 465 when `secure`, else 587. */
+  port?: number;
+  /** TLS from the first byte; otherwise STARTTLS. */
+  secure?: boolean;
+  user?: string;
+  /** Usually `${env:SMTP_PASSWORD}`. */
+  password?: string;
+  /** `brazesync@example.com` or `Name <brazesync@example.com>`. */
+  from: string;
+}
+
+/** Who hears about runs: the syncs' `contacts`, through this SMTP server. */
+export interface NotificationSettings {
+  smtp: SmtpSettings;
+  /** Default true. */
+  on_error?: boolean;
+  /** Percent (0-100) of a run's rows that failed at which the contacts are emailed; off when absent. */
+  row_error_threshold?: number;
+  /** Default false. */
+  on_success?: boolean;
+}
+
 export interface SyncFile {
   version: 1;
   braze: BrazeSettings;
   connections: Record<string, RedshiftConnection>;
   syncs: Record<string, SyncDefinition>;
+  notifications?: NotificationSettings;
 }
 
 export const DEFAULT_TIMEZONE = 'UTC';

@@ -24,7 +24,19 @@ export function checkSchedule(sync: SyncView): Problem[] {
   if (!source) return [];
   const result = parseSchedule(source.text);
   if (result.ok) return [];
-  return [{ code: result.code, severity: 'error', message: result.message, start: source.start + result.start, end: source.start + Math.max(result.end, result.start + 1) }];
+  const start = source.start + result.start;
+  const end = source.start + result.end;
+  const fixed = result.replacement === undefined ? undefined : source.text.slice(0, result.start) + result.replacement + source.text.slice(result.end);
+  return [
+    {
+      code: result.code,
+      severity: 'error',
+      message: result.message,
+      start,
+      end: Math.max(end, start + 1),
+      ...(fixed !== undefined ? { fixes: [{ title: `Change to \`${fixed}\``, edits: [{ start, end, newText: result.replacement ?? '' }], preferred: true }] } : {}),
+    },
+  ];
 }
 
 export function checkTable(sync: SyncView): Problem[] {

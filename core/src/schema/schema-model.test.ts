@@ -2,16 +2,20 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { BRAZE_INSTANCES } from '../model/braze-instances';
-import { DATA_TYPES, SSL_MODES, SYNC_STATUSES, type BrazeSettings, type RedshiftConnection, type SyncDefinition, type SyncFile } from '../model/sync-file';
+import {
+  DATA_TYPES, SSL_MODES, SYNC_STATUSES, type BrazeSettings, type NotificationSettings, type RedshiftConnection, type SmtpSettings, type SyncDefinition, type SyncFile,
+} from '../model/sync-file';
 import { deref, schema, type JsonSchema } from './schema';
 
 type Exhaustive<T, K extends readonly (keyof T)[]> = Exclude<keyof T, K[number]> extends never ? K : never;
 const keys = <T>() => <K extends readonly (keyof T)[]>(k: Exhaustive<T, K>) => k;
 
-const FILE_KEYS = keys<SyncFile>()(['version', 'braze', 'connections', 'syncs'] as const);
+const FILE_KEYS = keys<SyncFile>()(['version', 'braze', 'connections', 'syncs', 'notifications'] as const);
 const BRAZE_KEYS = keys<BrazeSettings>()(['instance', 'endpoint', 'api_key', 'timezone'] as const);
 const CONNECTION_KEYS = keys<RedshiftConnection>()(['type', 'host', 'port', 'database', 'user', 'password', 'ssl'] as const);
 const SYNC_KEYS = keys<SyncDefinition>()(['connection', 'table', 'data_type', 'schedule', 'contacts', 'status', 'lookback', 'batch_size'] as const);
+const NOTIFICATION_KEYS = keys<NotificationSettings>()(['smtp', 'on_error', 'row_error_threshold', 'on_success'] as const);
+const SMTP_KEYS = keys<SmtpSettings>()(['host', 'port', 'secure', 'user', 'password', 'from'] as const);
 
 function props(s: JsonSchema | undefined): string[] {
   return Object.keys(deref(s)?.properties ?? {}).sort();
@@ -22,6 +26,8 @@ test('schema properties match the TypeScript model', () => {
   assert.deepEqual(props(schema.definitions?.braze), [...BRAZE_KEYS].sort());
   assert.deepEqual(props(schema.definitions?.connection), [...CONNECTION_KEYS].sort());
   assert.deepEqual(props(schema.definitions?.sync), [...SYNC_KEYS].sort());
+  assert.deepEqual(props(schema.definitions?.notifications), [...NOTIFICATION_KEYS].sort());
+  assert.deepEqual(props(schema.definitions?.smtp), [...SMTP_KEYS].sort());
 });
 
 test('schema enums match the model constants', () => {

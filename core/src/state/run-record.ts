@@ -41,7 +41,7 @@ export function truncatePayload(payload: string | null | undefined): string | un
   return payload.length <= ROW_ERROR_PAYLOAD_LIMIT ? payload : `${payload.slice(0, ROW_ERROR_PAYLOAD_LIMIT)}… (${payload.length} chars)`;
 }
 
-/** Sortable, unique run ids: UTC start time plus randomness. */
+/** Sortable, unique run ids: UTC start time to the millisecond (runs of a sync never overlap) plus randomness. */
 export function newRunId(now: Date, random: string): string {
-  return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${random}`;
+  return `${now.toISOString().replace(/[-:]/g, '')}-${random}`;
 }

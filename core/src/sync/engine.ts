@@ -25,6 +25,7 @@ import { parseTimestampMicros, toIsoMicros } from './timestamps';
 
 export const DEFAULT_CONCURRENCY = 16;
 const DEFAULT_CANCEL_GRACE_MS = 10_000;
+const RUN_RECORD_INTERVAL_MS = 1000;
 
 export interface SyncProgress {
   /** Rows expected in this run's window (an estimate made at the start; includes skipped rows). */
@@ -141,6 +142,7 @@ async function execute(options: RunSyncOptions, state: SyncState, run: RunRecord
   const total = await reader.count(window);
 
   const tracker = new DeliveryTracker();
+  let lastRunSave = Date.now();
   const progress = () =>
     options.onProgress?.({ total, read: run.rows_read, skipped: run.rows_skipped, synced: run.rows_synced, failed: run.rows_failed, watermark: committed.watermarkText });
 
@@ -150,7 +152,11 @@ async function execute(options: RunSyncOptions, state: SyncState, run: RunRecord
     state.watermark = committed.toWatermark();
     await store.writeState(state);
     run.watermark_after = committed.watermarkText === null ? null : toIsoMicros(committed.watermarkText);
-    await store.saveRun(run);
+    // The run record is informational mid-run; state.json is what resumes. Keep checkpoints short.
+    if (Date.now() - lastRunSave >= RUN_RECORD_INTERVAL_MS) {
+      lastRunSave = Date.now();
+      await store.saveRun(run);
+    }
   });
 
   const recordFailures = (rows: { row: BatchRow; reason: string }[]) => {
@@ -207,7 +213,9 @@ async function execute(options: RunSyncOptions, state: SyncState, run: RunRecord
 
   const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
   const batchSize = Math.min(sync.batch_size ?? DEFAULT_BATCH_SIZE, DEFAULT_BATCH_SIZE);
-  const maxPending = concurrency * batchSize * 8;
+  // Delivered rows stuck behind a slow head-of-line request are resent after a crash: keep that
+  // tail to about one extra round of requests.
+  const maxPending = concurrency * batchSize * 2;
   const dispatch = async (batch: Batch<BatchRow>) => {
     while (inflight.size >= concurrency || (tracker.pending > maxPending && inflight.size > 0)) await Promise.race(inflight);
     const p = send(batch).finally(() => inflight.delete(p));
