@@ -38,7 +38,8 @@ function plantedAt(syncCount: number): Map<number, Planted> {
 function syncText(i: number, planted: Planted | undefined): string {
   const name = syncName(i);
   const dataType = planted === 'bad-enum' ? 'custom_attribute' : DATA_TYPES[i % DATA_TYPES.length];
-  const connection = planted === 'unknown-connection' ? 'warehose' : CONNECTIONS[i % CONNECTIONS.length];
+  // A duplicate table must also be read through the same connection (host) to be the same table.
+  const connection = planted === 'unknown-connection' ? 'warehose' : CONNECTIONS[(planted === 'duplicate-table' ? i - 1 : i) % CONNECTIONS.length];
   const table = planted === 'duplicate-table' ? `INGESTION.${syncName(i - 1).toUpperCase()}_SYNC` : `INGESTION.${name.toUpperCase()}_SYNC`;
   const schedule = planted === 'too-frequent' ? 'every 5 minutes' : SCHEDULES[i % SCHEDULES.length];
   const scheduleKey = planted === 'unknown-key' ? 'schedul' : 'schedule';

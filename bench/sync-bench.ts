@@ -119,7 +119,7 @@ interface SyncMeasure {
 /** Runs the built CLI and samples its peak RSS (VmHWM) until it exits. */
 async function runSync(file: string, stateDir: string, db: TestPostgres, concurrency: number): Promise<SyncMeasure> {
   const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROF] : []), CLI, 'sync', file, '--sync', 'bench', '--json', '--state-dir', stateDir, '--concurrency', String(concurrency)], {
+  const child = spawn(process.execPath, [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_PROF] : []), ...(process.env.BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? []), CLI, 'sync', file, '--sync', 'bench', '--json', '--state-dir', stateDir, '--concurrency', String(concurrency)], {
     env: { PATH: process.env.PATH ?? '', BENCH_BRAZE_KEY: API_KEY, BENCH_PG_PASSWORD: db.password },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

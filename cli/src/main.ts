@@ -6,9 +6,11 @@ import { syncCommand } from './commands/sync';
 import { historyCommand } from './commands/history';
 import { watermarkCommand } from './commands/watermark';
 import { demoCommand } from './commands/demo';
+import { schedulerCommand } from './commands/scheduler';
+import { scheduleCommand } from './commands/schedule';
 import { brazeServerCommand } from './commands/braze-server';
 
-const commands: Command[] = [validateCommand, testConnectionCommand, previewCommand, syncCommand, historyCommand, watermarkCommand, demoCommand, brazeServerCommand];
+const commands: Command[] = [validateCommand, testConnectionCommand, previewCommand, syncCommand, historyCommand, watermarkCommand, demoCommand, brazeServerCommand, schedulerCommand, scheduleCommand];
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -11,11 +11,11 @@ export interface CheckResult {
 
 export class Checks {
   readonly results: CheckResult[] = [];
-  private readonly t0 = Date.now();
-
   constructor(
     private readonly page: Page,
     private readonly screenshotDir: string,
+    /** Start of the whole run, so check times line up with the driver's other log lines. */
+    private readonly t0 = Date.now(),
   ) {}
 
   /** Runs one check; `fn` throws (or a wait times out) to fail it and may return a detail line. */
@@ -34,6 +34,8 @@ export class Checks {
     await this.page
       .screenshot({ path: path.join(this.screenshotDir, `${n}-${slug}${ok ? '' : '-FAILED'}.png`) })
       .catch(() => undefined);
+    // A failed check may leave a prompt, dialog or widget open; close it so the next check starts clean.
+    if (!ok) for (let i = 0; i < 3; i++) await this.page.keyboard.press('Escape').catch(() => undefined);
     const ms = Date.now() - start;
     this.results.push({ name, ok, ms, detail });
     const elapsed = ((Date.now() - this.t0) / 1000).toFixed(1);

@@ -47,14 +47,14 @@ async function main(): Promise<number> {
     });
     lap(`code-server up at ${codeServer.url}`);
 
-    const context = await chromium.launchPersistentContext(path.join(runDir, 'chromium'), {
+    const browser = await chromium.launch({
       executablePath: chrome,
       headless: true,
-      viewport: { width: 1500, height: 950 },
       env: { ...process.env, HOME: path.join(runDir, 'home') },
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
         '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
     });
+    const context = await browser.newContext({ viewport: { width: 1500, height: 950 } });
     try {
       const page = context.pages()[0] ?? (await context.newPage());
       page.setDefaultTimeout(TIMEOUT);
@@ -63,12 +63,12 @@ async function main(): Promise<number> {
       const workbench = new Workbench(page);
       await workbench.open(codeServer.url, workspace);
       lap('workbench loaded');
-      const checks = new Checks(page, outDir);
+      const checks = new Checks(page, outDir, t0);
       await runScenario({ workbench, checks, workspace, userDataDir: codeServer.userDataDir, services });
       console.log(checks.summary());
       return checks.failed.length === 0 ? 0 : 1;
     } finally {
-      await context.close();
+      await browser.close();
       lap('browser closed');
     }
   } finally {

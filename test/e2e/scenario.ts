@@ -100,6 +100,16 @@ export async function runScenario({ workbench, checks, workspace, userDataDir, s
     return dom.csp;
   });
 
+  await checks.check('Preview Sync (dry run) shows what would be sent and what would fail', async () => {
+    await workbench.quickOpen(MAIN);
+    await editor().locator('.codelens-decoration a', { hasText: 'Preview' }).first().click();
+    const frame = await workbench.webview(`Preview Sync: ${SYNC}`);
+    await frame.getByText(`would read ${SOURCE_ROWS.length} rows`).waitFor({ timeout: TIMEOUT });
+    await frame.getByText('1 row would fail').waitFor({ timeout: TIMEOUT });
+    if (services.brazeProfiles('u-1').length > 0) throw new Error('the dry run sent data to Braze');
+    return `${await frame.locator('table.rows tbody tr').count()} rows previewed, nothing sent`;
+  });
+
   await checks.check('Sync Now asks for the Braze key once, confirms the first run, and reports the result', async () => {
     await workbench.quickOpen(MAIN);
     await editor().locator('.codelens-decoration a', { hasText: 'Sync Now' }).first().click();
@@ -111,7 +121,8 @@ export async function runScenario({ workbench, checks, workspace, userDataDir, s
     await toast.first().waitFor({ timeout: TIMEOUT });
     const profile = services.brazeProfiles('u-3')[0];
     if (profile?.attributes.first_name !== JSON.parse(SOURCE_ROWS[2]!.payload).first_name) throw new Error(`Braze did not get u-3: ${JSON.stringify(profile)}`);
-    return (await toast.first().textContent())?.trim();
+    await page.locator('.statusbar-item', { hasText: `${SYNC}: partial` }).waitFor({ timeout: TIMEOUT });
+    return (await toast.first().locator('.notification-list-item-message').textContent())?.trim();
   });
 
   await checks.check('the tree shows the new watermark and a run entry', async () => {
@@ -153,6 +164,28 @@ export async function runScenario({ workbench, checks, workspace, userDataDir, s
     const text = (await entry.textContent())?.trim();
     await workbench.runCommand('File: Revert File');
     return text;
+  });
+
+  await checks.check('Reset Watermark from the tree clears it after confirmation', async () => {
+    const tree = new SyncTree(workbench);
+    await tree.focus(MAIN);
+    await tree.expand(SYNC);
+    const row = tree.row('Watermark');
+    await row.hover();
+    await row.locator('.action-label[aria-label="Reset Watermark…"]').click();
+    const dialog = page.locator('.monaco-dialog-box', { hasText: `Reset the watermark of ${SYNC}?` });
+    await dialog.locator('.monaco-button', { hasText: 'Reset Watermark' }).click();
+    await row.locator('.label-description', { hasText: 'none: the next run reads every row' }).waitFor({ timeout: TIMEOUT });
+    return (await row.textContent())?.trim();
+  });
+
+  await checks.check('New Sync Definition scaffolds a file that validates', async () => {
+    await workbench.runCommand('Braze Sync: New Sync Definition');
+    await workbench.answerInput('Name of the first sync', 'orders');
+    await page.locator('.tabs-container .tab.active', { hasText: 'orders.brazesync.yaml' }).waitFor({ timeout: TIMEOUT });
+    await page.locator('.part.sidebar .monaco-list-row .label-name', { hasText: 'orders.brazesync.yaml' }).first().waitFor({ timeout: TIMEOUT });
+    const problems = await page.locator('.markers-panel .monaco-list-row', { hasText: 'orders.brazesync.yaml' }).count();
+    if (problems) throw new Error('the scaffold has problems');
   });
 
   await checks.check('no secret value reaches the workspace, state, settings or logs', async () => {

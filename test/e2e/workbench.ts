@@ -23,7 +23,8 @@ export class Workbench {
     const input = this.page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible', timeout: TIMEOUT });
     await input.fill(fileName);
-    await this.page.locator('.quick-input-list .monaco-list-row', { hasText: fileName }).first().waitFor({ timeout: TIMEOUT });
+    // Results arrive asynchronously: wait until the row Enter would pick is the file.
+    await this.page.locator('.quick-input-list .monaco-list-row.focused', { hasText: fileName }).waitFor({ timeout: TIMEOUT });
     await this.page.keyboard.press('Enter');
     await input.waitFor({ state: 'hidden', timeout: TIMEOUT });
     this.current = fileName;
@@ -42,8 +43,7 @@ export class Workbench {
     await input.waitFor({ state: 'visible', timeout: TIMEOUT });
     await input.fill('>' + title);
     await this.page
-      .locator('.quick-input-list .monaco-list-row', { has: this.page.locator('.label-name', { hasText: title }) })
-      .first()
+      .locator('.quick-input-list .monaco-list-row.focused', { has: this.page.locator('.label-name', { hasText: title }) })
       .waitFor({ timeout: TIMEOUT });
     await this.page.keyboard.press('Enter');
   }

@@ -233,3 +233,14 @@ test('a plain-text client gets plain-text hovers, flat symbols and no related in
     await plain.stop();
   }
 });
+
+test('the server also runs over node-ipc', async () => {
+  const ipc = await LspClient.start({ transport: 'node-ipc' });
+  try {
+    assert.equal(ipc.initializeResult.serverInfo?.name, 'brazesync-ls');
+    const { diagnostics } = await ipc.open(newUri(), EXAMPLE.replace('every 15 minutes', 'every 5 minutes'));
+    assert.deepEqual(codes(diagnostics), ['schedule-too-frequent']);
+  } finally {
+    assert.equal(await ipc.stop(), 0);
+  }
+});

@@ -2,7 +2,7 @@
  * A real LSP client for tests and the benchmark: spawns a language server over stdio and talks
  * JSON-RPC to it through `vscode-languageserver-protocol/node`, the same protocol stack VS Code uses.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import {
@@ -13,6 +13,8 @@ import {
   ExitNotification,
   InitializedNotification,
   InitializeRequest,
+  IPCMessageReader,
+  IPCMessageWriter,
   LogMessageNotification,
   PublishDiagnosticsNotification,
   ShutdownRequest,
@@ -49,6 +51,8 @@ export const EDITOR_CAPABILITIES: ClientCapabilities = {
 export interface StartOptions {
   /** Command line of the server; defaults to `node dist/server.js --stdio`. */
   command?: string[];
+  /** `node-ipc` runs `dist/server.js --node-ipc` as a forked child and talks over its IPC channel. */
+  transport?: 'stdio' | 'node-ipc';
   env?: NodeJS.ProcessEnv;
   capabilities?: ClientCapabilities;
   initializationOptions?: unknown;
@@ -94,10 +98,18 @@ export class LspClient {
 
   /** Spawns the server and completes `initialize` / `initialized`. */
   static async start(options: StartOptions = {}): Promise<LspClient> {
-    const [command, ...args] = options.command ?? [process.execPath, SERVER_BUNDLE, '--stdio'];
     if (!options.command && !existsSync(SERVER_BUNDLE)) throw new Error(`${SERVER_BUNDLE} is missing: run \`npm run build\` first.`);
-    const proc = spawn(command as string, args, { stdio: ['pipe', 'pipe', 'inherit'], env: options.env ?? process.env });
-    const connection = createProtocolConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
+    const env = options.env ?? process.env;
+    let proc: ChildProcess;
+    let connection: ProtocolConnection;
+    if (options.transport === 'node-ipc') {
+      proc = fork(SERVER_BUNDLE, ['--node-ipc'], { env, stdio: ['pipe', 'pipe', 'inherit', 'ipc'] });
+      connection = createProtocolConnection(new IPCMessageReader(proc), new IPCMessageWriter(proc));
+    } else {
+      const [command, ...args] = options.command ?? [process.execPath, SERVER_BUNDLE, '--stdio'];
+      proc = spawn(command as string, args, { stdio: ['pipe', 'pipe', 'inherit'], env });
+      connection = createProtocolConnection(new StreamMessageReader(proc.stdout!), new StreamMessageWriter(proc.stdin!));
+    }
     const client = new LspClient(proc, connection);
     connection.onRequest('workspace/configuration', (params: { items: { section?: string }[] }) => params.items.map((item) => options.configuration?.(item.section) ?? null));
     connection.onRequest('client/registerCapability', () => null);

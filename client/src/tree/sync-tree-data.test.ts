@@ -63,7 +63,7 @@ test('reads syncs from the file and their state and runs from the state store', 
   assert.deepEqual(none, { runs: [] }, 'no state, and no next run for an invalid schedule');
 
   const node = fileNode(file.summary, new Map([['users', record]]), { now });
-  assert.equal(node.children?.[0]?.children?.[2]?.description, '2026-11-28 09:00:00.5+00');
+  assert.equal(node.children?.[0]?.children?.[2]?.description, '2026-11-28T09:00:00.500000Z');
 });
 
 test('a file that is not YAML still yields a node, with its error count', () => {

@@ -72,7 +72,7 @@ test('files hold syncs, syncs hold data type, schedule, watermark and recent run
     [
       ['dataType', 'Data type', 'custom_attributes'],
       ['schedule', 'daily at 09:30', 'next 2026-11-29 09:30 (Europe/Paris)'],
-      ['watermark', 'Watermark', '2026-11-28 09:50:00.123456+00'],
+      ['watermark', 'Watermark', '2026-11-28T09:50:00.123456Z'],
       ['runs', 'Recent runs', undefined],
     ],
   );

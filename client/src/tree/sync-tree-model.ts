@@ -6,6 +6,7 @@
  */
 import type { RowErrorRecord, RunRecord, RunStatus } from '../../../core/src/state/run-record';
 import type { SyncState } from '../../../core/src/state/sync-state';
+import { toIsoMicros } from '../../../core/src/sync/timestamps';
 import { formatDuration, formatLocalTime, plural, relativeTime } from './format';
 
 export type NodeKind = 'file' | 'sync' | 'dataType' | 'schedule' | 'watermark' | 'runs' | 'run' | 'rowError' | 'message';
@@ -173,16 +174,26 @@ function scheduleNode(syncId: string, base: Base, sync: SyncDefinitionSummary, r
   };
 }
 
+/** The watermark as the CLI and the run history print it (ISO 8601, microseconds, UTC). */
+function displayTimestamp(text: string): string {
+  try {
+    return toIsoMicros(text);
+  } catch {
+    return text;
+  }
+}
+
 function watermarkNode(syncId: string, base: Base, state: SyncState | undefined): TreeNode {
   const wm = state?.watermark;
+  const at = wm ? displayTimestamp(wm.updated_at) : undefined;
   return {
     ...base,
     id: `${syncId}/watermark`,
     kind: 'watermark',
     label: 'Watermark',
-    description: wm ? wm.updated_at : 'none: the next run reads every row',
+    description: at ?? 'none: the next run reads every row',
     tooltip: wm
-      ? `Rows with UPDATED_AT after ${wm.updated_at} are read on the next run${wm.boundary_keys.length ? ` (${plural(wm.boundary_keys.length, 'row')} at exactly that time already sent)` : ''}.`
+      ? `Rows with UPDATED_AT after ${at} are read on the next run${wm.boundary_keys.length ? ` (${plural(wm.boundary_keys.length, 'row')} at exactly that time already sent)` : ''}.`
       : undefined,
     icon: { id: 'bookmark' },
     contextValue: wm ? 'watermark' : 'watermark none',

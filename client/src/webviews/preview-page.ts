@@ -2,7 +2,7 @@
 import type { SyncPreview } from '../../../core/src/sync/preview';
 import { plural } from '../tree/format';
 import { html, page } from './html';
-import { previewRowsTable } from './preview-rows';
+import { PREVIEW_ROWS_STYLE, previewRowsTable } from './preview-rows';
 
 export function renderPreviewPage(input: { sync: string; fileLabel: string; table: string; preview: SyncPreview; nonce: string }): string {
   const p = input.preview;
@@ -12,5 +12,5 @@ export function renderPreviewPage(input: { sync: string; fileLabel: string; tabl
     <p>The next run would read <b>${plural(p.pending_rows, 'row')}</b> changed since ${p.watermark ?? 'the beginning (no watermark yet)'} in about ${plural(p.estimated_requests, 'request')} to Braze.
     ${p.row_errors.length ? html`Of the first ${plural(p.scanned, 'row')}, <span class="fail">${plural(p.row_errors.length, 'row')} would fail</span>.` : html`The first ${plural(p.scanned, 'row')} are all valid.`}</p>
     ${previewRowsTable(p, 'Object sent to Braze')}`;
-  return page({ title: `Preview Sync: ${input.sync}`, nonce: input.nonce, body });
+  return page({ title: `Preview Sync: ${input.sync}`, nonce: input.nonce, style: PREVIEW_ROWS_STYLE, body });
 }

@@ -11,6 +11,14 @@ interface PreviewRow {
 
 const SUMMARY_CHARS = 90;
 
+/** Fixed columns for time, identifier and result; the payload takes the rest and wraps. */
+export const PREVIEW_ROWS_STYLE = `
+  table.rows { table-layout: fixed; }
+  table.rows col.col-time { width: 15em; }
+  table.rows col.col-id { width: 12em; }
+  table.rows col.col-result { width: 14em; }
+`;
+
 /** Valid objects and invalid rows in source order (UPDATED_AT; ties keep the engine's order). */
 export function previewRows(preview: SyncPreview): PreviewRow[] {
   const rows: PreviewRow[] = [
@@ -29,6 +37,7 @@ export function previewRowsTable(preview: SyncPreview, payloadHeading: string): 
   const rows = previewRows(preview);
   if (rows.length === 0) return html`<p class="muted">No rows to show: nothing changed since the watermark.</p>`;
   return html`<table class="rows">
+    <colgroup><col class="col-time"><col class="col-id"><col class="col-payload"><col class="col-result"></colgroup>
     <thead><tr><th>UPDATED_AT</th><th>Identifier</th><th>${payloadHeading}</th><th>Result</th></tr></thead>
     <tbody>${rows.map(
       (r) => html`<tr class="${r.error ? 'row-invalid' : 'row-valid'}">

@@ -6,7 +6,7 @@ import type { SslMode } from '../../../core/src/model/sync-file';
 import type { ConnectionCheck, ConnectionTestResult } from '../../../core/src/sync/test-connection';
 import { plural } from '../tree/format';
 import { html, page, type Html } from './html';
-import { previewRowsTable } from './preview-rows';
+import { PREVIEW_ROWS_STYLE, previewRowsTable } from './preview-rows';
 
 export interface TestConnectionPageInput {
   sync: string;
@@ -62,6 +62,7 @@ function tlsItem(connect: ConnectionCheck | undefined, ssl: SslMode): ChecklistI
 }
 
 const STYLE = `
+  ${PREVIEW_ROWS_STYLE}
   ul.checklist { list-style: none; padding: 0; margin: 8px 0; }
   ul.checklist li { margin: 4px 0; }
   ul.checklist .label { display: inline-block; min-width: 10em; font-weight: 600; }

@@ -17,7 +17,7 @@ export interface RateLimitReport {
 export interface RateLimiterOptions {
   concurrency: number;
   now: () => number;
-  sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Called once per pause for budget (Remaining spent, or a 429 without Reset). */
   onPause?: (ms: number) => void;
 }
@@ -26,6 +26,10 @@ export interface RateLimiterOptions {
 export const RESET_MARGIN_MS = 10;
 /** The pacer may catch up at most this much time's worth of requests at once. */
 const BURST_MS = 20;
+/** Sleeps up to this long are left to run out when the pacer is woken early. */
+const SHORT_SLEEP_MS = 20;
+/** Abort reason for cancelling a sleep: a constant, so waking costs no exception object. */
+const WOKEN = Object.freeze({ woken: true });
 
 interface Waiter {
   grant(): void;
@@ -47,7 +51,7 @@ export class RateLimiter {
   private refilledAt = 0;
   private readonly queue: Waiter[] = [];
   private pumping = false;
-  private wake: AbortController | undefined;
+  private wake: (() => void) | undefined;
   private reportedPause = Number.NaN;
   private closed = false;
 
@@ -163,22 +167,30 @@ export class RateLimiter {
     }
   }
 
-  /** Sleeps `ms` (or until woken: an answer, an abort, a block) without holding a timer past it. */
-  private async idle(ms: number): Promise<void> {
-    const wake = new AbortController();
-    this.wake = wake;
-    try {
-      if (Number.isFinite(ms)) await this.options.sleep(Math.max(1, Math.ceil(ms)), wake.signal);
-      else await new Promise<void>((resolve) => wake.signal.addEventListener('abort', () => resolve(), { once: true }));
-    } catch {
-      // woken early
-    } finally {
-      if (this.wake === wake) this.wake = undefined;
-    }
+  /**
+   * Sleeps `ms`, or until woken (an answer, an abort, a block). Only long sleeps are cancelled
+   * when woken, so a pause never holds a timer past its use; short pacing sleeps just run out.
+   */
+  private idle(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      let timer: AbortController | undefined;
+      const done = () => {
+        if (this.wake === wake) this.wake = undefined;
+        resolve();
+      };
+      const wake = () => {
+        timer?.abort(WOKEN);
+        done();
+      };
+      this.wake = wake;
+      if (!Number.isFinite(ms)) return;
+      if (ms > SHORT_SLEEP_MS) timer = new AbortController();
+      this.options.sleep(Math.max(1, Math.ceil(ms)), timer?.signal).then(done, done);
+    });
   }
 
   private wakeUp(): void {
-    this.wake?.abort();
+    this.wake?.();
   }
 }
 

@@ -17,9 +17,9 @@ export interface Profile {
   purchases: Record<string, unknown>[];
 }
 
-/** A profile as held: lists exist only once used, so a million profiles stay small. */
+/** A profile as held: lists exist only once used, and the braze_id is a number until shown. */
 interface Stored {
-  braze_id: string;
+  id: number;
   external_id?: string;
   user_aliases?: UserAlias[];
   email?: string;
@@ -35,16 +35,17 @@ interface Stored {
 const CONTROL_KEYS = new Set(['external_id', 'user_alias', 'braze_id', '_update_existing_only', '_merge_objects']);
 
 export class ProfileStore {
-  private readonly byBrazeId = new Map<string, Stored>();
+  /** Profiles by numeric braze_id (deleted ones leave a hole). */
+  private readonly byId: (Stored | undefined)[] = [];
+  private count = 0;
   private readonly byExternalId = new Map<string, Stored>();
   private readonly byAlias = new Map<string, Stored>();
   private readonly byEmail = new Map<string, Set<Stored>>();
   private readonly byPhone = new Map<string, Set<Stored>>();
   private seq = 0;
-  private created = 0;
 
   get size(): number {
-    return this.byBrazeId.size;
+    return this.count;
   }
 
   /**
@@ -78,7 +79,8 @@ export class ProfileStore {
   delete(ref: UserRef): boolean {
     const p = this.find(ref);
     if (!p) return false;
-    this.byBrazeId.delete(p.braze_id);
+    this.byId[p.id] = undefined;
+    this.count--;
     if (p.external_id !== undefined) this.byExternalId.delete(p.external_id);
     for (const a of p.user_aliases ?? []) this.byAlias.delete(aliasKey(a));
     this.setContact(p, 'email', undefined);
@@ -89,19 +91,20 @@ export class ProfileStore {
   /** Snapshots (deep copies) of the profiles matching `ref`, or of all profiles. */
   list(ref?: UserRef): Profile[] {
     const found = ref ? this.find(ref) : undefined;
-    const source = ref ? (found ? [found] : []) : this.byBrazeId.values();
-    return Array.from(source, snapshot);
+    const source = ref ? (found ? [found] : []) : this.byId.filter((p): p is Stored => p !== undefined);
+    return source.map(snapshot);
   }
 
   clear(): void {
-    for (const m of [this.byBrazeId, this.byExternalId, this.byAlias, this.byEmail, this.byPhone]) m.clear();
+    for (const m of [this.byExternalId, this.byAlias, this.byEmail, this.byPhone]) m.clear();
+    this.byId.length = 0;
+    this.count = 0;
     this.seq = 0;
-    this.created = 0;
   }
 
   private find(ref: UserRef): Stored | undefined {
     if ('external_id' in ref) return this.byExternalId.get(ref.external_id);
-    if ('braze_id' in ref) return this.byBrazeId.get(ref.braze_id);
+    if ('braze_id' in ref) return /^[0-9a-f]{24}$/.test(ref.braze_id) ? this.byId[parseInt(ref.braze_id, 16) - 1] : undefined;
     if ('user_alias' in ref) return this.byAlias.get(aliasKey(ref.user_alias));
     const set = 'email' in ref ? this.byEmail.get(normalEmail(ref.email)) : this.byPhone.get(ref.phone);
     let best: Stored | undefined;
@@ -110,8 +113,9 @@ export class ProfileStore {
   }
 
   private create(ref: UserRef): Stored {
-    const p: Stored = { braze_id: (++this.created).toString(16).padStart(24, '0'), attributes: {}, seq: 0 };
-    this.byBrazeId.set(p.braze_id, p);
+    const p: Stored = { id: this.byId.length, attributes: {}, seq: 0 };
+    this.byId.push(p);
+    this.count++;
     if ('external_id' in ref) {
       p.external_id = ref.external_id;
       this.byExternalId.set(ref.external_id, p);
@@ -187,8 +191,8 @@ function sameValue(a: unknown, b: unknown): boolean {
 }
 
 function snapshot(p: Stored): Profile {
-  const { seq: _seq, user_aliases, events, purchases, ...rest } = p;
-  return structuredClone({ ...rest, user_aliases: user_aliases ?? [], events: events ?? [], purchases: purchases ?? [] });
+  const { id, seq: _seq, user_aliases, events, purchases, ...rest } = p;
+  return structuredClone({ braze_id: (id + 1).toString(16).padStart(24, '0'), ...rest, user_aliases: user_aliases ?? [], events: events ?? [], purchases: purchases ?? [] });
 }
 
 function aliasKey(a: UserAlias): string {

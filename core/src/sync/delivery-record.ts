@@ -38,6 +38,16 @@ export class DeliveryRecord {
     return this.watermark !== undefined;
   }
 
+  /** The watermark in µs; -Infinity before the first delivery. */
+  get watermarkMicros(): number {
+    return this.watermark?.micros ?? Number.NEGATIVE_INFINITY;
+  }
+
+  /** Rows at or after this instant (µs) must be recorded when delivered: the boundary and window. */
+  recordFrom(watermarkMicros: number): number {
+    return Math.max(watermarkMicros - this.lookbackMicros, this.coverageFrom);
+  }
+
   get watermarkText(): string | null {
     return this.watermark?.text ?? null;
   }

@@ -3,10 +3,10 @@
  * contiguous prefix of finished rows (delivered, or recorded as failed) may move the watermark,
  * so a crash can only resend the unfinished tail.
  */
+import type { SourceRow } from './ports';
+
 export interface TrackedRow {
-  readonly updatedAt: string;
-  readonly micros: number;
-  readonly key: string;
+  readonly row: SourceRow;
   done: boolean;
 }
 
@@ -14,10 +14,10 @@ export class DeliveryTracker {
   private queue: TrackedRow[] = [];
   private head = 0;
 
-  add(updatedAt: string, micros: number, key: string): TrackedRow {
-    const row: TrackedRow = { updatedAt, micros, key, done: false };
-    this.queue.push(row);
-    return row;
+  add(row: SourceRow): TrackedRow {
+    const tracked: TrackedRow = { row, done: false };
+    this.queue.push(tracked);
+    return tracked;
   }
 
   /** Rows read but not yet part of the finished prefix. */
@@ -25,7 +25,7 @@ export class DeliveryTracker {
     return this.queue.length - this.head;
   }
 
-  /** Removes and returns the finished prefix. */
+  /** Removes and returns the finished prefix (in read order, so UPDATED_AT ascending). */
   takeFinishedPrefix(): TrackedRow[] {
     const start = this.head;
     while (this.head < this.queue.length && this.queue[this.head]?.done) this.head++;

@@ -14,7 +14,7 @@ import { Batcher, DEFAULT_BATCH_SIZE, type Batch } from './batcher';
 import { CommitLoop } from './commit-loop';
 import { DeliveryRecord } from './delivery-record';
 import { DeliveryTracker, type TrackedRow } from './delivery-tracker';
-import { systemClock, type BrazeClient, type Clock } from './ports';
+import { systemClock, type BrazeClient, type Clock, type SourceRow } from './ports';
 import { rowKey } from './row-key';
 import { mapRow } from './row-mapping';
 import type { SourceReader } from './source-reader';
@@ -60,8 +60,26 @@ export interface RunSyncOptions {
 interface BatchRow {
   tracked: TrackedRow;
   identifier: string;
-  updatedAt: string;
-  payload: string | null | undefined;
+}
+
+function sameRow(a: SourceRow, b: SourceRow): boolean {
+  if (a.updatedAt !== b.updatedAt || a.payload !== b.payload) return false;
+  const x = a.ids;
+  const y = b.ids;
+  return x.external_id === y.external_id && x.alias_name === y.alias_name && x.alias_label === y.alias_label && x.braze_id === y.braze_id && x.email === y.email && x.phone === y.phone;
+}
+
+/** UPDATED_AT text → µs, remembering the last value (rows often share a timestamp). */
+function microsParser(): (text: string) => number {
+  let lastText = '';
+  let lastMicros = 0;
+  return (text) => {
+    if (text !== lastText) {
+      lastMicros = parseTimestampMicros(text);
+      lastText = text;
+    }
+    return lastMicros;
+  };
 }
 
 export async function runSync(options: RunSyncOptions): Promise<RunRecord> {
@@ -142,12 +160,25 @@ async function execute(options: RunSyncOptions, state: SyncState, run: RunRecord
   const total = await reader.count(window);
 
   const tracker = new DeliveryTracker();
+  const micros = microsParser();
   let lastRunSave = Date.now();
   const progress = () =>
     options.onProgress?.({ total, read: run.rows_read, skipped: run.rows_skipped, synced: run.rows_synced, failed: run.rows_failed, watermark: committed.watermarkText });
 
   const commits = new CommitLoop(async () => {
-    for (const row of tracker.takeFinishedPrefix()) committed.add(row.updatedAt, row.micros, row.key);
+    const prefix = tracker.takeFinishedPrefix();
+    const last = prefix[prefix.length - 1];
+    if (last) {
+      // The prefix ascends in UPDATED_AT: only its tail inside the boundary/window needs keys.
+      const cutoff = committed.recordFrom(Math.max(micros(last.row.updatedAt), committed.watermarkMicros));
+      for (let i = prefix.length - 1; i >= 0; i--) {
+        const row = prefix[i]?.row;
+        if (!row) break;
+        const m = micros(row.updatedAt);
+        if (m < cutoff) break;
+        committed.add(row.updatedAt, m, rowKey(row, m));
+      }
+    }
     await sink.flush(); // failed rows are on disk before the watermark passes them
     state.watermark = committed.toWatermark();
     await store.writeState(state);
@@ -164,9 +195,9 @@ async function execute(options: RunSyncOptions, state: SyncState, run: RunRecord
       rows.map(({ row, reason }): RowErrorRecord => ({
         run_id: run.id,
         identifier: row.identifier,
-        updated_at: toIsoMicros(row.updatedAt),
+        updated_at: toIsoMicros(row.tracked.row.updatedAt),
         reason: redact(reason),
-        ...(truncatePayload(row.payload) !== undefined ? { payload: truncatePayload(row.payload) } : {}),
+        ...(truncatePayload(row.tracked.row.payload) !== undefined ? { payload: truncatePayload(row.tracked.row.payload) } : {}),
       })),
     );
     run.rows_failed += rows.length;
@@ -223,23 +254,31 @@ async function execute(options: RunSyncOptions, state: SyncState, run: RunRecord
   };
 
   const batcher = new Batcher<BatchRow>(batchSize, sync.data_type === 'user_deletes');
-  let previousKey: string | undefined;
+  // Rows above the old watermark cannot have been delivered: skip checks stop there.
+  let pastRecord = !initial.hasWatermark;
+  let previous: SourceRow | undefined;
   try {
     reading: for await (const page of reader.pages(window, { ...(options.pageSize ? { pageSize: options.pageSize } : {}), ...(signal ? { signal } : {}) })) {
       for (const row of page) {
         if (signal?.aborted || fatal !== undefined) break reading;
-        const micros = parseTimestampMicros(row.updatedAt);
-        const key = rowKey(row, micros);
         // Identical rows sort next to each other; they are one row.
-        if (key === previousKey || initial.has(micros, key)) {
+        if (previous && sameRow(previous, row)) {
           run.rows_skipped++;
           continue;
         }
-        previousKey = key;
+        previous = row;
+        if (!pastRecord) {
+          const m = micros(row.updatedAt);
+          if (m > initial.watermarkMicros) pastRecord = true;
+          else if (initial.has(m, rowKey(row, m))) {
+            run.rows_skipped++;
+            continue;
+          }
+        }
         run.rows_read++;
-        const tracked = tracker.add(row.updatedAt, micros, key);
+        const tracked = tracker.add(row);
         const mapped = mapRow(row, sync.data_type);
-        const batchRow: BatchRow = { tracked, identifier: mapped.identifier, updatedAt: row.updatedAt, payload: row.payload };
+        const batchRow: BatchRow = { tracked, identifier: mapped.identifier };
         if (!mapped.ok) {
           recordFailures([{ row: batchRow, reason: mapped.reason }]);
           tracked.done = true;

@@ -12,6 +12,7 @@ import {
   describeType,
   isBrazeTime,
   isCurrencyCode,
+  IDENTIFIER_KEYS,
   isPlainObject,
   type TrackArray,
   type UserAlias,
@@ -23,7 +24,15 @@ import { parseTimestampMicros, toIsoMicros } from './timestamps';
 export type DeleteTarget = { external_id: string } | { user_alias: UserAlias } | { braze_id: string };
 
 export type MappedRow =
-  | { ok: true; kind: TrackArray; object: Record<string, unknown>; identifier: string; bytes: number }
+  | {
+      ok: true;
+      kind: TrackArray;
+      object: Record<string, unknown>;
+      /** `JSON.stringify(object)`, computed anyway for `bytes`; see json-texts.ts to send it as is. */
+      json: string;
+      identifier: string;
+      bytes: number;
+    }
   | { ok: true; kind: 'delete'; target: DeleteTarget; identifier: string; bytes: number }
   | { ok: false; reason: string; identifier: string };
 
@@ -53,6 +62,9 @@ const COLUMNS = {
 } as const satisfies Record<keyof RowIdentifiers, string>;
 
 const LABEL_MAX = 64;
+// eslint-disable-next-line no-control-regex
+const PLAIN_LABEL = /^[^\s="\u0000-\u001f\u007f]{0,64}$/;
+const ID_KEYS = Object.keys(COLUMNS) as (keyof RowIdentifiers)[];
 
 export function mapRow(row: SourceRow, dataType: DataType): MappedRow {
   const resolved = resolveIdentity(row.ids);
@@ -65,18 +77,16 @@ export function mapRow(row: SourceRow, dataType: DataType): MappedRow {
   if (typeof parsed === 'string') return fail(parsed);
 
   const kind = TRACK_ARRAY[dataType];
-  const repeated = Object.keys(parsed).filter((k) => forbiddenPayloadKeys(identity, kind).has(k));
-  if (repeated.length > 0) {
+  const forbidden = forbiddenPayloadKeys(identity, kind);
+  let repeated: string[] | undefined;
+  for (const key in parsed) if (forbidden.has(key)) (repeated ??= []).push(key);
+  if (repeated) {
     return fail(
       `PAYLOAD repeats the identifier: remove ${repeated.map((k) => `"${k}"`).join(', ')} from PAYLOAD; the row's ${identityColumns(identity)} column${identity.type === 'user_alias' ? 's identify' : ' identifies'} the user.`,
     );
   }
 
-  const object: Record<string, unknown> = { ...identityFields(identity) };
-  // CDI documents that alias rows can create users; /users/track creates alias-only profiles only
-  // when told to, so say so unless the payload decides itself.
-  if (kind === 'attributes' && identity.type === 'user_alias' && !('_update_existing_only' in parsed)) object._update_existing_only = false;
-  Object.assign(object, parsed);
+  const object = trackObject(identity, kind, parsed);
 
   if (kind !== 'attributes') {
     const problem = kind === 'events' ? eventProblem(parsed) : purchaseProblem(parsed);
@@ -87,7 +97,8 @@ export function mapRow(row: SourceRow, dataType: DataType): MappedRow {
       object.time = time;
     }
   }
-  return { ok: true, kind, object, identifier, bytes: Buffer.byteLength(JSON.stringify(object)) };
+  const json = JSON.stringify(object);
+  return { ok: true, kind, object, json, identifier, bytes: Buffer.byteLength(json) };
 }
 
 function mapDelete(row: SourceRow, identity: Identity, identifier: string): MappedRow {
@@ -107,8 +118,12 @@ function mapDelete(row: SourceRow, identity: Identity, identifier: string): Mapp
 }
 
 function resolveIdentity(ids: RowIdentifiers): { ok: true; identity: Identity; identifier: string } | RowFailure {
-  const set = (Object.keys(COLUMNS) as (keyof RowIdentifiers)[]).filter((k) => hasValue(ids[k]));
-  const identifier = set.length > 0 ? set.map((k) => `${k}=${printable(ids[k] ?? '')}`).join(' ') : '(no identifier)';
+  let identifier = '';
+  for (const key of ID_KEYS) {
+    const v = ids[key];
+    if (hasValue(v)) identifier += `${identifier ? ' ' : ''}${key}=${printable(v)}`;
+  }
+  if (!identifier) identifier = '(no identifier)';
   const fail = (reason: string): RowFailure => ({ ok: false, reason, identifier });
   const name = ids.alias_name;
   const label = ids.alias_label;
@@ -118,16 +133,19 @@ function resolveIdentity(ids: RowIdentifiers): { ok: true; identity: Identity; i
     const [given, missing] = hasName ? ['ALIAS_NAME', 'ALIAS_LABEL'] : ['ALIAS_LABEL', 'ALIAS_NAME'];
     return fail(`Half a user alias: ${given} is set but ${missing} is empty; a user alias needs both ALIAS_NAME and ALIAS_LABEL.`);
   }
-  const types = [
-    hasValue(ids.external_id) && 'EXTERNAL_ID',
-    hasName && 'ALIAS_NAME+ALIAS_LABEL',
-    hasValue(ids.braze_id) && 'BRAZE_ID',
-    (hasValue(ids.email) || hasValue(ids.phone)) && (hasValue(ids.email) && hasValue(ids.phone) ? 'EMAIL+PHONE' : hasValue(ids.email) ? 'EMAIL' : 'PHONE'),
-  ].filter((t): t is string => typeof t === 'string');
-  if (types.length === 0) {
+  const hasEmail = hasValue(ids.email);
+  const hasPhone = hasValue(ids.phone);
+  const kinds = Number(hasValue(ids.external_id)) + Number(hasName) + Number(hasValue(ids.braze_id)) + Number(hasEmail || hasPhone);
+  if (kinds === 0) {
     return fail('No identifier: set exactly one of EXTERNAL_ID, ALIAS_NAME+ALIAS_LABEL, BRAZE_ID, EMAIL or PHONE (empty values count as missing).');
   }
-  if (types.length > 1) {
+  if (kinds > 1) {
+    const types = [
+      hasValue(ids.external_id) && 'EXTERNAL_ID',
+      hasName && 'ALIAS_NAME+ALIAS_LABEL',
+      hasValue(ids.braze_id) && 'BRAZE_ID',
+      (hasEmail || hasPhone) && (hasEmail && hasPhone ? 'EMAIL+PHONE' : hasEmail ? 'EMAIL' : 'PHONE'),
+    ].filter((t): t is string => typeof t === 'string');
     return fail(`Several identifier types on one row (${types.join(', ')}): keep exactly one per row (only EMAIL+PHONE may be combined, and then EMAIL identifies the user).`);
   }
   let identity: Identity;
@@ -158,31 +176,40 @@ function parsePayload(payload: string | null | undefined, dataType: DataType): R
   return value;
 }
 
+const TRACK_ID_KEYS = new Set<string>(['external_id', 'user_alias', 'braze_id']);
+const TRACK_ID_KEYS_AND_EMAIL = new Set<string>([...TRACK_ID_KEYS, 'email']);
+const ALL_ID_KEYS = new Set<string>(IDENTIFIER_KEYS);
+
 /**
  * Payload keys that would repeat or contradict the row's identifier. `email` and `phone` are also
  * profile attributes, so attribute rows identified otherwise may set them; in events and purchases
  * they would act as identifiers.
  */
-function forbiddenPayloadKeys(identity: Identity, kind: TrackArray): Set<string> {
-  const keys = new Set<string>(['external_id', 'user_alias', 'braze_id']);
-  if (kind !== 'attributes' || identity.type === 'phone') {
-    keys.add('email');
-    keys.add('phone');
-  } else if (identity.type === 'email') {
-    keys.add('email');
-    if (identity.phone !== undefined) keys.add('phone');
-  }
-  return keys;
+function forbiddenPayloadKeys(identity: Identity, kind: TrackArray): ReadonlySet<string> {
+  if (kind !== 'attributes' || identity.type === 'phone') return ALL_ID_KEYS;
+  if (identity.type === 'email') return identity.phone === undefined ? TRACK_ID_KEYS_AND_EMAIL : ALL_ID_KEYS;
+  return TRACK_ID_KEYS;
 }
 
-function identityFields(identity: Identity): Record<string, unknown> {
+/**
+ * The identifier, then the payload. Literal keys and spreads on purpose: V8 turns objects built
+ * from computed keys into slow dictionaries (several times slower to serialise), and spreads,
+ * unlike assignment, keep a "__proto__" key as data.
+ */
+function trackObject(identity: Identity, kind: TrackArray, payload: Record<string, unknown>): Record<string, unknown> {
   switch (identity.type) {
-    case 'user_alias':
-      return { user_alias: identity.alias };
+    case 'external_id':
+      return { external_id: identity.value, ...payload };
+    case 'braze_id':
+      return { braze_id: identity.value, ...payload };
+    case 'phone':
+      return { phone: identity.value, ...payload };
     case 'email':
-      return identity.phone === undefined ? { email: identity.value } : { email: identity.value, phone: identity.phone };
-    default:
-      return { [identity.type]: identity.value };
+      return identity.phone === undefined ? { email: identity.value, ...payload } : { email: identity.value, phone: identity.phone, ...payload };
+    case 'user_alias':
+      // CDI documents that alias rows can create users; /users/track creates alias-only profiles
+      // only when told to, so say so unless the payload decides itself.
+      return kind === 'attributes' ? { user_alias: identity.alias, _update_existing_only: false, ...payload } : { user_alias: identity.alias, ...payload };
   }
 }
 
@@ -239,6 +266,7 @@ function hasValue(v: string | null | undefined): v is string {
 
 /** Identifier values shown in logs: one line, bounded, quoted when they could be misread. */
 function printable(value: string): string {
+  if (PLAIN_LABEL.test(value)) return value;
   // eslint-disable-next-line no-control-regex
   let v = value.replace(/[\u0000-\u001f\u007f]/g, '?');
   if (v.length > LABEL_MAX) v = `${v.slice(0, LABEL_MAX - 1)}…`;

@@ -1,0 +1,117 @@
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadDefinitionFile } from '../../../core/src/lang/load-definition';
+import { DEFAULT_STATUS, DEFAULT_TIMEZONE } from '../../../core/src/model/sync-file';
+import { formatRunTime, MAX_RUNS, nextRunTimes, parseSchedule } from '../../../core/src/schedule';
+import { connectionTested, planFor } from '../../../core/src/scheduler/plan';
+import { syncSetup, type SyncTarget } from '../../../core/src/sync/open-sync';
+import { EXIT, UsageError, type CliIo, type Command } from '../command';
+import { positiveInt } from '../sync-args';
+
+const USAGE = 'brazesync schedule FILE [--sync NAME] [--next N] [--json] [--from TIME] [--state-dir DIR]';
+
+interface SyncSchedule {
+  sync: string;
+  schedule: string;
+  time_zone: string;
+  status: string;
+  /** Whether `brazesync scheduler` runs it now. */
+  scheduled: boolean;
+  /** Why not: draft, manual, untested-never, untested-stale. */
+  reason: string | null;
+  /** The next run instants (ISO 8601, UTC); for a draft or untested sync, when it would run. */
+  next_runs: string[];
+}
+
+const WHY: Record<string, string> = {
+  draft: 'draft: the scheduler skips it; set status: active (after a passing Test Connection). It would run at:',
+  manual: 'manual: runs only on Sync Now (brazesync sync).',
+  'untested-never': 'active, but its connection was never tested: the scheduler skips its runs until `brazesync test-connection` passes. It would run at:',
+  'untested-stale': 'active, but its connection or table changed since the last passing Test Connection: the scheduler skips its runs until `brazesync test-connection` passes again. It would run at:',
+};
+
+export const scheduleCommand: Command = {
+  name: 'schedule',
+  summary: "Print the next run times of a file's syncs in their time zone (and whether the scheduler runs them).",
+  usage: USAGE,
+  async run(args, io) {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args,
+        allowPositionals: true,
+        strict: true,
+        options: { sync: { type: 'string' }, next: { type: 'string' }, json: { type: 'boolean', default: false }, from: { type: 'string' }, 'state-dir': { type: 'string' } },
+      });
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    const [file, ...extra] = parsed.positionals;
+    if (!file) throw new UsageError('Give the definition file, e.g. `warehouse.brazesync.yaml`.');
+    if (extra.length > 0) throw new UsageError(`Unexpected argument '${extra[0]}'.`);
+    const count = positiveInt(parsed.values.next, '--next', 5);
+    if (count > MAX_RUNS) throw new UsageError(`--next must be at most ${MAX_RUNS}.`);
+    const from = parsed.values.from === undefined ? new Date() : new Date(parsed.values.from);
+    if (Number.isNaN(from.getTime())) throw new UsageError(`--from must be a date and time such as 2026-03-29T00:00:00Z, not '${parsed.values.from}'.`);
+    const stateDir = parsed.values['state-dir'];
+    const target = await loadValidFile(file, stateDir, io);
+    if (typeof target === 'number') return target;
+    const names = Object.keys(target.file.syncs);
+    const wanted = parsed.values.sync;
+    if (wanted !== undefined && !names.includes(wanted)) throw new UsageError(`No sync named '${wanted}' in ${file}; it has: ${names.join(', ') || '(none)'}.`);
+
+    const syncs: SyncSchedule[] = [];
+    for (const name of wanted === undefined ? names : [wanted]) {
+      const plan = planFor(target.file, name);
+      const parsedSchedule = parseSchedule(target.file.syncs[name]?.schedule ?? '');
+      const times = parsedSchedule.ok ? nextRunTimes(parsedSchedule.schedule, plan.timeZone, from, count) : [];
+      let reason: string | null = plan.kind === 'not-scheduled' ? plan.reason : null;
+      if (plan.kind === 'scheduled') {
+        const state = await syncSetup({ ...target, syncName: name }).store.readState().catch(() => undefined);
+        const tested = connectionTested(target.file, name, state);
+        if (!tested.tested) reason = `untested-${tested.reason}`;
+      }
+      syncs.push({
+        sync: name,
+        schedule: plan.text,
+        time_zone: plan.timeZone,
+        status: target.file.syncs[name]?.status ?? DEFAULT_STATUS,
+        scheduled: reason === null,
+        reason,
+        next_runs: times.map((t) => t.toISOString()),
+      });
+    }
+
+    if (parsed.values.json) {
+      io.stdout.write(JSON.stringify({ file: target.filePath, time_zone: target.file.braze.timezone ?? DEFAULT_TIMEZONE, from: from.toISOString(), syncs }, null, 2) + '\n');
+      return EXIT.ok;
+    }
+    for (const s of syncs) {
+      io.stdout.write(`${s.sync}: ${s.schedule} (${s.time_zone})\n`);
+      if (s.reason) io.stdout.write(`  ${WHY[s.reason] ?? s.reason}\n`);
+      for (const t of s.next_runs) io.stdout.write(`  ${formatRunTime(new Date(t), s.time_zone)}\n`);
+    }
+    return EXIT.ok;
+  },
+};
+
+/**
+ * The validated file (any sync). Like `loadTarget` in sync-args.ts, which also requires a sync
+ * name; a file with errors is refused with exit 2.
+ */
+async function loadValidFile(file: string, stateDir: string | undefined, io: CliIo): Promise<SyncTarget | number> {
+  const filePath = path.resolve(io.cwd, file);
+  let loaded;
+  try {
+    loaded = await loadDefinitionFile(filePath, { ...(stateDir ? { stateDir: path.resolve(io.cwd, stateDir) } : {}), env: io.env });
+  } catch (err) {
+    io.stderr.write(`brazesync: cannot read ${file}: ${(err as Error).message}\n`);
+    return EXIT.usage;
+  }
+  if (loaded.hasErrors || !loaded.file) {
+    for (const p of loaded.problems.filter((x) => x.severity === 'error')) io.stderr.write(`${file}:${p.line}:${p.column} ${p.severity} ${p.code} ${p.message}\n`);
+    io.stderr.write(`brazesync: ${file} has validation errors; fix them (see \`brazesync validate ${file}\`) first.\n`);
+    return EXIT.usage;
+  }
+  return { file: loaded.file, filePath, syncName: '', stateRoot: loaded.stateRoot };
+}

@@ -1,0 +1,101 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { createNotifier } from '../../../core/src/notify/notifier';
+import { systemSchedulerClock } from '../../../core/src/scheduler/clock';
+import type { Discovery } from '../../../core/src/scheduler/definition-set';
+import { createJobRunner } from '../../../core/src/scheduler/job-runner';
+import { formatLogEntry, LOG_FORMATS, type LogFormat } from '../../../core/src/scheduler/log';
+import { Scheduler } from '../../../core/src/scheduler/scheduler';
+import { watchDefinitions, type WatchTarget } from '../../../core/src/scheduler/watch-files';
+import { EXIT, UsageError, type CliIo, type Command } from '../command';
+import { DEFINITION_FILE, findDefinitionFiles } from '../find-definition-files';
+import { envLookup } from '../sync-args';
+import { EXIT_CANCELLED } from './sync';
+
+const USAGE = 'brazesync scheduler PATHS… [--state-dir DIR] [--log-format json|text]';
+
+export const schedulerCommand: Command = {
+  name: 'scheduler',
+  summary: 'Run the active syncs of the given files or folders on their schedules until stopped (SIGTERM/SIGINT stop gracefully; logs are JSON lines).',
+  usage: USAGE,
+  async run(args, io) {
+    const stop = new AbortController();
+    let signals = 0;
+    const onSignal = (signal: NodeJS.Signals) => {
+      // A second signal means "now": runs in flight keep their last checkpoint, nothing is lost.
+      if (++signals > 1) process.exit(EXIT_CANCELLED);
+      stop.abort(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    try {
+      return await runScheduler(args, io, stop.signal);
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+  },
+};
+
+/** Runs until `stop` aborts (its reason, e.g. 'SIGTERM', is logged); separate from `run` for tests. */
+export async function runScheduler(args: string[], io: CliIo, stop: AbortSignal): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, allowPositionals: true, strict: true, options: { 'state-dir': { type: 'string' }, 'log-format': { type: 'string', default: 'json' } } });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const format = parsed.values['log-format'] as LogFormat;
+  if (!LOG_FORMATS.includes(format)) throw new UsageError(`--log-format must be ${LOG_FORMATS.join(' or ')}, not '${format}'.`);
+  if (parsed.positionals.length === 0) throw new UsageError('Give the definition files or folders to schedule, e.g. `brazesync scheduler syncs/`.');
+  const stateDir = parsed.values['state-dir'];
+
+  const discover = async (): Promise<Discovery> => {
+    const found = await findDefinitionFiles(parsed.positionals, io.cwd);
+    return { files: found.files, unreadable: found.unreadable.map((u) => ({ path: path.resolve(io.cwd, u.path), reason: u.reason })) };
+  };
+  const first = await discover();
+  for (const u of first.unreadable) io.stderr.write(`brazesync scheduler: cannot read ${u.path}: ${u.reason}\n`);
+  if (first.unreadable.length > 0) return EXIT.usage;
+  if (first.files.length === 0) {
+    io.stderr.write(`brazesync scheduler: no *.brazesync.yaml files found in ${parsed.positionals.join(', ')}.\n`);
+    return EXIT.usage;
+  }
+  const targets: WatchTarget[] = await Promise.all(
+    parsed.positionals.map(async (p) => {
+      const abs = path.resolve(io.cwd, p);
+      return { path: abs, isDirectory: (await fs.stat(abs)).isDirectory() };
+    }),
+  );
+
+  const env = envLookup(io);
+  const write = (line: string) => io.stdout.write(line + '\n');
+  const scheduler = new Scheduler({
+    discover,
+    env: io.env,
+    ...(stateDir ? { stateDir: path.resolve(io.cwd, stateDir) } : {}),
+    clock: systemSchedulerClock,
+    runJob: createJobRunner({ env }),
+    notifier: createNotifier({ env }),
+    log: (entry) => write(formatLogEntry(entry, format)),
+    watch: (onChange) =>
+      watchDefinitions(targets, (name) => DEFINITION_FILE.test(name), onChange, (err) =>
+        write(formatLogEntry({ time: new Date().toISOString(), level: 'warn', event: 'file-invalid', message: `Watching the definitions failed (${err.message}); edits may need a restart.`, error: err.message }, format)),
+      ),
+  });
+  // The scheduler may have nothing armed (only drafts) and still has to wait for edits and signals.
+  const keepAlive = setInterval(() => undefined, 1 << 30);
+  try {
+    const stopped = new Promise<void>((resolve) => {
+      if (stop.aborted) resolve();
+      else stop.addEventListener('abort', () => resolve(), { once: true });
+    });
+    await Promise.race([scheduler.start(), stopped]);
+    await stopped;
+    await scheduler.stop(typeof stop.reason === 'string' ? stop.reason : 'stop requested');
+    return EXIT.ok;
+  } finally {
+    clearInterval(keepAlive);
+  }
+}
