@@ -83,6 +83,7 @@ export function startLanguageServer(connection: Connection, env: NodeJS.ProcessE
   const opening = new Set<string>();
   documents.onDidOpen(
     guarded(log, 'didOpen', undefined, ({ document }) => {
+      parsed.delete(document.uri); // a re-open without a close may restart at the same version
       state.track(document.uri);
       opening.add(document.uri);
     }),

@@ -7,7 +7,7 @@ import { docsUrlFor } from '../../core/src/lang/codes';
 import type { DiagnosticData } from '../../core/src/lang/code-actions';
 import type { Diagnostic, Severity } from '../../core/src/lang/problem';
 
-export const DIAGNOSTIC_SOURCE = 'brazesync';
+const DIAGNOSTIC_SOURCE = 'brazesync';
 
 const SEVERITY: Record<Severity, DiagnosticSeverity> = {
   error: DiagnosticSeverity.Error,

@@ -1,7 +1,8 @@
 /**
- * Watches a directory tree that may not exist yet, such as `.brazesync/` before the first sync run.
- * While the directory is missing, its nearest existing ancestor is watched (not recursively) until
- * it appears; when it is removed, watching falls back to the ancestor again.
+ * Watches a directory tree that may not exist yet, such as `.brazesync/` before the first sync run,
+ * or that may be removed and created again (a reset). The tree itself is watched recursively; its
+ * parent (or, while the parent is missing too, the nearest existing ancestor) is watched for the
+ * entry leading to it, so creation and removal are seen even when the recursive watch misses them.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -16,35 +17,39 @@ export interface TreeWatcher {
  * leave the tree unwatched (the client's file events and `brazeSync/stateChanged` still work).
  */
 export function watchTree(dir: string, onChange: (relative: string | undefined) => void, onError: (err: unknown) => void): TreeWatcher {
-  let watcher: fs.FSWatcher | undefined;
+  let watchers: fs.FSWatcher[] = [];
   let closed = false;
 
+  const close = (): void => {
+    for (const w of watchers) w.close();
+    watchers = [];
+  };
+
+  const watch = (target: string, recursive: boolean, listener: (name: string | undefined) => void): void => {
+    const watcher = fs.watch(target, { recursive, persistent: false }, (_event, name) => listener(name ?? undefined));
+    watcher.on('error', (err) => {
+      onError(err);
+      arm();
+    });
+    watchers.push(watcher);
+  };
+
   const arm = (): void => {
-    watcher?.close();
-    watcher = undefined;
+    close();
     if (closed) return;
+    const ancestor = nearestExisting(path.dirname(dir));
+    if (!ancestor) return;
+    // The entry of `ancestor` on the way to `dir`: its creation or removal re-arms the watch.
+    const step = path.relative(ancestor, dir).split(path.sep)[0];
     try {
-      if (fs.existsSync(dir)) {
-        watcher = fs.watch(dir, { recursive: true, persistent: false }, (_event, name) => {
-          if (fs.existsSync(dir)) return onChange(name ?? undefined);
-          arm();
-          onChange(undefined);
-        });
-      } else {
-        const ancestor = nearestExisting(path.dirname(dir));
-        if (!ancestor) return;
-        watcher = fs.watch(ancestor, { persistent: false }, () => {
-          if (!fs.existsSync(dir)) return;
-          arm();
-          onChange(undefined);
-        });
-      }
-      watcher.on('error', (err) => {
-        onError(err);
+      watch(ancestor, false, (name) => {
+        if (name !== undefined && name !== step) return;
         arm();
+        onChange(undefined);
       });
+      if (fs.existsSync(dir)) watch(dir, true, onChange);
     } catch (err) {
-      watcher = undefined;
+      close();
       onError(err);
     }
   };
@@ -53,8 +58,7 @@ export function watchTree(dir: string, onChange: (relative: string | undefined) 
   return {
     close(): void {
       closed = true;
-      watcher?.close();
-      watcher = undefined;
+      close();
     },
   };
 }

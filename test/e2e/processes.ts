@@ -50,16 +50,32 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-/** Runs a command to completion; rejects with its output when it fails. */
-export async function run(command: string, args: string[], options: SpawnOptions = {}): Promise<string> {
+export interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs a command to completion without blocking this process (the local Braze server of the run
+ * lives here and must keep answering).
+ */
+export async function exec(command: string, args: string[], options: SpawnOptions = {}): Promise<Finished> {
   return new Promise((resolve, reject) => {
     const proc = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    proc.stdout?.on('data', (d: Buffer) => (output += d.toString()));
-    proc.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+    const out = { stdout: '', stderr: '' };
+    proc.stdout?.on('data', (d: Buffer) => (out.stdout += d.toString()));
+    proc.stderr?.on('data', (d: Buffer) => (out.stderr += d.toString()));
     proc.once('error', reject);
-    proc.once('exit', (code) => (code === 0 ? resolve(output) : reject(new Error(`${command} ${args.join(' ')} exited ${code}:\n${output}`))));
+    proc.once('close', (code) => resolve({ code, ...out }));
   });
+}
+
+/** Runs a command that must succeed; rejects with its output otherwise. */
+export async function run(command: string, args: string[], options: SpawnOptions = {}): Promise<string> {
+  const r = await exec(command, args, options);
+  if (r.code !== 0) throw new Error(`${command} ${args.join(' ')} exited ${r.code}:\n${r.stdout}${r.stderr}`);
+  return r.stdout;
 }
 
 /** Polls `probe` until it returns true; for things with no event to wait on (an HTTP health check). */

@@ -2,6 +2,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Checks } from './checks';
+import { exec } from './processes';
 import { LAST_UPDATED_AT, SOURCE_ROWS, type Services } from './services';
 import { SyncTree, TIMEOUT, type Workbench } from './workbench';
 
@@ -41,6 +42,14 @@ export async function runScenario({ workbench, checks, workspace, userDataDir, s
     const entry = page.locator('.markers-panel .monaco-list-row', { hasText: 'is too frequent' }).first();
     await entry.waitFor({ timeout: TIMEOUT });
     return (await entry.textContent())?.trim();
+  });
+
+  await checks.check('Sync Now refuses a file with errors and points at the first one', async () => {
+    await workbench.runCommand('Braze Sync: Sync Now');
+    const message = /can't sync — bad-schedule\.brazesync\.yaml has 1 error.*Line 18: Schedules run at most every 15 minutes/;
+    await workbench.clickNotificationButton(message, 'Go to Error');
+    await page.locator('#status\\.editor\\.selection', { hasText: 'Ln 18' }).waitFor({ timeout: TIMEOUT });
+    return 'refused; cursor on line 18';
   });
 
   await checks.check('completion offers the data types', async () => {
@@ -177,6 +186,17 @@ export async function runScenario({ workbench, checks, workspace, userDataDir, s
     await dialog.locator('.monaco-button', { hasText: 'Reset Watermark' }).click();
     await row.locator('.label-description', { hasText: 'none: the next run reads every row' }).waitFor({ timeout: TIMEOUT });
     return (await row.textContent())?.trim();
+  });
+
+  await checks.check('a run by the CLI shows up in the tree by itself', async () => {
+    const cli = path.resolve(__dirname, '../../dist/cli.js');
+    const env = { ...services.extensionHostEnv(process.env), BRAZE_API_KEY: services.brazeApiKey };
+    const result = await exec(process.execPath, [cli, 'sync', path.join(workspace, MAIN), '--sync', SYNC, '--json'], { env });
+    if (result.code !== 3) throw new Error(`brazesync sync exited ${result.code} (expected 3, partial): ${result.stdout} ${result.stderr}`);
+    const runs = page.locator('.part.sidebar .monaco-list-row', { hasText: 'partial · 3 synced · 1 failed' });
+    await page.waitForFunction((n) => document.querySelectorAll('.part.sidebar .monaco-list-row[aria-level="4"]').length >= n, 2, { timeout: TIMEOUT });
+    await new SyncTree(workbench).row('Watermark').locator('.label-description', { hasText: LAST_UPDATED_AT.slice(0, 19) }).waitFor({ timeout: TIMEOUT });
+    return `${await runs.count()} runs listed; CLI said ${result.stdout.trim()}`;
   });
 
   await checks.check('New Sync Definition scaffolds a file that validates', async () => {

@@ -103,7 +103,7 @@ export class LspClient {
     let proc: ChildProcess;
     let connection: ProtocolConnection;
     if (options.transport === 'node-ipc') {
-      proc = fork(SERVER_BUNDLE, ['--node-ipc'], { env, stdio: ['pipe', 'pipe', 'inherit', 'ipc'] });
+      proc = fork(SERVER_BUNDLE, ['--node-ipc'], { env, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
       connection = createProtocolConnection(new IPCMessageReader(proc), new IPCMessageWriter(proc));
     } else {
       const [command, ...args] = options.command ?? [process.execPath, SERVER_BUNDLE, '--stdio'];

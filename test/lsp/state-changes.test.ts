@@ -80,6 +80,16 @@ test('a sync run recorded while the file is open flags the changed data type, an
   const again = client.nextDiagnostics(uri, (p) => immutable(p).some((x) => /purchases/.test(messageText(x))));
   recordState(path.join(folder, '.brazesync'), 'orders', 'user_attributes', 'purchases');
   await again;
+
+  // State removed (a reset): nothing is known any more, so nothing is said.
+  const forgotten = client.nextDiagnostics(uri, (p) => immutable(p).length === 0);
+  rmSync(path.join(folder, '.brazesync'), { recursive: true, force: true });
+  await forgotten;
+
+  // And recreated: the watch follows the directory back.
+  const recreated = client.nextDiagnostics(uri, (p) => immutable(p).length > 0);
+  recordState(path.join(folder, '.brazesync'), 'orders', 'user_attributes', 'user_deletes');
+  await recreated;
   await client.close(uri);
 });
 

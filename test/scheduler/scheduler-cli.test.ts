@@ -47,13 +47,14 @@ function follow(child: ChildProcess) {
   let waiters: { match: (e: LogEntry) => boolean; resolve: (e: LogEntry) => void }[] = [];
   createInterface({ input: child.stdout! }).on('line', (line) => {
     raw.push(line);
+    if (process.env.DEBUG_SCHED) console.error(line);
     const entry = JSON.parse(line) as LogEntry;
     entries.push(entry);
     for (const w of waiters.filter((x) => x.match(entry))) w.resolve(entry);
     waiters = waiters.filter((x) => !x.match(entry));
   });
   let stderr = '';
-  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => { stderr += c.toString(); if (process.env.DEBUG_SCHED) process.stderr.write(c); });
   const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return {
     entries,

@@ -14,9 +14,9 @@ const SUMMARY_CHARS = 90;
 /** Fixed columns for time, identifier and result; the payload takes the rest and wraps. */
 export const PREVIEW_ROWS_STYLE = `
   table.rows { table-layout: fixed; }
-  table.rows col.col-time { width: 15em; }
-  table.rows col.col-id { width: 12em; }
-  table.rows col.col-result { width: 14em; }
+  table.rows col.col-time { width: 19%; }
+  table.rows col.col-id { width: 16%; }
+  table.rows col.col-result { width: 20%; }
 `;
 
 /** Valid objects and invalid rows in source order (UPDATED_AT; ties keep the engine's order). */

@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { BrazeRequestError, createBrazeHttpClient, type BrazeHttpClient, type BrazeHttpClientOptions, type BrazeWaitInfo } from './braze-http';
 import { startBrazeServer, type BrazeServer, type BrazeServerOptions } from '../braze-server/braze-server';
 import { VirtualTime } from '../test-utils/virtual-time';
+import { preparedTrackBody } from '../sync/json-texts';
+import { mapRow } from '../sync/row-mapping';
 
 const KEY = 'sk-live-THE-SECRET-KEY-0123456789';
 
@@ -61,6 +63,16 @@ test('track: 201 with the status and no object errors; the update reaches the pr
     assert.deepEqual(result, { status: 201, objectErrors: [] });
     assert.equal(server.profiles({ external_id: 'u2' })[0]?.attributes.seen, true);
     assert.deepEqual(client.stats(), { requests: 1, statusCounts: { '201': 1 }, rateLimited: 0, retries: 0, networkErrors: 0 });
+  });
+});
+
+test('track: a prepared body (texts from mapRow) arrives intact', async () => {
+  await withHarness({}, {}, async ({ server, client }) => {
+    const mapped = mapRow({ updatedAt: '2026-11-28 10:00:00.5+00', ids: { external_id: 'prep' }, payload: '{"name":"opened","properties":{"k":"é"}}' }, 'custom_events');
+    assert.ok(mapped.ok && mapped.kind === 'events');
+    const result = await client.track(preparedTrackBody('events', [mapped.object], [mapped.json]));
+    assert.deepEqual(result, { status: 201, objectErrors: [] });
+    assert.deepEqual(server.profiles({ external_id: 'prep' })[0]?.events, [{ name: 'opened', properties: { k: 'é' }, time: '2026-11-28T10:00:00.500000Z' }]);
   });
 });
 
@@ -287,12 +299,13 @@ test('paces a burst of calls to the budget without 429s', async () => {
   });
 });
 
-test('errors from other answers: 403, 404, 400 with the key echoed, HTML 502', async () => {
+test('errors from other answers: 403, 404, 400 with the key echoed, HTML 502, 301', async () => {
   const answers: [number, string][] = [
     [403, '{"message":"Access Denied"}'],
     [404, '{"message":"Not Found"}'],
     [400, `{"message":"bad header Bearer ${KEY}"}`],
     [502, '<html><body>Bad Gateway</body></html>'],
+    [301, ''],
   ];
   const stub = await stubServer((_req, res) => {
     const [status, body] = answers.shift() ?? [201, '{}'];
@@ -309,6 +322,7 @@ test('errors from other answers: 403, 404, 400 with the key echoed, HTML 502', a
     const html = await rejection(client.track(attrs('a')));
     assert.deepEqual(html.details, { status: 502, attempts: 1, transient: true });
     assert.match(html.message, /502 Bad Gateway/);
+    assert.match((await rejection(client.track(attrs('a')))).message, /301 Moved Permanently .*the endpoint redirects; use the REST endpoint of your instance/);
   } finally {
     await client.close();
     await stub.close();

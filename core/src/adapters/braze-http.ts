@@ -145,7 +145,8 @@ export function createBrazeHttpClient(options: BrazeHttpClientOptions): BrazeHtt
 
   /** Scrubs the API key from text that came from elsewhere (Braze echoes keys in some errors). */
   function redact(text: string): string {
-    return text.split(apiKey).join('[redacted]');
+    // Real keys are long; scrubbing a one-letter test key would mangle every message.
+    return apiKey.length >= 8 ? text.split(apiKey).join('[redacted]') : text;
   }
 
   function backoff(attempt: number): number {
@@ -218,6 +219,7 @@ export function createBrazeHttpClient(options: BrazeHttpClientOptions): BrazeHtt
     if (status >= 500 || status === 408) return { transient: true, status, message: reason };
     if (status === 401) return fatal(`Braze rejected the API key (401): check braze.api_key / the instance or endpoint; the key needs ${permission}.`);
     if (status === 403) return fatal(`Braze refused POST ${path} (${reason}): the API key lacks the ${permission} permission or its IP allowlist excludes this machine; use a key with ${permission}.`);
+    if (status >= 300 && status < 400) return fatal(`Braze answered ${reason} for POST ${path} at ${base.display}: the endpoint redirects; use the REST endpoint of your instance, e.g. https://rest.iad-01.braze.com (check braze.instance / braze.endpoint).`);
     if (status === 404) return fatal(`Braze answered 404 for POST ${path} at ${base.display}: the endpoint looks wrong; check braze.instance / braze.endpoint.`);
     if (status === 413) return fatal(`Braze rejected the request body as too large (413): lower batch_size so each request stays under 4 MB.`);
     if (status === 400 && /max input length exceeded/i.test(said)) {

@@ -129,7 +129,8 @@ export class RateLimiter {
     }
     if (this.resetAt === undefined || this.remaining === undefined) {
       this.refilledAt = now;
-      return this.inFlight < Math.min(this.options.concurrency, this.limit ?? Number.POSITIVE_INFINITY) ? { wait: 0 } : { wait: Number.POSITIVE_INFINITY };
+      const probes = Math.max(1, Math.min(this.options.concurrency, this.limit ?? Number.POSITIVE_INFINITY));
+      return this.inFlight < probes ? { wait: 0 } : { wait: Number.POSITIVE_INFINITY };
     }
     const end = this.resetAt + RESET_MARGIN_MS;
     if (this.remaining <= 0) return { wait: end - now, pauseUntil: end };

@@ -60,6 +60,31 @@ test('POST /users/track applies attributes, events and purchases to profiles', a
     assert.deepEqual((http.json.profiles as unknown[])[0], u1);
     const all = await call(server, '/_local/profiles', undefined, { method: 'GET' });
     assert.equal((all.json.profiles as unknown[]).length, 4);
+    const some = await call(server, '/_local/profiles?limit=2', undefined, { method: 'GET' });
+    assert.deepEqual([(some.json.profiles as unknown[]).length, some.json.total], [2, 4]);
+    assert.equal((await call(server, '/_local/profiles?limit=x', undefined, { method: 'GET' })).status, 400);
+  });
+});
+
+test('attribute operators: _merge_objects deep-merges, inc starts at 0, __proto__ is plain data', async () => {
+  await withServer({}, async (server) => {
+    await track(server, { attributes: [{ external_id: 'm', address: { city: 'Paris', geo: { lat: 1 } }, n: { inc: 5 } }] });
+    await track(server, {
+      attributes: [
+        { external_id: 'm', _merge_objects: true, address: { zip: '75001', geo: { lon: 2 } } },
+        { external_id: 'm', prefs: { a: 1 } },
+        { external_id: 'm', prefs: { b: 2 } },
+      ],
+    });
+    await track(server, undefined, { raw: '{"attributes":[{"external_id":"m","__proto__":{"polluted":true}}]}' });
+    const [m] = server.profiles({ external_id: 'm' });
+    assert.ok(m);
+    assert.deepEqual(m.attributes.address, { city: 'Paris', geo: { lat: 1, lon: 2 }, zip: '75001' });
+    assert.deepEqual(m.attributes.prefs, { b: 2 }, 'without _merge_objects an object is replaced');
+    assert.equal(m.attributes.n, 5);
+    assert.ok(Object.hasOwn(m.attributes, '__proto__'));
+    assert.equal(Object.getPrototypeOf(m.attributes), Object.prototype);
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
   });
 });
 

@@ -23,7 +23,7 @@ import { FixedWindow, type Budget, type WindowUsage } from './fixed-window';
 import { BLACKLISTED, checkObject, type UserRef } from './object-rules';
 import { ProfileStore, type Profile } from './profile-store';
 
-export type { Budget, FaultConfig, FaultKind, Profile, WindowUsage };
+export type { Budget, FaultConfig, FaultKind, Profile, UserRef, WindowUsage };
 
 export interface BrazeServerOptions {
   /** 0 (the default) picks a free port. */
@@ -94,6 +94,7 @@ export interface BrazeServer {
   close(): Promise<void>;
   state(): BrazeServerState;
   stats(): BrazeServerStats;
+  /** Snapshots of the profile `ref` names, or of all profiles. */
   profiles(ref?: UserRef): Profile[];
   setFaults(faults: FaultConfig): void;
   /** Forgets profiles, statistics, the request log, budgets and faults. */
@@ -167,39 +168,48 @@ export async function startBrazeServer(options: BrazeServerOptions): Promise<Bra
     res.once('close', () => inProgress--);
     options.onRequest?.({ method: entry.method, path });
 
-    const body = await readBody(req, maxBody * READ_FACTOR);
-    if (options.latencyMs) await delay(options.latencyMs);
+    // Faults, the key and the budget are settled on arrival, so budget windows see requests in
+    // the order they came, whatever their bodies and the latency take.
+    const window = budgets[endpoint];
     const fault = faults.take();
     if (fault !== undefined) entry.fault = fault;
-    if (fault === 'drop' || body === undefined) {
-      record(entry);
-      req.socket.destroy();
-      return;
-    }
-    const window = budgets[endpoint];
-    const answer = ((): Answer => {
+    const early = ((): Answer | undefined => {
+      if (fault === 'drop') return undefined;
       if (fault !== undefined) return fault === 429 ? { status: 429, body: { message: 'API rate limit exceeded' } } : { status: fault, body: { message: `Injected fault: ${http.STATUS_CODES[fault] ?? 'server error'}` } };
       if (req.method !== 'POST') return { status: 405, body: { message: `Use POST for ${path}.` } };
       const auth = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
       if (!auth?.[1] || !keys.has(auth[1])) return { status: 401, body: { message: `Invalid API key: ${auth?.[1] ?? ''}` } };
       if (!window.take(entry.at)) return { status: 429, body: { message: 'API rate limit exceeded' } };
-      if (body.length > maxBody) return { status: 413, body: { message: 'Request Entity Too Large' } };
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(body.toString('utf8'));
-      } catch {
-        return { status: 400, body: { message: 'Invalid JSON in request body' } };
-      }
-      if (!isPlainObject(parsed)) return { status: 400, body: { message: 'Request body must be a JSON object' } };
-      return endpoint === 'track' ? track(parsed) : deleteUsers(parsed);
+      return undefined;
     })();
+    const body = await readBody(req, maxBody * READ_FACTOR);
+    if (options.latencyMs) await delay(options.latencyMs);
+    if (fault === 'drop' || body === undefined) {
+      record(entry);
+      req.socket.destroy();
+      return;
+    }
+    const answer = early ?? bodyAnswer(endpoint, body);
     entry.status = answer.status;
     entry.objects = answer.objects ?? 0;
     entry.objectErrors = answer.objectErrors ?? 0;
     record(entry);
-    const headers = { 'Content-Type': 'application/json', ...window.headers(now(), answer.status === 429) };
+    const json = JSON.stringify(answer.body);
+    const headers = { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(json), ...window.headers(now(), answer.status === 429) };
     res.writeHead(answer.status, answer.status === 413 ? { ...headers, Connection: 'close' } : headers);
-    res.end(JSON.stringify(answer.body));
+    res.end(json);
+  }
+
+  function bodyAnswer(endpoint: Endpoint, body: Buffer): Answer {
+    if (body.length > maxBody) return { status: 413, body: { message: 'Request Entity Too Large' } };
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.toString('utf8'));
+    } catch {
+      return { status: 400, body: { message: 'Invalid JSON in request body' } };
+    }
+    if (!isPlainObject(parsed)) return { status: 400, body: { message: 'Request body must be a JSON object' } };
+    return endpoint === 'track' ? track(parsed) : deleteUsers(parsed);
   }
 
   function track(body: Record<string, unknown>): Answer {
@@ -284,7 +294,9 @@ export async function startBrazeServer(options: BrazeServerOptions): Promise<Bra
               : name !== null && label !== null
                 ? { user_alias: { alias_name: name, alias_label: label } }
                 : undefined;
-      return reply(200, { profiles: store.list(ref) });
+      const limit = q.has('limit') ? Number(q.get('limit')) : undefined;
+      if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) return reply(400, { message: 'limit must be a whole number' });
+      return reply(200, { total: store.size, profiles: store.list(ref, limit) });
     }
     if (route === 'GET /_local/stats') return reply(200, currentStats());
     if (route === 'POST /_local/reset') {

@@ -88,11 +88,18 @@ export class ProfileStore {
     return true;
   }
 
-  /** Snapshots (deep copies) of the profiles matching `ref`, or of all profiles. */
-  list(ref?: UserRef): Profile[] {
-    const found = ref ? this.find(ref) : undefined;
-    const source = ref ? (found ? [found] : []) : this.byId.filter((p): p is Stored => p !== undefined);
-    return source.map(snapshot);
+  /** Snapshots (deep copies) of the profile `ref` names, or of all profiles (the first `limit`). */
+  list(ref?: UserRef, limit = Number.POSITIVE_INFINITY): Profile[] {
+    if (ref) {
+      const found = this.find(ref);
+      return found && limit > 0 ? [snapshot(found)] : [];
+    }
+    const out: Profile[] = [];
+    for (const p of this.byId) {
+      if (out.length >= limit) break;
+      if (p) out.push(snapshot(p));
+    }
+    return out;
   }
 
   clear(): void {
@@ -148,7 +155,6 @@ export class ProfileStore {
     set.add(p);
     index.set(norm(value), set);
   }
-
 }
 
 /** Braze's pick among profiles sharing an email or phone: identified first, then most recently updated. */
@@ -159,31 +165,39 @@ function preferred(a: Stored, b: Stored): boolean {
 }
 
 function applyAttribute(attributes: Record<string, unknown>, key: string, value: unknown, merge: boolean): void {
-  const current = attributes[key];
   if (value === null) {
     delete attributes[key];
-  } else if (isPlainObject(value) && Object.keys(value).length === 1 && typeof value.inc === 'number') {
-    attributes[key] = (typeof current === 'number' ? current : 0) + value.inc;
-  } else if (isPlainObject(value) && ('add' in value || 'remove' in value) && Object.values(value).every(Array.isArray) && Object.keys(value).every((k) => k === 'add' || k === 'remove')) {
+    return;
+  }
+  const current = Object.hasOwn(attributes, key) ? attributes[key] : undefined;
+  let next = value;
+  if (isPlainObject(value) && Object.keys(value).length === 1 && typeof value.inc === 'number') {
+    next = (typeof current === 'number' ? current : 0) + value.inc;
+  } else if (isPlainObject(value) && ('add' in value || 'remove' in value) && Object.keys(value).every((k) => (k === 'add' || k === 'remove') && Array.isArray(value[k]))) {
     const list = Array.isArray(current) ? [...current] : [];
     const add = Array.isArray(value.add) ? value.add : [];
     const remove = Array.isArray(value.remove) ? value.remove : [];
     for (const item of add) if (!list.some((x) => sameValue(x, item))) list.push(item);
-    attributes[key] = list.filter((x) => !remove.some((r) => sameValue(x, r)));
+    next = list.filter((x) => !remove.some((r) => sameValue(x, r)));
   } else if (merge && isPlainObject(value) && isPlainObject(current)) {
-    attributes[key] = deepMerge(current, value);
-  } else {
-    attributes[key] = value;
+    next = deepMerge(current, value);
   }
+  setData(attributes, key, next);
 }
 
 function deepMerge(target: Record<string, unknown>, source: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...target };
   for (const [k, v] of Object.entries(source)) {
-    const cur = out[k];
-    out[k] = isPlainObject(v) && isPlainObject(cur) ? deepMerge(cur, v) : v;
+    const cur = Object.hasOwn(out, k) ? out[k] : undefined;
+    setData(out, k, isPlainObject(v) && isPlainObject(cur) ? deepMerge(cur, v) : v);
   }
   return out;
+}
+
+/** `target[key] = value`, except that a `__proto__` key is stored as data, not as the prototype. */
+function setData(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
 }
 
 function sameValue(a: unknown, b: unknown): boolean {

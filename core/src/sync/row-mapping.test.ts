@@ -138,7 +138,8 @@ for (const c of cases) {
     const expectedKind = { custom_attributes: 'attributes', custom_events: 'events', purchases: 'purchases', user_deletes: 'delete' }[c.dataType];
     assert.equal(result.kind, expectedKind);
     if (c.object) assert.deepEqual(result.object, c.object);
-    assert.equal(result.bytes, Buffer.byteLength(JSON.stringify(result.object)));
+    assert.equal(result.json, JSON.stringify(result.object));
+    assert.equal(result.bytes, Buffer.byteLength(result.json));
   });
 }
 
@@ -146,6 +147,14 @@ test('the identifier in object order comes first, then the payload', () => {
   const r = mapRow(row(ext, '{"b":1,"a":2}'), 'custom_attributes');
   assert.ok(r.ok && r.kind !== 'delete');
   assert.deepEqual(Object.keys(r.object), ['external_id', 'b', 'a']);
+});
+
+test('a "__proto__" payload key stays data', () => {
+  const r = mapRow(row(ext, '{"__proto__":{"x":1},"a":1}'), 'custom_attributes');
+  assert.ok(r.ok && r.kind !== 'delete');
+  assert.ok(Object.hasOwn(r.object, '__proto__'));
+  assert.equal(Object.getPrototypeOf(r.object), Object.prototype);
+  assert.equal(r.json, '{"external_id":"u1","__proto__":{"x":1},"a":1}');
 });
 
 test('row errors never quote the payload', () => {
