@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { loadDefinitionFile } from '../../core/src/lang/load-definition';
+import { formatProblem, loadDefinitionFile } from '../../core/src/lang/load-definition';
 import type { SyncTarget } from '../../core/src/sync/open-sync';
 import { EXIT, UsageError, type CliIo } from './command';
 
@@ -60,7 +60,7 @@ export async function loadTarget(args: SyncArgs, io: CliIo): Promise<SyncTarget 
   }
   if (loaded.hasErrors || !loaded.file) {
     const shown = path.relative(io.cwd, filePath) || filePath;
-    for (const p of loaded.problems.filter((x) => x.severity === 'error')) io.stderr.write(`${shown}:${p.line}:${p.column} ${p.severity} ${p.code} ${p.message}\n`);
+    for (const p of loaded.problems.filter((x) => x.severity === 'error')) io.stderr.write(formatProblem({ ...p, file: shown }) + '\n');
     io.stderr.write(`brazesync: ${shown} has validation errors; fix them (see \`brazesync validate ${shown}\`) before running a sync.\n`);
     return EXIT.usage;
   }

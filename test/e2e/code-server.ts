@@ -22,6 +22,8 @@ const USER_SETTINGS = {
   'git.enabled': false,
   'chat.commandCenter.enabled': false,
   'window.restoreWindows': 'none',
+  // Edits stay unsaved until a check saves them (the immutability check reverts its edit).
+  'files.autoSave': 'off',
   'editor.hover.delay': 200,
   'editor.quickSuggestions': { other: false, comments: false, strings: false },
 };

@@ -172,6 +172,8 @@ export async function runScenario({ workbench, checks, workspace, userDataDir, s
     await entry.waitFor({ timeout: TIMEOUT });
     const text = (await entry.textContent())?.trim();
     await workbench.runCommand('File: Revert File');
+    await editor().locator('.view-line', { hasText: 'data_type: custom_attributes' }).waitFor({ timeout: TIMEOUT });
+    if (!readFileSync(path.join(workspace, MAIN), 'utf8').includes('data_type: custom_attributes')) throw new Error('the edit reached the file on disk');
     return text;
   });
 

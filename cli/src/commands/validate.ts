@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadDefinitionFile, type FileProblem } from '../../../core/src/lang/load-definition';
+import { formatProblem, loadDefinitionFile, type FileProblem } from '../../../core/src/lang/load-definition';
 import { EXIT, UsageError, type Command } from '../command';
 import { findDefinitionFiles } from '../find-definition-files';
 
@@ -31,7 +31,7 @@ export const validateCommand: Command = {
       }
     }
     if (format === 'json') io.stdout.write(JSON.stringify(problems, null, 2) + '\n');
-    else for (const p of problems) io.stdout.write(`${p.file}:${p.line}:${p.column} ${p.severity} ${p.code} ${p.message}\n`);
+    else for (const p of problems) io.stdout.write(formatProblem(p) + '\n');
     for (const u of unreadable) io.stderr.write(`brazesync validate: cannot read ${u.path}: ${u.reason}\n`);
     if (files.length === 0 && unreadable.length === 0) {
       io.stderr.write(`brazesync validate: no *.brazesync.yaml files found in ${parsed.positionals.join(', ') || 'the current folder'}.\n`);

@@ -47,6 +47,11 @@ export function toFileProblem(file: string, d: Diagnostic): FileProblem {
   };
 }
 
+/** The text form: `file:line:col severity code message`. */
+export function formatProblem(p: FileProblem): string {
+  return `${p.file}:${p.line}:${p.column} ${p.severity} ${p.code} ${p.message}`;
+}
+
 export function checkDefinitionText(filePath: string, text: string, options: { stateDir?: string; env?: NodeJS.ProcessEnv } = {}): LoadedDefinition {
   const stateRoot = stateRootFor(filePath, options.stateDir, options.env);
   const doc = parseSyncFile(text);
