@@ -41,7 +41,8 @@ export function activate(context: vscode.ExtensionContext): void {
       tree.refresh();
       void panels.refreshHistory();
     }),
-    runs.onDidChange(() => tree.refresh()),
+    // Progress only changes the running sync's description: a lazier refresh is enough.
+    runs.onDidChange((event) => tree.refresh(event === 'progress' ? 1000 : 0)),
     createStatusBar(runs),
     registerShowLog(services),
     registerRefresh(services),

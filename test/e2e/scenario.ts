@@ -196,7 +196,10 @@ export async function runScenario({ workbench, checks, workspace, userDataDir, s
     const result = await exec(process.execPath, [cli, 'sync', path.join(workspace, MAIN), '--sync', SYNC, '--json'], { env });
     if (result.code !== 3) throw new Error(`brazesync sync exited ${result.code} (expected 3, partial): ${result.stdout} ${result.stderr}`);
     const runs = page.locator('.part.sidebar .monaco-list-row', { hasText: 'partial · 3 synced · 1 failed' });
-    await page.waitForFunction((n) => document.querySelectorAll('.part.sidebar .monaco-list-row[aria-level="4"]').length >= n, 2, { timeout: TIMEOUT });
+    await runs.nth(1).waitFor({ timeout: TIMEOUT }).catch(async (err: Error) => {
+      const rows = await page.locator('.part.sidebar .monaco-list-row').allTextContents();
+      throw new Error(`${err.message.split('\n')[0]}; tree rows: ${rows.join(' | ')}`);
+    });
     await new SyncTree(workbench).row('Watermark').locator('.label-description', { hasText: LAST_UPDATED_AT.slice(0, 19) }).waitFor({ timeout: TIMEOUT });
     return `${await runs.count()} runs listed; CLI said ${result.stdout.trim()}`;
   });

@@ -73,7 +73,7 @@ test('a sync run recorded while the file is open flags the changed data type, an
   const edits = revert.edit?.changes?.[uri] ?? [];
   const reverted = applyEdits(EXAMPLE, edits);
   assert.match(reverted, /user_attributes:\n[\s\S]*?data_type: custom_events/);
-  const after = await client.change(uri, published.version! + 1, edits.map((e) => ({ range: e.range, text: e.newText })));
+  const after = await client.change(uri, 2, edits.map((e) => ({ range: e.range, text: e.newText })));
   assert.deepEqual(after.diagnostics, []);
 
   // A later run records yet another type (state rewritten in place): flagged again.
@@ -93,6 +93,7 @@ test('a sync run recorded while the file is open flags the changed data type, an
   await client.close(uri);
 });
 
+// Nothing changes on disk here, so only the notifications can cause the re-published diagnostics.
 test('brazeSync/stateChanged and watched-file events re-check open documents', async () => {
   const folder = path.join(dir, 'notified');
   const uri = definitionFile(folder, 'orders.brazesync.yaml');
@@ -137,10 +138,9 @@ test('BRAZESYNC_STATE_DIR moves the state directory', async () => {
   try {
     const { diagnostics } = await withEnv.open(uri, EXAMPLE);
     assert.deepEqual(
-      diagnostics.map((d) => d.code),
-      ['data-type-immutable'],
+      diagnostics.map((d) => [d.code, /user_deletes/.test(messageText(d))]),
+      [['data-type-immutable', true]],
     );
-    assert.match(messageText(diagnostics[0]!), /user_deletes/);
   } finally {
     await withEnv.stop();
   }

@@ -23,12 +23,21 @@ interface SyncSchedule {
   next_runs: string[];
 }
 
-const WHY: Record<string, string> = {
-  draft: 'draft: the scheduler skips it; set status: active (after a passing Test Connection). It would run at:',
-  manual: 'manual: runs only on Sync Now (brazesync sync).',
-  'untested-never': 'active, but its connection was never tested: the scheduler skips its runs until `brazesync test-connection` passes. It would run at:',
-  'untested-stale': 'active, but its connection or table changed since the last passing Test Connection: the scheduler skips its runs until `brazesync test-connection` passes again. It would run at:',
-};
+function why(reason: string, file: string, sync: string): string {
+  const test = `\`brazesync test-connection ${file} --sync ${sync}\``;
+  switch (reason) {
+    case 'draft':
+      return 'draft: the scheduler skips it; set status: active (after a passing Test Connection). It would run at:';
+    case 'manual':
+      return `manual: runs only on Sync Now (\`brazesync sync ${file} --sync ${sync}\`).`;
+    case 'untested-never':
+      return `active, but its connection was never tested: the scheduler skips its runs until ${test} passes. It would run at:`;
+    case 'untested-stale':
+      return `active, but its connection or table changed since the last passing Test Connection: the scheduler skips its runs until ${test} passes again. It would run at:`;
+    default:
+      return reason;
+  }
+}
 
 export const scheduleCommand: Command = {
   name: 'schedule',
@@ -88,7 +97,7 @@ export const scheduleCommand: Command = {
     }
     for (const s of syncs) {
       io.stdout.write(`${s.sync}: ${s.schedule} (${s.time_zone})\n`);
-      if (s.reason) io.stdout.write(`  ${WHY[s.reason] ?? s.reason}\n`);
+      if (s.reason) io.stdout.write(`  ${why(s.reason, file, s.sync)}\n`);
       for (const t of s.next_runs) io.stdout.write(`  ${formatRunTime(new Date(t), s.time_zone)}\n`);
     }
     return EXIT.ok;

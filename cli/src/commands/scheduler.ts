@@ -81,7 +81,7 @@ export async function runScheduler(args: string[], io: CliIo, stop: AbortSignal)
     log: (entry) => write(formatLogEntry(entry, format)),
     watch: (onChange) =>
       watchDefinitions(targets, (name) => DEFINITION_FILE.test(name), onChange, (err) =>
-        write(formatLogEntry({ time: new Date().toISOString(), level: 'warn', event: 'file-invalid', message: `Watching the definitions failed (${err.message}); edits may need a restart.`, error: err.message }, format)),
+        write(formatLogEntry({ time: new Date().toISOString(), level: 'warn', event: 'watch-failed', message: `Watching the definitions failed (${err.message}); edits are picked up after a restart.`, error: err.message }, format)),
       ),
   });
   // The scheduler may have nothing armed (only drafts) and still has to wait for edits and signals.
@@ -91,7 +91,12 @@ export async function runScheduler(args: string[], io: CliIo, stop: AbortSignal)
       if (stop.aborted) resolve();
       else stop.addEventListener('abort', () => resolve(), { once: true });
     });
-    await Promise.race([scheduler.start(), stopped]);
+    try {
+      await Promise.race([scheduler.start(), stopped]);
+    } catch (err) {
+      await scheduler.stop('it could not start');
+      throw err;
+    }
     await stopped;
     await scheduler.stop(typeof stop.reason === 'string' ? stop.reason : 'stop requested');
     return EXIT.ok;

@@ -7,15 +7,15 @@ const k = { file: '/ws/a.brazesync.yaml', sync: 'users' };
 
 test('one run per sync at a time; listeners hear start, progress and finish', () => {
   const reg = new RunRegistry();
-  let events = 0;
-  reg.onDidChange(() => events++);
+  const events: string[] = [];
+  reg.onDidChange((e) => events.push(e));
   assert.equal(reg.start(k, 0), true);
   assert.equal(reg.start(k, 0), false);
   reg.progress(k, { total: 10, read: 5, skipped: 0, synced: 4, failed: 1, watermark: null });
   assert.equal(reg.get(k)?.progress?.synced, 4);
   reg.finish(k);
   assert.equal(reg.get(k), undefined);
-  assert.equal(events, 3);
+  assert.deepEqual(events, ['start', 'progress', 'finish']);
 });
 
 test('progress and summaries read well', () => {

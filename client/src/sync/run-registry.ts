@@ -24,12 +24,15 @@ export function keyOf(k: SyncKey): string {
   return `${k.file}#${k.sync}`;
 }
 
+/** Progress events come many times a second; listeners may treat them more lazily than the rest. */
+export type RunEvent = 'start' | 'progress' | 'finish';
+
 export class RunRegistry {
   private readonly active = new Map<string, ActiveRun>();
   private lastFinished: FinishedRun | undefined;
-  private readonly listeners = new Set<() => void>();
+  private readonly listeners = new Set<(event: RunEvent) => void>();
 
-  onDidChange(listener: () => void): { dispose(): void } {
+  onDidChange(listener: (event: RunEvent) => void): { dispose(): void } {
     this.listeners.add(listener);
     return { dispose: () => this.listeners.delete(listener) };
   }
@@ -38,7 +41,7 @@ export class RunRegistry {
   start(k: SyncKey, now = Date.now()): boolean {
     if (this.active.has(keyOf(k))) return false;
     this.active.set(keyOf(k), { ...k, startedAt: now });
-    this.fire();
+    this.fire('start');
     return true;
   }
 
@@ -46,13 +49,13 @@ export class RunRegistry {
     const run = this.active.get(keyOf(k));
     if (!run) return;
     run.progress = progress;
-    this.fire();
+    this.fire('progress');
   }
 
   finish(k: SyncKey, run?: RunRecord): void {
     this.active.delete(keyOf(k));
     if (run) this.lastFinished = { ...k, run };
-    this.fire();
+    this.fire('finish');
   }
 
   get(k: SyncKey): ActiveRun | undefined {
@@ -67,8 +70,8 @@ export class RunRegistry {
     return this.lastFinished;
   }
 
-  private fire(): void {
-    for (const l of this.listeners) l();
+  private fire(event: RunEvent): void {
+    for (const l of this.listeners) l(event);
   }
 }
 

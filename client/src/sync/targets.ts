@@ -6,6 +6,7 @@
 import * as vscode from 'vscode';
 import { checkDefinitionText, type LoadedDefinition } from '../../../core/src/lang/load-definition';
 import type { SyncFile } from '../../../core/src/model/sync-file';
+import { parseSyncFile } from '../../../core/src/parse/sync-document';
 import { LANGUAGE_ID } from '../language/language-client';
 
 export interface SyncTarget {
@@ -65,8 +66,7 @@ export async function resolveTarget(args: readonly unknown[], action: string): P
     }
   }
   if (partial.sync) return { uri, sync: partial.sync };
-  const loaded = checkDefinitionText(uri.fsPath, await readDefinitionText(uri));
-  const names = loaded.doc.syncs.map((s) => s.name);
+  const names = parseSyncFile(await readDefinitionText(uri)).syncs.map((s) => s.name);
   if (names.length === 0) {
     void vscode.window.showWarningMessage(`Braze Sync: ${vscode.workspace.asRelativePath(uri)} defines no syncs yet.`);
     return undefined;

@@ -17,20 +17,27 @@ export class SyncTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
   private files = new Map<string, SummarizedFile>();
   private runFailures = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
+  private due = 0;
 
   constructor(
     private readonly runs: RunRegistry,
     private readonly log: vscode.LogOutputChannel,
   ) {}
 
-  /** Coalesces bursts (a run writes state, a run record and row errors in quick succession). */
-  refresh(): void {
-    if (this.timer) return;
+  /**
+   * Re-reads the tree within `delayMs`, coalescing bursts (a run writes state, a run record and
+   * row errors in quick succession); an earlier request wins over a later, lazier one.
+   */
+  refresh(delayMs = 150): void {
+    const due = Date.now() + delayMs;
+    if (this.timer && this.due <= due) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.due = due;
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.roots = undefined;
       this.changed.fire(undefined);
-    }, 150);
+    }, delayMs);
   }
 
   /** The state root of a definition file as the tree last read it. */
@@ -111,14 +118,25 @@ export class SyncTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
   }
 }
 
-/** Refreshes on any change of definition files or recorded state, whoever wrote it (CLI, scheduler, this window). */
+/**
+ * Calls `onChange` (at most every 250 ms: a running sync rewrites its state after every batch) on
+ * any change of definition files or recorded state, whoever wrote it: the CLI, the scheduler, this window.
+ */
 export function watchForChanges(onChange: () => void): vscode.Disposable {
+  let timer: NodeJS.Timeout | undefined;
+  const settled = () => {
+    timer ??= setTimeout(() => {
+      timer = undefined;
+      onChange();
+    }, 250);
+  };
   const patterns: vscode.GlobPattern[] = ['**/*.brazesync.{yaml,yml}', '**/.brazesync/**'];
   const stateDir = process.env.BRAZESYNC_STATE_DIR;
   if (stateDir) patterns.push(new vscode.RelativePattern(vscode.Uri.file(path.resolve(stateDir)), '**'));
   const disposables = patterns.map((p) => {
     const w = vscode.workspace.createFileSystemWatcher(p);
-    return vscode.Disposable.from(w, w.onDidChange(onChange), w.onDidCreate(onChange), w.onDidDelete(onChange));
+    const dbg = (k: string) => (u: vscode.Uri) => { console.log(`DBGWATCH ${k} ${u.fsPath} ${Date.now()}`); settled(); };
+    return vscode.Disposable.from(w, w.onDidChange(dbg('change')), w.onDidCreate(dbg('create')), w.onDidDelete(dbg('delete')));
   });
-  return vscode.Disposable.from(...disposables);
+  return vscode.Disposable.from(...disposables, { dispose: () => clearTimeout(timer) });
 }

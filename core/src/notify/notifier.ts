@@ -2,13 +2,12 @@
  * Decides, writes and sends the email for a run, and reports what happened instead of throwing:
  * a failing or missing mail server must never fail or hold up a sync, only be logged.
  */
-import type { SyncFile } from '../model/sync-file';
-import { errorMessage, redactorFor } from '../sync/sync-errors';
+import type { SmtpSettings, SyncFile } from '../model/sync-file';
 import { resolveSecretRefs } from '../secrets/secret-refs';
+import { errorMessage, redactorFor } from '../sync/sync-errors';
 import { createSmtpMailer, type Mailer, type MailerOptions } from './mailer';
 import { composeNotice } from './message';
 import { noticeFor, noticePolicy, type NoticeKind, type NotifiedRun } from './notice';
-import type { SmtpSettings } from '../model/sync-file';
 
 export interface NoticeTarget {
   file: SyncFile;

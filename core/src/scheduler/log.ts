@@ -12,6 +12,7 @@ export type LogEvent =
   | 'file-loaded'
   | 'file-invalid'
   | 'file-removed'
+  | 'watch-failed'
   | 'sync-scheduled'
   | 'sync-not-scheduled'
   | 'sync-removed'
@@ -57,6 +58,8 @@ export interface LogEntry {
   time_zone?: string;
   reason?: string;
   error?: string;
+  /** A run's warnings (rows stamped in the future, …). */
+  warnings?: string[];
   notice?: NoticeKind;
   to?: string[];
   problems?: LogProblem[];

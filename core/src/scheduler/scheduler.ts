@@ -221,6 +221,7 @@ export class Scheduler {
   }
 
   private fire(entry: Entry, scheduledFor: Date): void {
+    if (this.stopping) return;
     const { slot } = entry;
     const running = this.jobs.get(slot.key);
     if (running) {
@@ -381,6 +382,7 @@ function runFields(run: RunRecord): Fields {
     watermark: run.watermark_after,
     ...(run.ended_at ? { duration_ms: Date.parse(run.ended_at) - Date.parse(run.started_at) } : {}),
     ...(run.error ? { error: run.error } : {}),
+    ...(run.warnings.length ? { warnings: run.warnings } : {}),
   };
 }
 
