@@ -128,7 +128,7 @@ export function startLanguageServer(connection: Connection, env: NodeJS.ProcessE
     }),
   );
   connection.onCodeAction(
-    onDocument('codeAction', [], (doc, { range, context, textDocument }) => codeActions(doc, range, context.diagnostics.filter(hasTextMessage), textDocument.uri)),
+    onDocument('codeAction', [], (doc, { range, context, textDocument }) => codeActions(doc, range, context.diagnostics, textDocument.uri)),
   );
   connection.onDocumentSymbol(
     onDocument('documentSymbol', [], (doc, { textDocument }) => {
@@ -145,11 +145,6 @@ export function startLanguageServer(connection: Connection, env: NodeJS.ProcessE
     }),
   );
   documents.listen(connection);
-}
-
-/** Ours always are (and LSP 3.18 markdown messages are not part of the types core builds on). */
-function hasTextMessage<D extends { message: unknown }>(d: D): d is D & { message: string } {
-  return typeof d.message === 'string';
 }
 
 function stateDirOption(params: InitializeParams): string | undefined {

@@ -28,6 +28,7 @@ export const DIAGNOSTIC_CODES = [
   'data-type-immutable',
   'connection-in-use',
   'untested-active-sync',
+  'incomplete-smtp-login',
 ] as const;
 
 export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];

@@ -79,6 +79,16 @@ const cases: Case[] = [
   { name: 'quoted table parts are fine', text: edit('INGESTION.PURCHASES_SYNC', '\'"My Schema"."Purchases"\''), expect: [] },
   { name: 'literal api key', text: edit('${env:BRAZE_API_KEY}', 'abcd-1234-secret'), expect: [{ code: 'plaintext-secret', text: 'abcd-1234-secret', severity: 'warning' }] },
   { name: 'literal password', text: edit('${env:REDSHIFT_PASSWORD}', 'hunter2'), expect: [{ code: 'plaintext-secret', text: 'hunter2', severity: 'warning', message: /WAREHOUSE_PASSWORD/ }] },
+  {
+    name: 'literal SMTP password',
+    text: EXAMPLE + 'notifications:\n  smtp:\n    host: smtp.example.com\n    user: me\n    password: s3cret\n    from: a@example.com\n',
+    expect: [{ code: 'plaintext-secret', text: 's3cret', message: /SMTP_PASSWORD/ }],
+  },
+  {
+    name: 'SMTP user without password',
+    text: EXAMPLE + 'notifications:\n  smtp:\n    host: smtp.example.com\n    user: me\n    from: a@example.com\n',
+    expect: [{ code: 'incomplete-smtp-login', text: 'user' }],
+  },
   { name: 'instance and endpoint together', text: edit('  instance: US-03', '  instance: US-03\n  endpoint: https://rest.iad-03.braze.com'), expect: [{ code: 'braze-target', text: 'endpoint' }] },
   { name: 'neither instance nor endpoint', text: edit('  instance: US-03\n', ''), expect: [{ code: 'braze-target', text: 'braze' }] },
   { name: 'plain http to a remote host', text: edit('  instance: US-03', '  endpoint: http://rest.iad-03.braze.com'), expect: [{ code: 'insecure-endpoint', text: 'http://rest.iad-03.braze.com' }] },

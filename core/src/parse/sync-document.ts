@@ -55,7 +55,7 @@ interface ParsedText {
   memo: Map<string, unknown>;
 }
 
-const PARSE_OPTIONS = { keepSourceTokens: true, uniqueKeys: true, prettyErrors: false, strict: true } as const;
+const PARSE_OPTIONS = { uniqueKeys: true, prettyErrors: false, strict: true } as const;
 
 function parseText(text: string): ParsedText {
   return { doc: parseDocument(text, PARSE_OPTIONS), memo: new Map() };

@@ -78,7 +78,25 @@ export function checkPlaintextSecrets(header: HeaderView): Problem[] {
   for (const [name, conn] of header.connections ?? []) {
     problems.push(...secretProblem(conn.fields.get('password'), `The password of connection \`${name}\``, envVarNameFor(name)));
   }
+  problems.push(...secretProblem(header.smtp?.get('password'), 'The SMTP password', 'SMTP_PASSWORD'));
   return problems;
 }
 
-export const headerRules: readonly ((header: HeaderView) => Problem[])[] = [checkTimeZone, checkBrazeTarget, checkPlaintextSecrets];
+/** An SMTP login needs both halves; one alone fails at the first email, long after the edit. */
+export function checkSmtpLogin(header: HeaderView): Problem[] {
+  const user = header.smtp?.get('user');
+  const password = header.smtp?.get('password');
+  if (!user === !password) return [];
+  const present = (user ?? password) as Field;
+  const missing = user ? 'password' : 'user';
+  return [
+    {
+      code: 'incomplete-smtp-login',
+      severity: 'error',
+      message: `\`notifications.smtp\` has a \`${user ? 'user' : 'password'}\` but no \`${missing}\`: give both to log in, or neither for a relay that accepts mail without login.`,
+      ...present.key,
+    },
+  ];
+}
+
+export const headerRules: readonly ((header: HeaderView) => Problem[])[] = [checkTimeZone, checkBrazeTarget, checkPlaintextSecrets, checkSmtpLogin];

@@ -32,6 +32,10 @@ export interface HeaderView {
   brazeKey?: Span;
   /** Fields of `braze`, when it is a mapping. */
   braze?: ReadonlyMap<string, Field>;
+  /** Fields of `notifications.smtp`, when it is a mapping. */
+  smtp?: ReadonlyMap<string, Field>;
+  /** The `smtp` key, when present. */
+  smtpKey?: Span;
   /** Connections by name, when `connections` is a mapping. */
   connections?: ReadonlyMap<string, { nameSpan: Span; fields: ReadonlyMap<string, Field> }>;
 }

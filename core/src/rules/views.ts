@@ -44,6 +44,9 @@ export function headerView(doc: SyncFileDocument): HeaderView {
     const brazePair = findPair(root, 'braze');
     if (brazePair) view.brazeKey = localKeySpan(brazePair);
     if (isMap(brazePair?.value)) view.braze = fieldsOf(segment, brazePair.value);
+    const smtpPair = findPair(findPair(root, 'notifications')?.value, 'smtp');
+    if (smtpPair) view.smtpKey = localKeySpan(smtpPair);
+    if (isMap(smtpPair?.value)) view.smtp = fieldsOf(segment, smtpPair.value);
     const connections = findPair(root, 'connections')?.value;
     if (isMap(connections)) {
       view.connections = new Map(

@@ -2,6 +2,11 @@
  * One source row → one Braze object (or a user to delete), with the row-level checks CDI applies
  * before anything is sent. A failed check names the row's identifier and says how to fix the row;
  * the engine records it and carries on (partial success).
+ *
+ * The object is written as JSON text directly: the identifier's members, then PAYLOAD's members
+ * exactly as the warehouse wrote them (after `JSON.parse` has validated them), then a default
+ * `time`. Nothing is re-serialised, so large numbers keep their digits and a sync spends its CPU
+ * on parsing once; json-texts.ts joins these texts into request bodies.
  */
 import { Buffer } from 'node:buffer';
 import {
@@ -27,13 +32,12 @@ export type MappedRow =
   | {
       ok: true;
       kind: TrackArray;
-      object: Record<string, unknown>;
-      /** `JSON.stringify(object)`, computed anyway for `bytes`; see json-texts.ts to send it as is. */
+      /** The Braze object as JSON text (parse it to look at it). */
       json: string;
-      identifier: string;
+      /** UTF-8 size of `json`. */
       bytes: number;
     }
-  | { ok: true; kind: 'delete'; target: DeleteTarget; identifier: string; bytes: number }
+  | { ok: true; kind: 'delete'; target: DeleteTarget; bytes: number }
   | { ok: false; reason: string; identifier: string };
 
 type RowFailure = Extract<MappedRow, { ok: false }>;
@@ -67,42 +71,65 @@ const PLAIN_LABEL = /^[^\s="\u0000-\u001f\u007f]{0,64}$/;
 const ID_KEYS = Object.keys(COLUMNS) as (keyof RowIdentifiers)[];
 
 export function mapRow(row: SourceRow, dataType: DataType): MappedRow {
-  const resolved = resolveIdentity(row.ids);
-  if (!resolved.ok) return resolved;
-  const { identity, identifier } = resolved;
-  if (dataType === 'user_deletes') return mapDelete(row, identity, identifier);
+  const identity = resolveIdentity(row.ids);
+  if (typeof identity === 'string') return { ok: false, reason: identity, identifier: rowIdentifier(row.ids) };
+  if (dataType === 'user_deletes') return mapDelete(row, identity);
 
-  const fail = (reason: string): RowFailure => ({ ok: false, reason, identifier });
-  const parsed = parsePayload(row.payload, dataType);
-  if (typeof parsed === 'string') return fail(parsed);
+  const fail = (reason: string): RowFailure => ({ ok: false, reason, identifier: rowIdentifier(row.ids) });
+  const payload = parsePayload(row.payload, dataType);
+  if (typeof payload === 'string') return fail(payload);
+  const { value } = payload;
 
   const kind = TRACK_ARRAY[dataType];
   const forbidden = forbiddenPayloadKeys(identity, kind);
   let repeated: string[] | undefined;
-  for (const key in parsed) if (forbidden.has(key)) (repeated ??= []).push(key);
+  for (const key in value) if (forbidden.has(key)) (repeated ??= []).push(key);
   if (repeated) {
     return fail(
       `PAYLOAD repeats the identifier: remove ${repeated.map((k) => `"${k}"`).join(', ')} from PAYLOAD; the row's ${identityColumns(identity)} column${identity.type === 'user_alias' ? 's identify' : ' identifies'} the user.`,
     );
   }
 
-  const object = trackObject(identity, kind, parsed);
-
+  let time: string | undefined;
   if (kind !== 'attributes') {
-    const problem = kind === 'events' ? eventProblem(parsed) : purchaseProblem(parsed);
+    const problem = kind === 'events' ? eventProblem(value) : purchaseProblem(value);
     if (problem) return fail(problem);
-    if (parsed.time === undefined || parsed.time === null) {
-      const time = isoTime(row.updatedAt);
+    if (value.time === undefined || value.time === null) {
+      time = isoTime(row.updatedAt);
       if (!time) return fail(`UPDATED_AT ${JSON.stringify(row.updatedAt)} is not a timestamp, and PAYLOAD has no "time" to use instead: fix UPDATED_AT or add "time" (ISO 8601) to PAYLOAD.`);
-      object.time = time;
     }
   }
-  const json = JSON.stringify(object);
-  return { ok: true, kind, object, json, identifier, bytes: Buffer.byteLength(json) };
+  return trackText(identity, kind, payload, time);
 }
 
-function mapDelete(row: SourceRow, identity: Identity, identifier: string): MappedRow {
-  const fail = (reason: string): RowFailure => ({ ok: false, reason, identifier });
+/** `{identifier members, PAYLOAD members as written, "time"}`; its size without encoding it. */
+function trackText(identity: Identity, kind: TrackArray, payload: Payload, time: string | undefined): MappedRow {
+  const { value, text, textBytes } = payload;
+  const head = identifierMembers(identity, kind, value);
+  let json = `{${head}`;
+  let bytes = 2 + Buffer.byteLength(head);
+  if (payload.keys > 0) {
+    if (time !== undefined && value.time === null) {
+      // PAYLOAD says "time": null and UPDATED_AT takes its place: rewrite the members (rare).
+      const members = JSON.stringify({ ...value, time });
+      json += `,${members.slice(1, -1)}`;
+      bytes += Buffer.byteLength(members) - 1;
+      time = undefined;
+    } else {
+      // PAYLOAD's braces go, a comma comes: one byte less than PAYLOAD itself.
+      json += `,${text.slice(1, -1)}`;
+      bytes += textBytes - 1;
+    }
+  }
+  if (time !== undefined) {
+    json += `,"time":"${time}"`; // an ISO time from isoTime(): ASCII, nothing to escape
+    bytes += 10 + time.length;
+  }
+  return { ok: true, kind, json: `${json}}`, bytes };
+}
+
+function mapDelete(row: SourceRow, identity: Identity): MappedRow {
+  const fail = (reason: string): RowFailure => ({ ok: false, reason, identifier: rowIdentifier(row.ids) });
   if (row.payload !== undefined) {
     return fail('user_deletes tables must not have a PAYLOAD column (Braze fails such delete syncs to prevent accidental permanent deletion): drop the column, or sync from a view without it.');
   }
@@ -114,51 +141,66 @@ function mapDelete(row: SourceRow, identity: Identity, identifier: string): Mapp
     return fail(`user_deletes rows can't identify users by ${identityColumns(identity)}: set EXTERNAL_ID, ALIAS_NAME+ALIAS_LABEL or BRAZE_ID instead.`);
   }
   const value = 'user_alias' in target ? target.user_alias : 'external_id' in target ? target.external_id : target.braze_id;
-  return { ok: true, kind: 'delete', target, identifier, bytes: Buffer.byteLength(JSON.stringify(value)) };
+  return { ok: true, kind: 'delete', target, bytes: Buffer.byteLength(JSON.stringify(value)) };
 }
 
-function resolveIdentity(ids: RowIdentifiers): { ok: true; identity: Identity; identifier: string } | RowFailure {
+/**
+ * How row errors and logs name a row: its identifier columns with values (`external_id=u1`),
+ * one line and bounded; `(no identifier)` when it has none.
+ */
+export function rowIdentifier(ids: RowIdentifiers): string {
   let identifier = '';
   for (const key of ID_KEYS) {
     const v = ids[key];
     if (hasValue(v)) identifier += `${identifier ? ' ' : ''}${key}=${printable(v)}`;
   }
-  if (!identifier) identifier = '(no identifier)';
-  const fail = (reason: string): RowFailure => ({ ok: false, reason, identifier });
+  return identifier || '(no identifier)';
+}
+
+/** The row's one identity, or why it has none (or several). */
+function resolveIdentity(ids: RowIdentifiers): Identity | string {
   const name = ids.alias_name;
   const label = ids.alias_label;
   const hasName = hasValue(name);
   const hasLabel = hasValue(label);
   if (hasName !== hasLabel) {
     const [given, missing] = hasName ? ['ALIAS_NAME', 'ALIAS_LABEL'] : ['ALIAS_LABEL', 'ALIAS_NAME'];
-    return fail(`Half a user alias: ${given} is set but ${missing} is empty; a user alias needs both ALIAS_NAME and ALIAS_LABEL.`);
+    return `Half a user alias: ${given} is set but ${missing} is empty; a user alias needs both ALIAS_NAME and ALIAS_LABEL.`;
   }
+  const hasExternal = hasValue(ids.external_id);
+  const hasBraze = hasValue(ids.braze_id);
   const hasEmail = hasValue(ids.email);
   const hasPhone = hasValue(ids.phone);
-  const kinds = Number(hasValue(ids.external_id)) + Number(hasName) + Number(hasValue(ids.braze_id)) + Number(hasEmail || hasPhone);
-  if (kinds === 0) {
-    return fail('No identifier: set exactly one of EXTERNAL_ID, ALIAS_NAME+ALIAS_LABEL, BRAZE_ID, EMAIL or PHONE (empty values count as missing).');
-  }
+  const kinds = Number(hasExternal) + Number(hasName) + Number(hasBraze) + Number(hasEmail || hasPhone);
+  if (kinds === 0) return 'No identifier: set exactly one of EXTERNAL_ID, ALIAS_NAME+ALIAS_LABEL, BRAZE_ID, EMAIL or PHONE (empty values count as missing).';
   if (kinds > 1) {
     const types = [
-      hasValue(ids.external_id) && 'EXTERNAL_ID',
+      hasExternal && 'EXTERNAL_ID',
       hasName && 'ALIAS_NAME+ALIAS_LABEL',
-      hasValue(ids.braze_id) && 'BRAZE_ID',
+      hasBraze && 'BRAZE_ID',
       (hasEmail || hasPhone) && (hasEmail && hasPhone ? 'EMAIL+PHONE' : hasEmail ? 'EMAIL' : 'PHONE'),
     ].filter((t): t is string => typeof t === 'string');
-    return fail(`Several identifier types on one row (${types.join(', ')}): keep exactly one per row (only EMAIL+PHONE may be combined, and then EMAIL identifies the user).`);
+    return `Several identifier types on one row (${types.join(', ')}): keep exactly one per row (only EMAIL+PHONE may be combined, and then EMAIL identifies the user).`;
   }
-  let identity: Identity;
-  if (hasValue(ids.external_id)) identity = { type: 'external_id', value: ids.external_id };
-  else if (hasName && hasLabel) identity = { type: 'user_alias', alias: { alias_name: name, alias_label: label } };
-  else if (hasValue(ids.braze_id)) identity = { type: 'braze_id', value: ids.braze_id };
-  else if (hasValue(ids.email)) identity = hasValue(ids.phone) ? { type: 'email', value: ids.email, phone: ids.phone } : { type: 'email', value: ids.email };
-  else identity = { type: 'phone', value: ids.phone ?? '' };
-  return { ok: true, identity, identifier };
+  if (hasValue(ids.external_id)) return { type: 'external_id', value: ids.external_id };
+  if (hasName && hasLabel) return { type: 'user_alias', alias: { alias_name: name, alias_label: label } };
+  if (hasValue(ids.braze_id)) return { type: 'braze_id', value: ids.braze_id };
+  if (hasValue(ids.email)) return hasValue(ids.phone) ? { type: 'email', value: ids.email, phone: ids.phone } : { type: 'email', value: ids.email };
+  return { type: 'phone', value: ids.phone ?? '' };
 }
 
-/** Parsed PAYLOAD object, or the reason it can't be used. */
-function parsePayload(payload: string | null | undefined, dataType: DataType): Record<string, unknown> | string {
+interface Payload {
+  value: Record<string, unknown>;
+  /** Top-level keys of `value`. */
+  keys: number;
+  /** PAYLOAD without surrounding whitespace: `{…}`. */
+  text: string;
+  /** UTF-8 size of `text`. */
+  textBytes: number;
+}
+
+/** PAYLOAD parsed and checked, or the reason it can't be used. */
+function parsePayload(payload: string | null | undefined, dataType: DataType): Payload | string {
   if (payload === undefined) return `The table has no PAYLOAD column, which ${dataType} syncs need: add PAYLOAD holding a JSON object per row.`;
   if (payload === null) return `PAYLOAD is NULL: ${dataType} rows need a JSON object in PAYLOAD.`;
   const bytes = Buffer.byteLength(payload);
@@ -173,7 +215,9 @@ function parsePayload(payload: string | null | undefined, dataType: DataType): R
   if (!isPlainObject(value)) return `PAYLOAD must be a JSON object ({"key": value, ...}), but it is ${describeType(value)}.`;
   const keys = Object.keys(value).length;
   if (keys > MAX_TOP_LEVEL_KEYS) return `PAYLOAD has ${keys} top-level keys; Braze accepts at most ${MAX_TOP_LEVEL_KEYS} per row: split the attributes over several rows.`;
-  return value;
+  // JSON.parse accepted it, so around the braces there is only JSON whitespace (ASCII).
+  const text = payload.trim();
+  return { value, keys, text, textBytes: bytes - (payload.length - text.length) };
 }
 
 const TRACK_ID_KEYS = new Set<string>(['external_id', 'user_alias', 'braze_id']);
@@ -191,25 +235,23 @@ function forbiddenPayloadKeys(identity: Identity, kind: TrackArray): ReadonlySet
   return TRACK_ID_KEYS;
 }
 
-/**
- * The identifier, then the payload. Literal keys and spreads on purpose: V8 turns objects built
- * from computed keys into slow dictionaries (several times slower to serialise), and spreads,
- * unlike assignment, keep a "__proto__" key as data.
- */
-function trackObject(identity: Identity, kind: TrackArray, payload: Record<string, unknown>): Record<string, unknown> {
+/** The identifier's members of a track object, as JSON (without braces). */
+function identifierMembers(identity: Identity, kind: TrackArray, payload: Record<string, unknown>): string {
   switch (identity.type) {
     case 'external_id':
-      return { external_id: identity.value, ...payload };
+      return `"external_id":${JSON.stringify(identity.value)}`;
     case 'braze_id':
-      return { braze_id: identity.value, ...payload };
+      return `"braze_id":${JSON.stringify(identity.value)}`;
     case 'phone':
-      return { phone: identity.value, ...payload };
+      return `"phone":${JSON.stringify(identity.value)}`;
     case 'email':
-      return identity.phone === undefined ? { email: identity.value, ...payload } : { email: identity.value, phone: identity.phone, ...payload };
-    case 'user_alias':
+      return `"email":${JSON.stringify(identity.value)}${identity.phone === undefined ? '' : `,"phone":${JSON.stringify(identity.phone)}`}`;
+    case 'user_alias': {
+      const alias = `"user_alias":{"alias_name":${JSON.stringify(identity.alias.alias_name)},"alias_label":${JSON.stringify(identity.alias.alias_label)}}`;
       // CDI documents that alias rows can create users; /users/track creates alias-only profiles
       // only when told to, so say so unless the payload decides itself.
-      return kind === 'attributes' ? { user_alias: identity.alias, _update_existing_only: false, ...payload } : { user_alias: identity.alias, ...payload };
+      return kind === 'attributes' && !Object.hasOwn(payload, '_update_existing_only') ? `${alias},"_update_existing_only":false` : alias;
+    }
   }
 }
 
