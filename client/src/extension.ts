@@ -19,7 +19,9 @@ import { createSecretResolver, WorkspaceSecretStore } from './secrets/workspace-
 import type { Services } from './services';
 import { createStatusBar } from './status-bar';
 import { RunRegistry } from './sync/run-registry';
-import { SyncTreeProvider, watchForChanges } from './tree/sync-tree-provider';
+import { DirectoryWatcher } from './tree/directory-watcher';
+import { SyncTreeProvider, watchDefinitionFiles } from './tree/sync-tree-provider';
+import { coalesce } from './util/coalesce';
 import { Panels } from './webviews/panels';
 
 let client: LanguageClient | undefined;
@@ -28,19 +30,23 @@ export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('Braze Sync', { log: true });
   const secretStore = new WorkspaceSecretStore(context.secrets, context.workspaceState);
   const runs = new RunRegistry();
-  const tree = new SyncTreeProvider(runs, log);
   const panels = new Panels();
+  // Recorded state changes come in bursts (a running sync rewrites it after every batch).
+  const stateChanged = coalesce(250, () => {
+    tree.refresh();
+    void panels.refreshHistory();
+  });
+  const stateDirs = new DirectoryWatcher(stateChanged);
+  const tree = new SyncTreeProvider(runs, log, stateDirs);
   const services: Services = { context, log, secretStore, secrets: createSecretResolver(secretStore), runs, tree, panels };
 
   context.subscriptions.push(
     log,
+    stateDirs,
     tree,
     panels,
     vscode.window.createTreeView('brazeSync.syncs', { treeDataProvider: tree, showCollapseAll: true }),
-    watchForChanges(() => {
-      tree.refresh();
-      void panels.refreshHistory();
-    }),
+    watchDefinitionFiles(stateChanged),
     // Progress only changes the running sync's description: a lazier refresh is enough.
     runs.onDidChange((event) => tree.refresh(event === 'progress' ? 1000 : 0)),
     createStatusBar(runs),

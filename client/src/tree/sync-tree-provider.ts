@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { createFileStateStore } from '../../../core/src/state/file-state-store';
 import { syncStateDir } from '../../../core/src/state/state-location';
 import type { RunRegistry } from '../sync/run-registry';
+import type { DirectoryWatcher } from './directory-watcher';
 import { readDefinitionText, findDefinitionFiles } from '../sync/targets';
 import { readSyncRecord, summarizeDefinition, type SummarizedFile } from './sync-tree-data';
 import { fileNode, rowErrorNodes, type SyncRecord, type TreeNode } from './sync-tree-model';
@@ -22,6 +23,7 @@ export class SyncTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
   constructor(
     private readonly runs: RunRegistry,
     private readonly log: vscode.LogOutputChannel,
+    private readonly stateDirs: DirectoryWatcher,
   ) {}
 
   /**
@@ -82,16 +84,23 @@ export class SyncTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     const uris = await findDefinitionFiles();
     const now = new Date();
     const recentRuns = vscode.workspace.getConfiguration('brazeSync').get<number>('tree.recentRuns', 10);
-    const files = new Map<string, SummarizedFile>();
+    const files = await Promise.all(
+      uris.map(async (uri) => summarizeDefinition(uri.fsPath, await readDefinitionText(uri), vscode.workspace.asRelativePath(uri))),
+    );
+    // Watch before reading, so a write landing between the two still triggers a reload.
+    this.stateDirs.watch(
+      files.flatMap((f) => f.summary.syncs.flatMap((sync) => {
+        const dir = syncStateDir(f.stateRoot, f.summary.path, sync.name);
+        return [dir, path.join(dir, 'runs')];
+      })),
+    );
     const failures = new Map<string, number>();
     const nodes = await Promise.all(
-      uris.map(async (uri) => {
-        const file = summarizeDefinition(uri.fsPath, await readDefinitionText(uri), vscode.workspace.asRelativePath(uri));
-        files.set(uri.fsPath, file);
+      files.map(async (file) => {
         const records = new Map<string, SyncRecord>();
         for (const sync of file.summary.syncs) {
           const record = await readSyncRecord(file, sync, { now, recentRuns });
-          const active = this.runs.get({ file: uri.fsPath, sync: sync.name });
+          const active = this.runs.get({ file: file.summary.path, sync: sync.name });
           if (active) record.running = { rowsRead: active.progress?.read ?? 0, rowsSynced: active.progress?.synced ?? 0 };
           for (const r of record.runs) failures.set(r.id, r.rows_failed);
           records.set(sync.name, record);
@@ -99,7 +108,7 @@ export class SyncTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
         return fileNode(file.summary, records, { now });
       }),
     );
-    this.files = files;
+    this.files = new Map(files.map((f) => [f.summary.path, f]));
     this.runFailures = failures;
     return nodes.sort((a, b) => a.label.localeCompare(b.label));
   }
@@ -119,24 +128,10 @@ export class SyncTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
 }
 
 /**
- * Calls `onChange` (at most every 250 ms: a running sync rewrites its state after every batch) on
- * any change of definition files or recorded state, whoever wrote it: the CLI, the scheduler, this window.
+ * Calls `onChange` when a definition file is created, changed or deleted (state directories are
+ * watched by the DirectoryWatcher the provider feeds).
  */
-export function watchForChanges(onChange: () => void): vscode.Disposable {
-  let timer: NodeJS.Timeout | undefined;
-  const settled = () => {
-    timer ??= setTimeout(() => {
-      timer = undefined;
-      onChange();
-    }, 250);
-  };
-  const patterns: vscode.GlobPattern[] = ['**/*.brazesync.{yaml,yml}', '**/.brazesync/**'];
-  const stateDir = process.env.BRAZESYNC_STATE_DIR;
-  if (stateDir) patterns.push(new vscode.RelativePattern(vscode.Uri.file(path.resolve(stateDir)), '**'));
-  const disposables = patterns.map((p) => {
-    const w = vscode.workspace.createFileSystemWatcher(p);
-    const dbg = (k: string) => (u: vscode.Uri) => { console.log(`DBGWATCH ${k} ${u.fsPath} ${Date.now()}`); settled(); };
-    return vscode.Disposable.from(w, w.onDidChange(dbg('change')), w.onDidCreate(dbg('create')), w.onDidDelete(dbg('delete')));
-  });
-  return vscode.Disposable.from(...disposables, { dispose: () => clearTimeout(timer) });
+export function watchDefinitionFiles(onChange: () => void): vscode.Disposable {
+  const w = vscode.workspace.createFileSystemWatcher('**/*.brazesync.{yaml,yml}');
+  return vscode.Disposable.from(w, w.onDidChange(onChange), w.onDidCreate(onChange), w.onDidDelete(onChange));
 }

@@ -10,7 +10,7 @@ import { fileRules } from '../rules/file-rules';
 import { headerRules } from '../rules/header-rules';
 import type { FileContext, SyncView } from '../rules/rule-context';
 import { syncRules } from '../rules/sync-rules';
-import { headerView, syncView } from '../rules/views';
+import { headerView, syncMemoKey, syncView } from '../rules/views';
 import { validateHeaderValue, validateSyncValue } from '../schema/schema';
 import type { StateLookup } from '../state/sync-state';
 import { toDiagnostic, type Diagnostic, type Problem } from './problem';
@@ -126,7 +126,7 @@ function headerProblems(doc: SyncFileDocument): Problem[] {
 
 function syncProblems(entry: SyncEntry, view: SyncView): Problem[] {
   if (isBroken(entry.segment)) return [];
-  return memoised(entry.segment, `sync:${entry.name}`, () => {
+  return memoised(entry.segment, syncMemoKey(entry.segment, entry.name, 'problems'), () => {
     const path = ['syncs', entry.name];
     const problems = schemaProblems(validateSyncValue(jsValue(entry.segment, entry.pair.value)), {
       segment: entry.segment,

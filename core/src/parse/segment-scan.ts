@@ -18,6 +18,8 @@ export interface SegmentLayout {
   /** Where the sync entries begin and end; the header is the text outside `[bodyStart, bodyEnd)`. */
   bodyStart: number;
   bodyEnd: number;
+  /** Indentation of the sync names under `syncs:`. */
+  syncIndent: number;
   syncs: SyncSpan[];
 }
 
@@ -72,5 +74,32 @@ export function scanSegments(text: string): SegmentLayout | undefined {
   }
   if (syncs.length === 0) return undefined;
   if (inSyncs) bodyEnd = text.length;
-  return { bodyStart, bodyEnd, syncs };
+  return { bodyStart, bodyEnd, syncIndent, syncs };
+}
+
+/**
+ * Whether `spanText` (one sync's lines after an edit) still fits the layout: its first line is a
+ * key at `syncIndent`, every other line is blank, a comment, or indented deeper, and it holds none
+ * of the constructs that force a whole-file parse. Then only this span needs parsing again.
+ */
+export function spanStillFits(spanText: string, syncIndent: number): boolean {
+  if (UNSAFE.test(spanText)) return false;
+  let pos = 0;
+  let first = true;
+  while (pos < spanText.length) {
+    const nl = spanText.indexOf('\n', pos);
+    const end = nl === -1 ? spanText.length : nl;
+    const line = spanText.slice(pos, end);
+    const content = line.trim();
+    const indent = line.length - line.trimStart().length;
+    if (/^[ \t]*\t/.test(line) && content !== '') return false;
+    if (first) {
+      if (indent !== syncIndent || content === '' || content.startsWith('#') || content.startsWith('-')) return false;
+      first = false;
+    } else if (content !== '' && !content.startsWith('#') && indent <= syncIndent) {
+      return false;
+    }
+    pos = end + 1;
+  }
+  return !first;
 }

@@ -6,7 +6,7 @@
  */
 import { isMap, isScalar, parseDocument, type Document, type Node, type Pair } from 'yaml';
 import { LineIndex } from './line-index';
-import { scanSegments } from './segment-scan';
+import { scanSegments, spanStillFits, type SegmentLayout } from './segment-scan';
 
 export type SegmentKind = 'whole' | 'header' | 'sync';
 
@@ -61,10 +61,23 @@ function parseText(text: string): ParsedText {
   return { doc: parseDocument(text, PARSE_OPTIONS), memo: new Map() };
 }
 
-/** Parse cache keyed by segment text; each version keeps only what it used, so memory stays bounded. */
+interface Version {
+  text: string;
+  doc: SyncFileDocument;
+  /** For a segmented version: where the sync entries are and how far their names are indented. */
+  body?: { start: number; end: number; syncIndent: number };
+}
+
+/**
+ * Per-document parse cache: segment parses keyed by their text, plus the previous version, so an
+ * edit inside one sync re-parses that sync alone and shifts the others (see `parseSyncFile`).
+ * Each full parse keeps only the entries it used, so memory stays bounded.
+ */
 export class SegmentCache {
   private entries = new Map<string, ParsedText>();
   private next = new Map<string, ParsedText>();
+  /** The last version parsed with this cache (read by `parseSyncFile` only). */
+  last?: Version;
 
   get(text: string): ParsedText {
     let hit = this.next.get(text) ?? this.entries.get(text);
@@ -73,15 +86,97 @@ export class SegmentCache {
     return hit;
   }
 
-  /** Drops entries the latest version did not use. */
+  /** Drops entries the latest full parse did not use. */
   commit(): void {
     this.entries = this.next;
     this.next = new Map();
   }
+
+  /** After an incremental parse: the edited segment's old text is gone, its new text is in. */
+  replace(oldText: string, newText: string): ParsedText {
+    const parsed = this.entries.get(newText) ?? parseText(newText);
+    this.entries.delete(oldText);
+    this.entries.set(newText, parsed);
+    return parsed;
+  }
 }
 
-function makeSegment(kind: SegmentKind, text: string, parsed: ParsedText, toAbs: (l: number) => number, toLocal: (a: number) => number | undefined): Segment {
-  return { kind, text, doc: parsed.doc, memo: parsed.memo, pathPrefix: kind === 'sync' ? ['syncs'] : [], toAbs, toLocal };
+class SyncSegment implements Segment {
+  readonly kind = 'sync';
+  readonly pathPrefix = ['syncs'] as const;
+  readonly doc: Document.Parsed;
+  readonly memo: Map<string, unknown>;
+
+  constructor(
+    readonly text: string,
+    parsed: ParsedText,
+    /** Absolute offset of the segment's first character. */
+    readonly base: number,
+    private readonly atEnd: boolean,
+  ) {
+    this.doc = parsed.doc;
+    this.memo = parsed.memo;
+  }
+
+  toAbs(local: number): number {
+    return local + this.base;
+  }
+
+  toLocal(abs: number): number | undefined {
+    const local = abs - this.base;
+    return local >= 0 && (local < this.text.length || (this.atEnd && local === this.text.length)) ? local : undefined;
+  }
+
+  moved(base: number, atEnd: boolean): SyncSegment {
+    return new SyncSegment(this.text, this, base, atEnd);
+  }
+}
+
+/** The header of a segmented file: its text is the file with `[cut, cut + removed)` taken out. */
+class HeaderSegment implements Segment {
+  readonly kind = 'header';
+  readonly pathPrefix = [] as const;
+  readonly doc: Document.Parsed;
+  readonly memo: Map<string, unknown>;
+
+  constructor(
+    readonly text: string,
+    parsed: ParsedText,
+    private readonly cut: number,
+    private readonly removed: number,
+  ) {
+    this.doc = parsed.doc;
+    this.memo = parsed.memo;
+  }
+
+  toAbs(local: number): number {
+    return local < this.cut ? local : local + this.removed;
+  }
+
+  toLocal(abs: number): number | undefined {
+    if (abs < this.cut) return abs;
+    return abs >= this.cut + this.removed ? abs - this.removed : undefined;
+  }
+}
+
+class WholeSegment implements Segment {
+  readonly kind = 'whole';
+  readonly pathPrefix = [] as const;
+  readonly doc: Document.Parsed;
+  readonly memo: Map<string, unknown>;
+
+  constructor(readonly text: string, parsed: ParsedText) {
+    this.doc = parsed.doc;
+    this.memo = parsed.memo;
+  }
+
+  toAbs(local: number): number {
+    return local;
+  }
+
+  toLocal(abs: number): number | undefined {
+    return abs;
+  }
 }
 
 function syncPairs(map: unknown): Pair<Node, Node | null>[] {
@@ -92,58 +187,125 @@ function pairName(pair: Pair<Node, Node | null>): string {
   return isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
 }
 
+/** The single `name: {...}` entry of a sync segment, or undefined when it is not exactly one. */
+function onlyEntry(segment: Segment): SyncEntry | undefined {
+  const pairs = syncPairs(segment.doc.contents);
+  const pair = pairs[0];
+  return pairs.length === 1 && pair ? { name: pairName(pair), segment, pair } : undefined;
+}
+
 /**
- * Parses `text`, reusing unchanged segments from `cache` (pass the same cache for each new version
- * of one document). Never throws.
+ * Parses `text`. Pass the same `cache` for each new version of one document: unchanged segments
+ * keep their parse (and memoised checks), and an edit inside one sync re-parses only that sync.
+ * Never throws.
  */
 export function parseSyncFile(text: string, cache: SegmentCache = new SegmentCache()): SyncFileDocument {
-  const lines = new LineIndex(text);
-  const layout = scanSegments(text);
-  const doc = layout ? segmentedDocument(text, lines, layout, cache) : undefined;
-  const result = doc ?? wholeDocument(text, lines, cache);
-  cache.commit();
-  return result;
+  const previous = cache.last;
+  if (previous?.text === text) return previous.doc;
+  const version = (previous && incremental(previous, text, cache)) ?? fullParse(text, cache);
+  cache.last = version;
+  return version.doc;
 }
 
-function wholeDocument(text: string, lines: LineIndex, cache: SegmentCache): SyncFileDocument {
-  const header = makeSegment('whole', text, cache.get(text), (l) => l, (a) => a);
+function fullParse(text: string, cache: SegmentCache): Version {
+  const layout = scanSegments(text);
+  const lines = new LineIndex(text);
+  const doc = layout ? segmentedDocument(text, lines, layout, cache) : undefined;
+  cache.commit();
+  if (doc && layout) return { text, doc, body: { start: layout.bodyStart, end: layout.bodyEnd, syncIndent: layout.syncIndent } };
+  const header = new WholeSegment(text, cache.get(text));
+  cache.commit();
   const syncsNode = isMap(header.doc.contents) ? header.doc.contents.get('syncs', true) : undefined;
   const syncs = syncPairs(syncsNode).map((pair) => ({ name: pairName(pair), segment: header, pair }));
-  return { text, lines, mode: 'whole', header, segments: [header], syncs, yamlErrors: errorsOf(header) };
+  return { text, doc: { text, lines, mode: 'whole', header, segments: [header], syncs, yamlErrors: errorsOf(header) } };
 }
 
-function segmentedDocument(
-  text: string,
-  lines: LineIndex,
-  layout: NonNullable<ReturnType<typeof scanSegments>>,
-  cache: SegmentCache,
-): SyncFileDocument | undefined {
+function segmentedDocument(text: string, lines: LineIndex, layout: SegmentLayout, cache: SegmentCache): SyncFileDocument | undefined {
   const { bodyStart, bodyEnd } = layout;
-  const removed = bodyEnd - bodyStart;
   const headerText = text.slice(0, bodyStart) + text.slice(bodyEnd);
-  const header = makeSegment(
-    'header',
-    headerText,
-    cache.get(headerText),
-    (l) => (l < bodyStart ? l : l + removed),
-    (a) => (a < bodyStart ? a : a >= bodyEnd ? a - removed : undefined),
-  );
-  const segments: Segment[] = [header];
+  const header = new HeaderSegment(headerText, cache.get(headerText), bodyStart, bodyEnd - bodyStart);
   const syncs: SyncEntry[] = [];
   for (const span of layout.syncs) {
     const segText = text.slice(span.start, span.end);
-    const parsed = cache.get(segText);
-    const pairs = syncPairs(parsed.doc.contents);
+    const entry = onlyEntry(new SyncSegment(segText, cache.get(segText), span.start, span.end === text.length));
     // A segment must be exactly one `name: {...}` entry; anything else is parsed whole.
-    if (pairs.length !== 1) return undefined;
-    const segment = makeSegment('sync', segText, parsed, (l) => l + span.start, (a) => (a >= span.start && (a < span.end || span.end === text.length) ? a - span.start : undefined));
-    segments.push(segment);
-    const pair = pairs[0];
-    if (pair) syncs.push({ name: pairName(pair), segment, pair });
+    if (!entry) return undefined;
+    syncs.push(entry);
   }
-  const names = new Set(syncs.map((s) => s.name));
-  if (names.size !== syncs.length) return undefined; // duplicate keys: the whole parse reports them
-  return { text, lines, mode: 'segmented', header, segments, syncs, yamlErrors: segments.flatMap(errorsOf) };
+  if (new Set(syncs.map((s) => s.name)).size !== syncs.length) return undefined; // duplicates: the whole parse reports them
+  return assemble(text, lines, header, syncs);
+}
+
+function assemble(text: string, lines: LineIndex, header: Segment, syncs: SyncEntry[]): SyncFileDocument {
+  const segments = [header, ...syncs.map((s) => s.segment)];
+  const yamlErrors: YamlError[] = [];
+  for (const segment of segments) if (segment.doc.errors.length > 0) yamlErrors.push(...errorsOf(segment));
+  return { text, lines, mode: 'segmented', header, segments, syncs, yamlErrors };
+}
+
+/** Length of the common prefix of `a` and `b`, compared a block at a time (native compares). */
+function commonPrefix(a: string, b: string, limit: number): number {
+  let i = 0;
+  for (let block = 4096; i + block <= limit && a.slice(i, i + block) === b.slice(i, i + block); ) i += block;
+  while (i < limit && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  return i;
+}
+
+/** Length of the common suffix of `a` and `b`, at most `limit`. */
+function commonSuffix(a: string, b: string, limit: number): number {
+  let i = 0;
+  for (let block = 4096; i + block <= limit && a.slice(a.length - i - block, a.length - i) === b.slice(b.length - i - block, b.length - i); ) i += block;
+  while (i < limit && a.charCodeAt(a.length - 1 - i) === b.charCodeAt(b.length - 1 - i)) i++;
+  return i;
+}
+
+/**
+ * The fast path for typing: when the text differs from the previous version only inside one
+ * sync, and that sync still fits the layout, re-parse that sync and shift the ones after it.
+ */
+function incremental(previous: Version, text: string, cache: SegmentCache): Version | undefined {
+  const { body, doc: prevDoc, text: old } = previous;
+  if (!body) return undefined;
+  const limit = Math.min(old.length, text.length);
+  const prefix = commonPrefix(old, text, limit);
+  const oldEnd = old.length - commonSuffix(old, text, limit - prefix);
+  const delta = text.length - old.length;
+
+  const index = syncIndexAt(prevDoc.syncs, prefix);
+  const prevEntry = prevDoc.syncs[index];
+  if (!prevEntry) return undefined;
+  const segment = prevEntry.segment as SyncSegment;
+  const spanEnd = segment.base + segment.text.length;
+  if (prefix <= segment.base + body.syncIndent || oldEnd > spanEnd) return undefined;
+  const last = index === prevDoc.syncs.length - 1;
+  const spanText = text.slice(segment.base, spanEnd + delta);
+  if (!spanStillFits(spanText, body.syncIndent)) return undefined;
+
+  const edited = onlyEntry(new SyncSegment(spanText, cache.replace(segment.text, spanText), segment.base, last));
+  if (!edited) return undefined;
+  if (edited.name !== prevEntry.name && prevDoc.syncs.some((s, i) => i !== index && s.name === edited.name)) return undefined;
+
+  const syncs = prevDoc.syncs.map((entry, i): SyncEntry => {
+    if (i < index) return entry;
+    if (i === index) return edited;
+    const moved = entry.segment as SyncSegment;
+    return { name: entry.name, pair: entry.pair, segment: moved.moved(moved.base + delta, i === prevDoc.syncs.length - 1) };
+  });
+  const end = body.end + delta;
+  const header = new HeaderSegment(prevDoc.header.text, prevDoc.header, body.start, end - body.start);
+  return { text, doc: assemble(text, new LineIndex(text), header, syncs), body: { ...body, end } };
+}
+
+/** Index of the sync whose segment contains `offset` (the last also owns the end of the text). */
+function syncIndexAt(syncs: readonly SyncEntry[], offset: number): number {
+  let lo = 0;
+  let hi = syncs.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((syncs[mid]?.segment.toAbs(0) ?? 0) <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 function errorsOf(segment: Segment): YamlError[] {
@@ -157,9 +319,14 @@ function errorsOf(segment: Segment): YamlError[] {
 
 /** The segment containing absolute `offset` (sync segments first: the header spans the rest). */
 export function segmentAt(doc: SyncFileDocument, offset: number): Segment {
-  for (let i = 1; i < doc.segments.length; i++) {
-    const s = doc.segments[i];
-    if (s && s.toLocal(offset) !== undefined) return s;
+  // Sync segments are in file order: find the last one starting at or before `offset`.
+  let lo = 1;
+  let hi = doc.segments.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((doc.segments[mid]?.toAbs(0) ?? Infinity) <= offset) lo = mid;
+    else hi = mid - 1;
   }
-  return doc.header;
+  const candidate = doc.segments[lo];
+  return candidate && lo >= 1 && candidate.toLocal(offset) !== undefined ? candidate : doc.header;
 }

@@ -2,7 +2,6 @@
  * Rules that relate syncs to each other, to the connections and to recorded state. They are cheap
  * (one pass over the syncs) and run on every validation.
  */
-import { parseTableName, type TableName } from '../model/table-name';
 import type { Problem } from '../lang/problem';
 import { absSpan } from '../parse/nodes';
 import { testStatus } from '../state/connection-fingerprint';
@@ -15,11 +14,12 @@ export function checkConnectionRefs(ctx: FileContext): Problem[] {
   if (!connections) return []; // no usable `connections` block: its own error says so
   const problems: Problem[] = [];
   for (const sync of ctx.syncs) {
+    if (sync.facts.connection === undefined || connections.has(sync.facts.connection)) continue;
     const field = sync.fields.get('connection');
-    if (!field || typeof field.js !== 'string' || connections.has(field.js)) continue;
+    if (!field || typeof field.js !== 'string') continue;
     const names = [...connections.keys()];
     const guess = closest(field.js, names);
-    const active = stringField(sync.fields, 'status') === 'active';
+    const active = sync.facts.status === 'active';
     problems.push({
       // An active sync depends on its connection: removing it is its own, sharper error.
       code: active ? 'connection-in-use' : 'unknown-connection',
@@ -36,36 +36,24 @@ export function checkConnectionRefs(ctx: FileContext): Problem[] {
   return problems;
 }
 
-/** The parsed `table` of a sync, memoised with its segment. */
-function parsedTable(sync: SyncView): TableName | null {
-  const key = `table:${sync.name}`;
-  let parsed = sync.segment.memo.get(key) as TableName | null | undefined;
-  if (parsed === undefined) {
-    const table = stringField(sync.fields, 'table');
-    const result = table ? parseTableName(table) : undefined;
-    parsed = result?.ok ? result.name : null;
-    sync.segment.memo.set(key, parsed);
+/** Where a connection points (host and database), by connection name, for comparing tables. */
+function connectionTargets(ctx: FileContext): Map<string, { host: string; database: string }> {
+  const targets = new Map<string, { host: string; database: string }>();
+  for (const [name, conn] of ctx.header.connections ?? []) {
+    targets.set(name, { host: stringField(conn.fields, 'host')?.toLowerCase() ?? name, database: stringField(conn.fields, 'database')?.toLowerCase() ?? '' });
   }
-  return parsed;
-}
-
-/** Normalised identity of a sync's table: connection host + database + schema + table. */
-function tableKey(ctx: FileContext, sync: SyncView): string | undefined {
-  const connection = stringField(sync.fields, 'connection');
-  const parsed = parsedTable(sync);
-  if (!parsed || !connection) return undefined;
-  const conn = ctx.header.connections?.get(connection);
-  const host = stringField(conn?.fields, 'host')?.toLowerCase() ?? connection;
-  const database = (parsed.database ?? stringField(conn?.fields, 'database') ?? '').toLowerCase();
-  return `${host}\u0000${database}\u0000${parsed.schema}\u0000${parsed.table}`;
+  return targets;
 }
 
 export function checkDuplicateTables(ctx: FileContext): Problem[] {
+  const targets = connectionTargets(ctx);
   const first = new Map<string, SyncView>();
   const problems: Problem[] = [];
   for (const sync of ctx.syncs) {
-    const key = tableKey(ctx, sync);
-    if (key === undefined) continue;
+    const { connection, table } = sync.facts;
+    if (!connection || !table) continue;
+    const target = targets.get(connection);
+    const key = `${target?.host ?? connection}\u0000${(table.database ?? target?.database ?? '').toLowerCase()}\u0000${table.schema}\u0000${table.table}`;
     const owner = first.get(key);
     if (!owner) {
       first.set(key, sync);
@@ -89,10 +77,10 @@ export function checkDataTypeImmutable(ctx: FileContext): Problem[] {
   if (!ctx.state) return [];
   const problems: Problem[] = [];
   for (const sync of ctx.syncs) {
+    const record = ctx.state(sync.name);
+    if (!record?.dataType || record.dataType === sync.facts.dataType) continue;
     const field = sync.fields.get('data_type');
     if (!field || typeof field.js !== 'string') continue;
-    const record = ctx.state(sync.name);
-    if (!record?.dataType || record.dataType === field.js) continue;
     problems.push({
       code: 'data-type-immutable',
       severity: 'error',

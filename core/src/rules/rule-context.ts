@@ -5,6 +5,7 @@
  * file rules convert with `absSpan(view.segment, span)`.
  */
 import type { Node, Pair } from 'yaml';
+import type { TableName } from '../model/table-name';
 import type { Span } from '../parse/nodes';
 import type { Segment, SyncFileDocument } from '../parse/sync-document';
 import type { StateLookup } from '../state/sync-state';
@@ -18,12 +19,22 @@ export interface Field {
   js: unknown;
 }
 
+/** The string values of a sync that cross-sync rules compare, extracted once per sync text. */
+export interface SyncFacts {
+  connection: string | undefined;
+  status: string | undefined;
+  dataType: string | undefined;
+  /** The parsed `table`, when it is valid. */
+  table: TableName | undefined;
+}
+
 /** One sync as rules see it. */
 export interface SyncView {
   name: string;
   segment: Segment;
   nameSpan: Span;
   fields: ReadonlyMap<string, Field>;
+  facts: SyncFacts;
 }
 
 export interface HeaderView {

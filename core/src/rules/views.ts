@@ -5,7 +5,8 @@
 import { isMap, isScalar, type Node, type Pair, type YAMLMap } from 'yaml';
 import { findPair, jsValue, localKeySpan, localSpan } from '../parse/nodes';
 import type { Segment, SyncEntry, SyncFileDocument } from '../parse/sync-document';
-import type { Field, HeaderView, SyncView } from './rule-context';
+import { parseTableName } from '../model/table-name';
+import type { Field, HeaderView, SyncFacts, SyncView } from './rule-context';
 
 export function fieldsOf(segment: Segment, map: unknown): Map<string, Field> {
   const fields = new Map<string, Field>();
@@ -18,6 +19,11 @@ export function fieldsOf(segment: Segment, map: unknown): Map<string, Field> {
   return fields;
 }
 
+/** Memo key of a per-sync result: a sync segment holds one sync, a whole-file segment holds all. */
+export function syncMemoKey(segment: Segment, name: string, what: string): string {
+  return segment.kind === 'sync' ? what : `${what}:${name}`;
+}
+
 function memo<T>(segment: Segment, key: string, build: () => T): T {
   let v = segment.memo.get(key) as T | undefined;
   if (v === undefined) {
@@ -27,20 +33,30 @@ function memo<T>(segment: Segment, key: string, build: () => T): T {
   return v;
 }
 
+// The memo holds everything but the segment object itself: a segment that moved in the file is a
+// new object over the same parse, and the view must map offsets through the current one.
+
 export function syncView(entry: SyncEntry): SyncView {
-  return memo(entry.segment, `view:${entry.name}`, () => ({
-    name: entry.name,
-    segment: entry.segment,
-    nameSpan: localKeySpan(entry.pair),
-    fields: fieldsOf(entry.segment, entry.pair.value),
-  }));
+  const { nameSpan, fields, facts } = memo(entry.segment, syncMemoKey(entry.segment, entry.name, 'view'), () => {
+    const fields = fieldsOf(entry.segment, entry.pair.value);
+    const table = stringField(fields, 'table');
+    const parsed = table === undefined ? undefined : parseTableName(table);
+    const facts: SyncFacts = {
+      connection: stringField(fields, 'connection'),
+      status: stringField(fields, 'status'),
+      dataType: stringField(fields, 'data_type'),
+      table: parsed?.ok ? parsed.name : undefined,
+    };
+    return { nameSpan: localKeySpan(entry.pair), fields, facts };
+  });
+  return { name: entry.name, segment: entry.segment, nameSpan, fields, facts };
 }
 
 export function headerView(doc: SyncFileDocument): HeaderView {
   const segment = doc.header;
-  return memo(segment, `view:header:${segment.kind}`, () => {
+  const view = memo(segment, `view:header:${segment.kind}`, () => {
     const root = segment.doc.contents;
-    const view: HeaderView = { segment };
+    const view: Omit<HeaderView, 'segment'> = {};
     const brazePair = findPair(root, 'braze');
     if (brazePair) view.brazeKey = localKeySpan(brazePair);
     if (isMap(brazePair?.value)) view.braze = fieldsOf(segment, brazePair.value);
@@ -57,6 +73,7 @@ export function headerView(doc: SyncFileDocument): HeaderView {
     }
     return view;
   });
+  return { ...view, segment };
 }
 
 /** The string value of a field, when it is a string. */

@@ -26,7 +26,8 @@ export async function writeFileAtomic(file: string, data: string): Promise<void>
   await syncDir(dir);
 }
 
-async function syncDir(dir: string): Promise<void> {
+/** Makes a directory's entries (a created, renamed or deleted file) durable. */
+export async function syncDir(dir: string): Promise<void> {
   const handle = await fs.open(dir, 'r');
   try {
     await handle.sync();

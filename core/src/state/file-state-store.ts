@@ -1,18 +1,22 @@
 /**
  * Sync state on disk, one directory per sync:
  *   state.json               watermark, recorded data type, last connection test (atomic writes)
+ *   watermark.journal        checkpoints since state.json was written (appended and fsynced);
+ *                            `readState` applies them, `writeState` starts over
  *   lock                     pid of the process running a job (see lock-file.ts)
  *   runs/<id>.json           one run record each (atomic writes)
  *   runs/<id>.errors.jsonl   row-level errors of that run, appended and fsynced before commits
  * Retention: run records for RUN_RETENTION_DAYS / MAX_RUNS, row errors for ROW_ERROR_RETENTION_DAYS
  * / MAX_RUNS_WITH_ERRORS (Braze keeps row logs 30 days, run metadata a year).
  */
+import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { readJsonFile, writeFileAtomic } from './atomic-file';
+import { applyWatermarkDeltas } from '../sync/watermark-journal';
+import { readJsonFile, syncDir, writeFileAtomic } from './atomic-file';
 import { acquireLock, type HeldLock } from './lock-file';
 import type { RowErrorRecord, RunRecord } from './run-record';
-import type { RowErrorSink, SyncStateStore } from './state-store';
+import type { RowErrorSink, SyncStateStore, WatermarkDelta } from './state-store';
 import { STATE_FILE_NAME, type SyncState } from './sync-state';
 
 export const RUN_RETENTION_DAYS = 400;
@@ -22,7 +26,23 @@ export const MAX_RUNS_WITH_ERRORS = 50;
 export const MAX_ROW_ERRORS_PER_RUN = 10_000;
 const DAY_MS = 86_400_000;
 
+export const JOURNAL_FILE_NAME = 'watermark.journal';
+
+/**
+ * state.json as stored: the state, plus the id of the journal that continues it. A journal whose
+ * first line names another id belongs to an older snapshot (the process died between writing
+ * state.json and deleting the journal) and is ignored.
+ */
+type StoredState = SyncState & { watermark_journal?: string };
+
 export function createFileStateStore(dir: string): SyncStateStore {
+  const stateFile = path.join(dir, STATE_FILE_NAME);
+  const journalFile = path.join(dir, JOURNAL_FILE_NAME);
+  /** Journal id of the snapshot this store last read or wrote. */
+  let journalId: string | undefined;
+  /** Whether the journal file on disk continues that snapshot (so appends go after its records). */
+  let journalOnDisk = false;
+  let appender: fs.FileHandle | undefined;
   const runsDir = path.join(dir, 'runs');
   const runFile = (id: string) => path.join(runsDir, `${id}.json`);
   const errorsFile = (id: string) => path.join(runsDir, `${id}.errors.jsonl`);
@@ -40,10 +60,72 @@ export function createFileStateStore(dir: string): SyncStateStore {
     }
   }
 
+  async function readState(): Promise<SyncState | undefined> {
+    const stored = await readJsonFile<StoredState>(stateFile);
+    await closeAppender();
+    journalId = stored?.watermark_journal;
+    journalOnDisk = false;
+    if (!stored) return undefined;
+    const { watermark_journal: _id, ...state } = stored;
+    if (journalId === undefined) return state;
+    const deltas = await readJournal(journalFile, journalId);
+    if (deltas === undefined) return state;
+    journalOnDisk = true;
+    if (deltas.length > 0) state.watermark = applyWatermarkDeltas(state.watermark, deltas);
+    return state;
+  }
+
+  async function writeState(state: SyncState): Promise<void> {
+    await closeAppender();
+    const id = randomBytes(6).toString('hex');
+    await writeFileAtomic(stateFile, JSON.stringify({ ...state, watermark_journal: id } satisfies StoredState, null, 2) + '\n');
+    journalId = id;
+    journalOnDisk = false;
+    // No need to make the removal durable: a journal left behind names the previous id.
+    await fs.rm(journalFile, { force: true });
+  }
+
+  async function closeAppender(): Promise<void> {
+    const handle = appender;
+    appender = undefined;
+    await handle?.close();
+  }
+
+  async function openAppender(): Promise<fs.FileHandle> {
+    if (appender) return appender;
+    if (journalId === undefined) {
+      const state = await readState();
+      if (!state) throw new Error(`${stateFile} does not exist: write the state before journalling checkpoints.`);
+      if (journalId === undefined) await writeState(state); // state.json from before journals
+    }
+    if (journalOnDisk) {
+      appender = await fs.open(journalFile, 'a', 0o600);
+    } else {
+      const handle = await fs.open(journalFile, 'w', 0o600);
+      try {
+        await handle.write(JSON.stringify({ journal: journalId }));
+        await handle.sync();
+        await syncDir(dir);
+      } catch (err) {
+        await handle.close();
+        throw err;
+      }
+      appender = handle;
+      journalOnDisk = true;
+    }
+    return appender;
+  }
+
   return {
     dir,
-    readState: () => readJsonFile<SyncState>(path.join(dir, STATE_FILE_NAME)),
-    writeState: (state) => writeFileAtomic(path.join(dir, STATE_FILE_NAME), JSON.stringify(state, null, 2) + '\n'),
+    readState,
+    writeState,
+    async appendWatermark(delta: WatermarkDelta) {
+      const handle = await openAppender();
+      // Each record starts a new line, so one torn by a crash never spoils the next.
+      await handle.write('\n' + JSON.stringify(delta));
+      await handle.datasync();
+    },
     async lock(command?: string): Promise<HeldLock> {
       await fs.mkdir(dir, { recursive: true });
       return acquireLock(path.join(dir, 'lock'), command);
@@ -112,6 +194,48 @@ export function createFileStateStore(dir: string): SyncStateStore {
       }
     },
   };
+}
+
+/**
+ * The checkpoints of journal `id`, oldest first; undefined when the file is missing or continues
+ * another snapshot. Lines that do not parse are records a crash cut short: their checkpoint never
+ * completed, so nothing relied on them.
+ */
+async function readJournal(file: string, id: string): Promise<WatermarkDelta[] | undefined> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  const lines = text.split('\n');
+  if (parseLine(lines[0] ?? '')?.journal !== id) return undefined;
+  const deltas: WatermarkDelta[] = [];
+  for (let i = 1; i < lines.length; i++) {
+    const record = parseLine(lines[i] ?? '');
+    if (isDelta(record)) deltas.push(record);
+  }
+  return deltas;
+}
+
+function parseLine(line: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(line);
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isDelta(value: Record<string, unknown> | undefined): value is Record<string, unknown> & WatermarkDelta {
+  return (
+    value !== undefined &&
+    typeof value.updated_at === 'string' &&
+    (value.recent_from === undefined || typeof value.recent_from === 'string') &&
+    Array.isArray(value.groups) &&
+    value.groups.every((g: unknown) => typeof g === 'object' && g !== null && typeof (g as { updated_at?: unknown }).updated_at === 'string' && Array.isArray((g as { keys?: unknown }).keys))
+  );
 }
 
 async function openErrorSink(file: string): Promise<RowErrorSink> {

@@ -14,10 +14,29 @@ export interface RowErrorSink {
   close(): Promise<void>;
 }
 
+/**
+ * What one checkpoint adds to the recorded watermark (see `SyncStateStore.appendWatermark`): the
+ * watermark after it, and the keys of rows recorded since the previous checkpoint, by UPDATED_AT.
+ */
+export interface WatermarkDelta {
+  /** The watermark after this checkpoint (UPDATED_AT text, full precision). */
+  updated_at: string;
+  /** With lookback: the new start of the window the record is complete for (`Watermark.recent.from`). */
+  recent_from?: string;
+  groups: { updated_at: string; keys: string[] }[];
+}
+
 export interface SyncStateStore {
   readonly dir: string;
   readState(): Promise<SyncState | undefined>;
+  /** Replaces the recorded state as a whole (and starts an empty watermark journal). */
   writeState(state: SyncState): Promise<void>;
+  /**
+   * Durably records a checkpoint as a delta on top of the state last read or written, at a cost
+   * that depends on the delta only: `readState` returns the state with every recorded delta
+   * applied. Needs the lock. Optional: the engine writes whole states to a store without it.
+   */
+  appendWatermark?(delta: WatermarkDelta): Promise<void>;
   /** Throws JobInProgressError while another live process holds the sync. */
   lock(command?: string): Promise<HeldLock>;
   saveRun(run: RunRecord): Promise<void>;

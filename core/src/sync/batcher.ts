@@ -4,6 +4,7 @@
  * request keeps its rows in body order so per-object errors (`errors[].index`) map back to rows.
  */
 import { MAX_DELETE_IDS, MAX_REQUEST_BYTES, type TrackArray } from './braze-contract';
+import { preparedTrackBody } from './json-texts';
 import type { DeleteRequest, TrackRequest } from './ports';
 import type { DeleteTarget, MappedRow } from './row-mapping';
 
@@ -19,7 +20,7 @@ export const DEFAULT_BATCH_SIZE = 75;
 const ENVELOPE_BYTES = 1024;
 
 export class Batcher<T> {
-  private objects: Record<string, unknown>[] = [];
+  private texts: string[] = [];
   private targets: DeleteTarget[] = [];
   private rows: T[] = [];
   private bytes = 0;
@@ -37,7 +38,7 @@ export class Batcher<T> {
     if (this.rows.length > 0 && (!sameArray || this.bytes + mapped.bytes + 1 > MAX_REQUEST_BYTES - ENVELOPE_BYTES)) closed.push(...this.close());
     if (mapped.kind === 'delete') this.targets.push(mapped.target);
     else {
-      this.objects.push(mapped.object);
+      this.texts.push(mapped.json);
       this.array = mapped.kind;
     }
     this.rows.push(row);
@@ -55,9 +56,9 @@ export class Batcher<T> {
       batch = { kind: 'delete', body: deleteBody(this.targets), rows };
     } else {
       const array = this.array ?? 'attributes';
-      batch = { kind: 'track', array, body: { [array]: this.objects }, rows };
+      batch = { kind: 'track', array, body: preparedTrackBody(array, this.texts), rows };
     }
-    this.objects = [];
+    this.texts = [];
     this.targets = [];
     this.rows = [];
     this.bytes = 0;

@@ -12,7 +12,10 @@ export interface TrackedRow {
 
 export class DeliveryTracker {
   private queue: TrackedRow[] = [];
+  /** First row not yet taken by `takeFinishedPrefix`. */
   private head = 0;
+  /** Every row before this one is finished (advanced lazily). */
+  private open = 0;
 
   add(row: SourceRow): TrackedRow {
     const tracked: TrackedRow = { row, done: false };
@@ -20,18 +23,28 @@ export class DeliveryTracker {
     return tracked;
   }
 
-  /** Rows read but not yet part of the finished prefix. */
-  get pending(): number {
-    return this.queue.length - this.head;
+  private advance(): number {
+    while (this.open < this.queue.length && this.queue[this.open]?.done) this.open++;
+    return this.open;
   }
 
-  /** Removes and returns the finished prefix (in read order, so UPDATED_AT ascending). */
-  takeFinishedPrefix(): TrackedRow[] {
-    const start = this.head;
-    while (this.head < this.queue.length && this.queue[this.head]?.done) this.head++;
-    const out = this.queue.slice(start, this.head);
+  /**
+   * Rows from the first unfinished one on: what a crash now would send again (rows delivered
+   * behind a slow request count too). Finished rows waiting for a checkpoint do not.
+   */
+  get unfinishedSpan(): number {
+    return this.queue.length - this.advance();
+  }
+
+  /** Removes and returns the source rows of the finished prefix (read order, so UPDATED_AT ascending). */
+  takeFinishedPrefix(): SourceRow[] {
+    const end = this.advance();
+    const out: SourceRow[] = new Array<SourceRow>(end - this.head);
+    for (let i = this.head; i < end; i++) out[i - this.head] = (this.queue[i] as TrackedRow).row;
+    this.head = end;
     if (this.head > 4096 && this.head * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.head);
+      this.open -= this.head;
       this.head = 0;
     }
     return out;

@@ -1,7 +1,7 @@
 /**
  * `runSync`: one run of one sync. Reads the rows changed since the watermark in a total order,
  * maps and batches them, sends batches concurrently, and checkpoints the contiguous delivered
- * prefix (state + run record) as batches finish. Host-agnostic: the CLI and the VS Code client
+ * prefix (watermark journal + run record, see checkpoints.ts) as batches finish. Host-agnostic: the CLI and the VS Code client
  * call it with the same adapters; tests with real PostgreSQL and the local Braze server.
  */
 import { randomBytes } from 'node:crypto';
@@ -11,16 +11,16 @@ import { newRunId, truncatePayload, type RowErrorRecord, type RunRecord } from '
 import type { RowErrorSink, SyncStateStore } from '../state/state-store';
 import type { SyncState } from '../state/sync-state';
 import { Batcher, DEFAULT_BATCH_SIZE, type Batch } from './batcher';
+import { Checkpoints } from './checkpoints';
 import { CommitLoop } from './commit-loop';
-import { DeliveryRecord } from './delivery-record';
 import { DeliveryTracker, type TrackedRow } from './delivery-tracker';
 import { systemClock, type BrazeClient, type Clock, type SourceRow } from './ports';
 import { rowKey } from './row-key';
-import { mapRow } from './row-mapping';
+import { mapRow, rowIdentifier } from './row-mapping';
 import type { SourceReader } from './source-reader';
 import { errorMessage, SyncConfigError, type Redactor } from './sync-errors';
 import { checkTableContract } from './table-contract';
-import { lookbackMicros, readWindowFor } from './read-window';
+import { readWindowFor } from './read-window';
 import { parseTimestampMicros, toIsoMicros } from './timestamps';
 
 export const DEFAULT_CONCURRENCY = 16;
@@ -57,9 +57,11 @@ export interface RunSyncOptions {
   redact?: Redactor;
 }
 
-interface BatchRow {
-  tracked: TrackedRow;
-  identifier: string;
+interface RowFailure {
+  row: TrackedRow;
+  reason: string;
+  /** Known when the mapper failed the row; worked out from the row otherwise. */
+  identifier?: string;
 }
 
 function sameRow(a: SourceRow, b: SourceRow): boolean {
@@ -147,9 +149,9 @@ async function execute(options: RunSyncOptions, state: SyncState, run: RunRecord
   const contractErrors = checkTableContract(sync.data_type, table.columns).filter((i) => i.severity === 'error');
   if (contractErrors.length > 0) throw new Error(`Table ${table.sqlName} does not fit ${sync.data_type}: ${contractErrors.map((i) => i.message).join(' ')}`);
 
-  const { record: initial, window } = readWindowFor(sync, state, clock.now());
+  // One record serves both ends: rows already delivered are skipped, rows delivered now are added.
+  const { record: committed, window } = readWindowFor(sync, state, clock.now());
   const { until } = window;
-  const committed = new DeliveryRecord(lookbackMicros(sync), state.watermark);
 
   run.rows_in_future = await reader.countAfter(until);
   if (run.rows_in_future > 0) {
@@ -161,46 +163,35 @@ async function execute(options: RunSyncOptions, state: SyncState, run: RunRecord
 
   const tracker = new DeliveryTracker();
   const micros = microsParser();
+  const checkpoints = new Checkpoints(store, state, committed, sink, micros);
   let lastRunSave = Date.now();
   const progress = () =>
     options.onProgress?.({ total, read: run.rows_read, skipped: run.rows_skipped, synced: run.rows_synced, failed: run.rows_failed, watermark: committed.watermarkText });
 
   const commits = new CommitLoop(async () => {
-    const prefix = tracker.takeFinishedPrefix();
-    const last = prefix[prefix.length - 1];
-    if (last) {
-      // The prefix ascends in UPDATED_AT: only its tail inside the boundary/window needs keys.
-      const cutoff = committed.recordFrom(Math.max(micros(last.row.updatedAt), committed.watermarkMicros));
-      for (let i = prefix.length - 1; i >= 0; i--) {
-        const row = prefix[i]?.row;
-        if (!row) break;
-        const m = micros(row.updatedAt);
-        if (m < cutoff) break;
-        committed.add(row.updatedAt, m, rowKey(row, m));
-      }
-    }
-    await sink.flush(); // failed rows are on disk before the watermark passes them
-    state.watermark = committed.toWatermark();
-    await store.writeState(state);
+    if (!(await checkpoints.commit(tracker.takeFinishedPrefix()))) return;
     run.watermark_after = committed.watermarkText === null ? null : toIsoMicros(committed.watermarkText);
-    // The run record is informational mid-run; state.json is what resumes. Keep checkpoints short.
+    // The run record is informational mid-run; the state is what resumes. Keep checkpoints short.
     if (Date.now() - lastRunSave >= RUN_RECORD_INTERVAL_MS) {
       lastRunSave = Date.now();
       await store.saveRun(run);
     }
   });
 
-  const recordFailures = (rows: { row: BatchRow; reason: string }[]) => {
+  const recordFailures = (failures: readonly RowFailure[]) => {
     sink.append(
-      rows.map(({ row, reason }): RowErrorRecord => ({
-        run_id: run.id,
-        identifier: row.identifier,
-        updated_at: toIsoMicros(row.tracked.row.updatedAt),
-        reason: redact(reason),
-        ...(truncatePayload(row.tracked.row.payload) !== undefined ? { payload: truncatePayload(row.tracked.row.payload) } : {}),
-      })),
+      failures.map(({ row: { row }, reason, identifier }): RowErrorRecord => {
+        const payload = truncatePayload(row.payload);
+        return {
+          run_id: run.id,
+          identifier: identifier ?? rowIdentifier(row.ids),
+          updated_at: toIsoMicros(row.updatedAt),
+          reason: redact(reason),
+          ...(payload !== undefined ? { payload } : {}),
+        };
+      }),
     );
-    run.rows_failed += rows.length;
+    run.rows_failed += failures.length;
   };
 
   // Requests get their own signal: cancellation first lets in-flight requests finish.
@@ -216,23 +207,22 @@ async function execute(options: RunSyncOptions, state: SyncState, run: RunRecord
   const inflight = new Set<Promise<void>>();
   let fatal: unknown;
 
-  const send = async (batch: Batch<BatchRow>) => {
+  const send = async (batch: Batch<TrackedRow>) => {
     try {
       if (batch.kind === 'track') {
         const result = await braze.track(batch.body, http.signal);
-        const reasons = new Map<number, string>();
-        for (const e of result.objectErrors) if (e.input_array === batch.array) reasons.set(e.index, e.type);
-        const failures = batch.rows.flatMap((row, i) => {
-          const reason = reasons.get(i);
-          return reason === undefined ? [] : [{ row, reason: `Braze rejected the object: ${reason}` }];
-        });
-        recordFailures(failures);
-        run.rows_synced += batch.rows.length - failures.length;
+        let failures: RowFailure[] | undefined;
+        for (const e of result.objectErrors) {
+          const row = e.input_array === batch.array ? batch.rows[e.index] : undefined;
+          if (row) (failures ??= []).push({ row, reason: `Braze rejected the object: ${e.type}` });
+        }
+        if (failures) recordFailures(failures);
+        run.rows_synced += batch.rows.length - (failures?.length ?? 0);
       } else {
         await braze.deleteUsers(batch.body, http.signal);
         run.rows_synced += batch.rows.length;
       }
-      for (const row of batch.rows) row.tracked.done = true;
+      for (const row of batch.rows) row.done = true;
       commits.request();
     } catch (err) {
       // Rows of a failed or aborted request stay unfinished: never committed, re-read next run.
@@ -247,15 +237,16 @@ async function execute(options: RunSyncOptions, state: SyncState, run: RunRecord
   // Delivered rows stuck behind a slow head-of-line request are resent after a crash: keep that
   // tail to about one extra round of requests.
   const maxPending = concurrency * batchSize * 2;
-  const dispatch = async (batch: Batch<BatchRow>) => {
-    while (inflight.size >= concurrency || (tracker.pending > maxPending && inflight.size > 0)) await Promise.race(inflight);
+  const dispatch = async (batch: Batch<TrackedRow>) => {
+    while (inflight.size >= concurrency || (tracker.unfinishedSpan > maxPending && inflight.size > 0)) await Promise.race(inflight);
     const p = send(batch).finally(() => inflight.delete(p));
     inflight.add(p);
   };
 
-  const batcher = new Batcher<BatchRow>(batchSize, sync.data_type === 'user_deletes');
+  const batcher = new Batcher<TrackedRow>(batchSize, sync.data_type === 'user_deletes');
   // Rows above the old watermark cannot have been delivered: skip checks stop there.
-  let pastRecord = !initial.hasWatermark;
+  const startMicros = committed.watermarkMicros;
+  let pastRecord = !committed.hasWatermark;
   let previous: SourceRow | undefined;
   try {
     reading: for await (const page of reader.pages(window, { ...(options.pageSize ? { pageSize: options.pageSize } : {}), ...(signal ? { signal } : {}) })) {
@@ -269,8 +260,8 @@ async function execute(options: RunSyncOptions, state: SyncState, run: RunRecord
         previous = row;
         if (!pastRecord) {
           const m = micros(row.updatedAt);
-          if (m > initial.watermarkMicros) pastRecord = true;
-          else if (initial.has(m, rowKey(row, m))) {
+          if (m > startMicros) pastRecord = true;
+          else if (committed.has(m, rowKey(row, m))) {
             run.rows_skipped++;
             continue;
           }
@@ -278,14 +269,13 @@ async function execute(options: RunSyncOptions, state: SyncState, run: RunRecord
         run.rows_read++;
         const tracked = tracker.add(row);
         const mapped = mapRow(row, sync.data_type);
-        const batchRow: BatchRow = { tracked, identifier: mapped.identifier };
         if (!mapped.ok) {
-          recordFailures([{ row: batchRow, reason: mapped.reason }]);
+          recordFailures([{ row: tracked, reason: mapped.reason, identifier: mapped.identifier }]);
           tracked.done = true;
           commits.request();
           continue;
         }
-        for (const batch of batcher.add(mapped, batchRow)) await dispatch(batch);
+        for (const batch of batcher.add(mapped, tracked)) await dispatch(batch);
       }
       progress();
     }
@@ -299,6 +289,7 @@ async function execute(options: RunSyncOptions, state: SyncState, run: RunRecord
   signal?.removeEventListener('abort', onAbort);
   commits.request();
   await commits.flush();
+  await checkpoints.compact();
   progress();
 
   if (fatal !== undefined) throw fatal;

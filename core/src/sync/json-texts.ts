@@ -1,22 +1,24 @@
 /**
- * Serialise once. The row mapper already serialises every Braze object to know its size
- * (`MappedRow.json`); a batch built with `preparedTrackBody` keeps the joined texts, and the HTTP
- * client sends them instead of serialising the objects again, which would otherwise be the largest
- * per-row cost of a sync after parsing PAYLOAD. Bodies built any other way are serialised as usual.
+ * Serialise once. The row mapper writes every Braze object as JSON text (`MappedRow.json`); a
+ * batch built with `preparedTrackBody` is those texts joined, and the HTTP client sends that text
+ * as is. The objects themselves are only parsed back if something reads them (a test, a fake
+ * client), so a sync never builds or serialises them.
  */
 import type { TrackArray } from './braze-contract';
 import type { TrackRequest } from './ports';
 
 const bodies = new WeakMap<object, string>();
 
-/**
- * `{ [array]: objects }`, remembering its JSON assembled from `texts` (`texts[i]` must be the JSON
- * of `objects[i]`, as `mapRow` returns them). Neither may change afterwards.
- */
-export function preparedTrackBody(array: TrackArray, objects: Record<string, unknown>[], texts: string[]): TrackRequest {
-  if (texts.length !== objects.length) throw new Error(`preparedTrackBody: ${objects.length} objects but ${texts.length} texts.`);
-  const body: TrackRequest = array === 'attributes' ? { attributes: objects } : array === 'events' ? { events: objects } : { purchases: objects };
-  bodies.set(body, `{"${array}":[${texts.join(',')}]}`);
+/** `{ [array]: objects }` whose JSON is the joined `texts` (each one object's JSON, as `mapRow` writes it). */
+export function preparedTrackBody(array: TrackArray, texts: readonly string[]): TrackRequest {
+  const json = `{"${array}":[${texts.join(',')}]}`;
+  let objects: Record<string, unknown>[] | undefined;
+  const body: TrackRequest = {};
+  Object.defineProperty(body, array, {
+    enumerable: true,
+    get: () => (objects ??= (JSON.parse(json) as Record<TrackArray, Record<string, unknown>[]>)[array]),
+  });
+  bodies.set(body, json);
   return body;
 }
 

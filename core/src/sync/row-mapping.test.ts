@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Buffer } from 'node:buffer';
-import { mapRow, type MappedRow } from './row-mapping';
+import { mapRow, rowIdentifier, type MappedRow } from './row-mapping';
 import type { DataType, RowIdentifiers, SourceRow } from './ports';
 
 const T = '2026-11-28 10:00:00.123456+00';
@@ -119,7 +119,7 @@ const cases: Case[] = [
 for (const c of cases) {
   test(`mapRow: ${c.dataType}: ${c.name}`, () => {
     const result: MappedRow = mapRow(c.row, c.dataType);
-    if (c.identifier !== undefined) assert.equal(result.identifier, c.identifier);
+    if (c.identifier !== undefined) assert.equal(result.ok ? rowIdentifier(c.row.ids) : result.identifier, c.identifier);
     if (c.error) {
       assert.equal(result.ok, false, `expected a row error, got ${JSON.stringify(result).slice(0, 300)}`);
       if (result.ok) return;
@@ -137,24 +137,40 @@ for (const c of cases) {
     }
     const expectedKind = { custom_attributes: 'attributes', custom_events: 'events', purchases: 'purchases', user_deletes: 'delete' }[c.dataType];
     assert.equal(result.kind, expectedKind);
-    if (c.object) assert.deepEqual(result.object, c.object);
-    assert.equal(result.json, JSON.stringify(result.object));
+    if (c.object) assert.deepEqual(JSON.parse(result.json), c.object);
     assert.equal(result.bytes, Buffer.byteLength(result.json));
   });
 }
 
-test('the identifier in object order comes first, then the payload', () => {
-  const r = mapRow(row(ext, '{"b":1,"a":2}'), 'custom_attributes');
+test('the identifier comes first, then the payload as written (order, spacing and number digits kept)', () => {
+  const r = mapRow(row(ext, ' {"b": 1, "a":12345678901234567890,\n "c":1.50} \n'), 'custom_attributes');
   assert.ok(r.ok && r.kind !== 'delete');
-  assert.deepEqual(Object.keys(r.object), ['external_id', 'b', 'a']);
+  assert.equal(r.json, '{"external_id":"u1","b": 1, "a":12345678901234567890,\n "c":1.50}');
+  assert.deepEqual(Object.keys(JSON.parse(r.json) as object), ['external_id', 'b', 'a', 'c']);
+});
+
+test('sizes are exact UTF-8 byte counts with non-ASCII identifiers and payloads, and time appended', () => {
+  for (const [ids, payload, dataType] of [
+    [{ external_id: 'é-ü' }, '{"city":"Zürich","emoji":"😀"}', 'custom_attributes'],
+    [{ alias_name: 'ñ', alias_label: 'ß' }, '{}', 'custom_attributes'],
+    [{ email: 'ä@b.co', phone: '+1' }, '\t{ "x" : "ø" }\r\n', 'custom_attributes'],
+    [{ external_id: 'ü' }, '{"name":"ê","time":null}', 'custom_events'],
+    [{ external_id: 'ü' }, '{ }', 'custom_attributes'],
+    [{ braze_id: 'b' }, '{"product_id":"p","currency":"USD","price":1}', 'purchases'],
+  ] as const) {
+    const r = mapRow(row(ids, payload), dataType);
+    assert.ok(r.ok && r.kind !== 'delete', r.ok ? '' : r.reason);
+    assert.equal(r.bytes, Buffer.byteLength(r.json), r.json);
+    assert.doesNotThrow(() => JSON.parse(r.json), r.json);
+  }
 });
 
 test('a "__proto__" payload key stays data', () => {
   const r = mapRow(row(ext, '{"__proto__":{"x":1},"a":1}'), 'custom_attributes');
   assert.ok(r.ok && r.kind !== 'delete');
-  assert.ok(Object.hasOwn(r.object, '__proto__'));
-  assert.equal(Object.getPrototypeOf(r.object), Object.prototype);
   assert.equal(r.json, '{"external_id":"u1","__proto__":{"x":1},"a":1}');
+  const parsed = JSON.parse(r.json) as object;
+  assert.ok(Object.hasOwn(parsed, '__proto__'));
 });
 
 test('row errors never quote the payload', () => {
@@ -168,10 +184,12 @@ test('row errors never quote the payload', () => {
 
 test('identifier labels stay short and printable', () => {
   const long = mapRow(row({ external_id: 'x'.repeat(500) }, 'nope'), 'custom_attributes');
-  assert.ok(long.identifier.length < 80, long.identifier);
-  assert.ok(long.identifier.endsWith('…'));
+  assert.ok(!long.ok && long.identifier.length < 80, JSON.stringify(long));
+  assert.ok(!long.ok && long.identifier.endsWith('…'));
   const odd = mapRow(row({ external_id: 'a b\n"c' }, 'nope'), 'custom_attributes');
+  assert.ok(!odd.ok);
   assert.equal(odd.identifier, 'external_id="a b?\\"c"');
+  assert.equal(rowIdentifier({ external_id: 'u1', braze_id: null, email: ' ' }), 'external_id=u1');
 });
 
 test('delete sizes count the identifier only', () => {
