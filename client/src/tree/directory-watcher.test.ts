@@ -5,7 +5,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DirectoryWatcher } from './directory-watcher';
 
-/** Resolves on the watcher's next change notification. */
+/**
+ * `changed()` resolves on the watcher's next notification. The watchers do not keep the process
+ * alive (`persistent: false`), so the wait is bounded by a timer that does and fails the test.
+ */
 function nextChange(): { watcher: DirectoryWatcher; changed: () => Promise<void> } {
   let resolve: () => void = () => undefined;
   let pending = new Promise<void>((r) => (resolve = r));
@@ -13,7 +16,12 @@ function nextChange(): { watcher: DirectoryWatcher; changed: () => Promise<void>
     resolve();
     pending = new Promise<void>((r) => (resolve = r));
   });
-  return { watcher, changed: () => pending };
+  const changed = () => {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('no change notification within 5 s')), 5000)));
+    return Promise.race([pending, timeout]).finally(() => clearTimeout(timer));
+  };
+  return { watcher, changed };
 }
 
 test('a missing directory is watched through its ancestor until it exists, then directly', async (t) => {

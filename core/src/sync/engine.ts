@@ -26,6 +26,8 @@ import { parseTimestampMicros, toIsoMicros } from './timestamps';
 export const DEFAULT_CONCURRENCY = 16;
 const DEFAULT_CANCEL_GRACE_MS = 10_000;
 const RUN_RECORD_INTERVAL_MS = 1000;
+/** Checkpoints start at most this often, unless a round of requests' worth of rows waits (see below). */
+const CHECKPOINT_INTERVAL_MS = 200;
 
 export interface SyncProgress {
   /** Rows expected in this run's window (an estimate made at the start; includes skipped rows). */
@@ -161,6 +163,14 @@ async function execute(options: RunSyncOptions, state: SyncState, run: RunRecord
   }
   const total = await reader.count(window);
 
+  const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
+  const batchSize = Math.min(sync.batch_size ?? DEFAULT_BATCH_SIZE, DEFAULT_BATCH_SIZE);
+  // What a crash resends is bounded in rounds of requests: delivered rows stuck behind a slow
+  // head-of-line request (about one extra round), and finished rows waiting for a checkpoint
+  // (half a round makes the next checkpoint urgent).
+  const maxPending = concurrency * batchSize * 2;
+  const commitRows = Math.ceil((concurrency * batchSize) / 2);
+
   const tracker = new DeliveryTracker();
   const micros = microsParser();
   const checkpoints = new Checkpoints(store, state, committed, sink, micros);
@@ -176,7 +186,7 @@ async function execute(options: RunSyncOptions, state: SyncState, run: RunRecord
       lastRunSave = Date.now();
       await store.saveRun(run);
     }
-  });
+  }, CHECKPOINT_INTERVAL_MS);
 
   const recordFailures = (failures: readonly RowFailure[]) => {
     sink.append(
@@ -223,7 +233,7 @@ async function execute(options: RunSyncOptions, state: SyncState, run: RunRecord
         run.rows_synced += batch.rows.length;
       }
       for (const row of batch.rows) row.done = true;
-      commits.request();
+      commits.request(tracker.finishedWaiting >= commitRows);
     } catch (err) {
       // Rows of a failed or aborted request stay unfinished: never committed, re-read next run.
       if (!http.signal.aborted) fatal ??= err;
@@ -232,11 +242,6 @@ async function execute(options: RunSyncOptions, state: SyncState, run: RunRecord
     }
   };
 
-  const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
-  const batchSize = Math.min(sync.batch_size ?? DEFAULT_BATCH_SIZE, DEFAULT_BATCH_SIZE);
-  // Delivered rows stuck behind a slow head-of-line request are resent after a crash: keep that
-  // tail to about one extra round of requests.
-  const maxPending = concurrency * batchSize * 2;
   const dispatch = async (batch: Batch<TrackedRow>) => {
     while (inflight.size >= concurrency || (tracker.unfinishedSpan > maxPending && inflight.size > 0)) await Promise.race(inflight);
     const p = send(batch).finally(() => inflight.delete(p));
@@ -272,7 +277,7 @@ async function execute(options: RunSyncOptions, state: SyncState, run: RunRecord
         if (!mapped.ok) {
           recordFailures([{ row: tracked, reason: mapped.reason, identifier: mapped.identifier }]);
           tracked.done = true;
-          commits.request();
+          commits.request(tracker.finishedWaiting >= commitRows);
           continue;
         }
         for (const batch of batcher.add(mapped, tracked)) await dispatch(batch);
