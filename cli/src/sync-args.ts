@@ -48,27 +48,40 @@ export function positiveInt(value: string | boolean | undefined, flag: string, f
   return n;
 }
 
-/** The validated file, or an exit code after printing why it can't be used. */
-export async function loadTarget(args: SyncArgs, io: CliIo): Promise<SyncTarget | number> {
-  const filePath = path.resolve(io.cwd, args.file);
+/** A definition file that passed validation. */
+export type ValidFile = Omit<SyncTarget, 'syncName'>;
+
+/**
+ * The validated file, or an exit code after printing why it can't be used: unreadable, or with
+ * validation errors (listed, exit 2).
+ */
+export async function loadValidFile(file: string, stateDir: string | undefined, io: CliIo): Promise<ValidFile | number> {
+  const filePath = path.resolve(io.cwd, file);
   let loaded;
   try {
-    loaded = await loadDefinitionFile(filePath, { ...(args.stateDir ? { stateDir: path.resolve(io.cwd, args.stateDir) } : {}), env: io.env });
+    loaded = await loadDefinitionFile(filePath, { ...(stateDir ? { stateDir: path.resolve(io.cwd, stateDir) } : {}), env: io.env });
   } catch (err) {
-    io.stderr.write(`brazesync: cannot read ${args.file}: ${(err as Error).message}\n`);
+    io.stderr.write(`brazesync: cannot read ${file}: ${(err as Error).message}\n`);
     return EXIT.usage;
   }
   if (loaded.hasErrors || !loaded.file) {
     const shown = path.relative(io.cwd, filePath) || filePath;
     for (const p of loaded.problems.filter((x) => x.severity === 'error')) io.stderr.write(formatProblem({ ...p, file: shown }) + '\n');
-    io.stderr.write(`brazesync: ${shown} has validation errors; fix them (see \`brazesync validate ${shown}\`) before running a sync.\n`);
+    io.stderr.write(`brazesync: ${shown} has validation errors; fix them (see \`brazesync validate ${shown}\`) first.\n`);
     return EXIT.usage;
   }
-  if (!loaded.file.syncs[args.sync]) {
-    io.stderr.write(`brazesync: No sync named "${args.sync}" in ${args.file}; it defines: ${Object.keys(loaded.file.syncs).join(', ') || '(none)'}.\n`);
+  return { file: loaded.file, filePath, stateRoot: loaded.stateRoot };
+}
+
+/** The validated file and the sync named by --sync, or an exit code after printing why not. */
+export async function loadTarget(args: SyncArgs, io: CliIo): Promise<SyncTarget | number> {
+  const valid = await loadValidFile(args.file, args.stateDir, io);
+  if (typeof valid === 'number') return valid;
+  if (!valid.file.syncs[args.sync]) {
+    io.stderr.write(`brazesync: No sync named "${args.sync}" in ${args.file}; it defines: ${Object.keys(valid.file.syncs).join(', ') || '(none)'}.\n`);
     return EXIT.usage;
   }
-  return { file: loaded.file, filePath, syncName: args.sync, stateRoot: loaded.stateRoot };
+  return { ...valid, syncName: args.sync };
 }
 
 /** Environment lookup for `${env:NAME}`. */

@@ -1,12 +1,10 @@
-import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadDefinitionFile } from '../../../core/src/lang/load-definition';
 import { DEFAULT_STATUS, DEFAULT_TIMEZONE } from '../../../core/src/model/sync-file';
 import { formatRunTime, MAX_RUNS, nextRunTimes, parseSchedule } from '../../../core/src/schedule';
 import { connectionTested, planFor } from '../../../core/src/scheduler/plan';
-import { syncSetup, type SyncTarget } from '../../../core/src/sync/open-sync';
-import { EXIT, UsageError, type CliIo, type Command } from '../command';
-import { positiveInt } from '../sync-args';
+import { syncSetup } from '../../../core/src/sync/open-sync';
+import { EXIT, UsageError, type Command } from '../command';
+import { loadValidFile, positiveInt } from '../sync-args';
 
 const USAGE = 'brazesync schedule FILE [--sync NAME] [--next N] [--json] [--from TIME] [--state-dir DIR]';
 
@@ -103,24 +101,3 @@ export const scheduleCommand: Command = {
     return EXIT.ok;
   },
 };
-
-/**
- * The validated file (any sync). Like `loadTarget` in sync-args.ts, which also requires a sync
- * name; a file with errors is refused with exit 2.
- */
-async function loadValidFile(file: string, stateDir: string | undefined, io: CliIo): Promise<SyncTarget | number> {
-  const filePath = path.resolve(io.cwd, file);
-  let loaded;
-  try {
-    loaded = await loadDefinitionFile(filePath, { ...(stateDir ? { stateDir: path.resolve(io.cwd, stateDir) } : {}), env: io.env });
-  } catch (err) {
-    io.stderr.write(`brazesync: cannot read ${file}: ${(err as Error).message}\n`);
-    return EXIT.usage;
-  }
-  if (loaded.hasErrors || !loaded.file) {
-    for (const p of loaded.problems.filter((x) => x.severity === 'error')) io.stderr.write(`${file}:${p.line}:${p.column} ${p.severity} ${p.code} ${p.message}\n`);
-    io.stderr.write(`brazesync: ${file} has validation errors; fix them (see \`brazesync validate ${file}\`) first.\n`);
-    return EXIT.usage;
-  }
-  return { file: loaded.file, filePath, syncName: '', stateRoot: loaded.stateRoot };
-}
