@@ -16,13 +16,18 @@ fi
 package_s=$((SECONDS - setup_s))
 echo "e2e-run: setup ${setup_s}s, build + package ${package_s}s"
 
-# The driver runs in its own process group so that an interrupted run leaves nothing behind:
-# code-server, Chromium, PostgreSQL and the Braze server are all its descendants.
+# The driver runs in its own session; on an interrupt it gets SIGTERM and stops what it started
+# (code-server, Chromium, PostgreSQL, the Braze server) before exiting, and this script waits.
 setsid node --import tsx test/e2e/main.ts &
 driver=$!
-trap 'kill -- -"$driver" 2>/dev/null || true' INT TERM EXIT
+stop_driver() {
+  kill -TERM -- -"$driver" 2>/dev/null || true
+  wait "$driver" 2>/dev/null || true
+  exit 130
+}
+trap stop_driver INT TERM
 status=0
 wait "$driver" || status=$?
-trap - INT TERM EXIT
+trap - INT TERM
 echo "e2e-run: total ${SECONDS}s, exit ${status}"
 exit "$status"

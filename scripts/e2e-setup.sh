@@ -20,6 +20,10 @@ command -v python3 >/dev/null || missing+=(python3)
 command -v pkg-config >/dev/null || missing+=(pkg-config)
 command -v curl >/dev/null || missing+=(curl)
 if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "e2e-setup: missing Debian packages; run as root: apt-get install --no-install-recommends ${missing[*]}" >&2
+    exit 1
+  fi
   echo "e2e-setup: apt-get install ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq

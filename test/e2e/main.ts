@@ -8,10 +8,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium } from 'playwright-core';
 import { Checks } from './checks';
-import { startCodeServer, type CodeServer } from './code-server';
+import { startCodeServer } from './code-server';
 import { prepareWorkspace } from './fixtures';
 import { runScenario } from './scenario';
-import { startServices, type Services } from './services';
+import { startServices } from './services';
 import { TIMEOUT, Workbench } from './workbench';
 
 const repo = path.resolve(__dirname, '../..');
@@ -20,6 +20,24 @@ const e2eHome = process.env.BRAZESYNC_E2E_HOME ?? path.join(os.homedir(), '.cach
 const codeServerBin = path.join(e2eHome, 'node_modules', '.bin', 'code-server');
 const vsix = path.resolve(process.env.BRAZESYNC_VSIX ?? path.join(repo, 'dist', 'brazesync.vsix'));
 const chrome = process.env.CHROME ?? '/usr/bin/chromium';
+
+/** What has been started, stopped in reverse order at the end or on SIGINT/SIGTERM. */
+const cleanups: (() => Promise<void> | void)[] = [];
+let cleaning: Promise<void> | undefined;
+
+function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    for (const stop of cleanups.reverse()) await Promise.resolve(stop()).catch((err: unknown) => console.error('cleanup:', err));
+  })();
+  return cleaning;
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`e2e: ${signal}, stopping everything`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
 
 async function main(): Promise<number> {
   for (const [what, p] of [['code-server', codeServerBin], ['the .vsix', vsix], ['chromium', chrome]] as const) {
@@ -30,20 +48,28 @@ async function main(): Promise<number> {
   const runDir = mkdtempSync(path.join(os.tmpdir(), 'brazesync-e2e-'));
   const t0 = Date.now();
   const lap = (what: string) => console.log(`[${((Date.now() - t0) / 1000).toFixed(1)}s] ${what}`);
-  let services: Services | undefined;
-  let codeServer: CodeServer | undefined;
   const consoleLines: string[] = [];
+  cleanups.push(() => {
+    writeFileSync(path.join(outDir, 'browser-console.log'), consoleLines.join('\n'));
+    rmSync(runDir, { recursive: true, force: true });
+    lap('stopped');
+  });
   try {
-    services = await startServices();
+    const services = await startServices();
+    cleanups.push(() => services.stop());
     lap(`services up (${services.describe()})`);
     const workspace = prepareWorkspace(path.join(runDir, 'workspace'), services);
-    codeServer = await startCodeServer({
+    const codeServer = await startCodeServer({
       bin: codeServerBin,
       vsix,
       runDir,
       workspace,
       env: services.extensionHostEnv(process.env),
       logFile: path.join(outDir, 'code-server.log'),
+    });
+    cleanups.push(async () => {
+      copyExtensionLogs(codeServer.userDataDir);
+      await codeServer.stop();
     });
     lap(`code-server up at ${codeServer.url}`);
 
@@ -54,31 +80,20 @@ async function main(): Promise<number> {
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
         '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
     });
-    const context = await browser.newContext({ viewport: { width: 1500, height: 950 } });
-    try {
-      const page = context.pages()[0] ?? (await context.newPage());
-      page.setDefaultTimeout(TIMEOUT);
-      page.on('console', (m) => m.type() === 'error' && consoleLines.push(m.text()));
-      page.on('pageerror', (e) => consoleLines.push(`pageerror: ${e.message}`));
-      const workbench = new Workbench(page);
-      await workbench.open(codeServer.url, workspace);
-      lap('workbench loaded');
-      const checks = new Checks(page, outDir, t0);
-      await runScenario({ workbench, checks, workspace, userDataDir: codeServer.userDataDir, services });
-      console.log(checks.summary());
-      return checks.failed.length === 0 ? 0 : 1;
-    } finally {
-      await browser.close();
-      lap('browser closed');
-    }
+    cleanups.push(() => browser.close());
+    const page = await (await browser.newContext({ viewport: { width: 1500, height: 950 } })).newPage();
+    page.setDefaultTimeout(TIMEOUT);
+    page.on('console', (m) => m.type() === 'error' && consoleLines.push(m.text()));
+    page.on('pageerror', (e) => consoleLines.push(`pageerror: ${e.message}`));
+    const workbench = new Workbench(page);
+    await workbench.open(codeServer.url, workspace);
+    lap('workbench loaded');
+    const checks = new Checks(page, outDir, t0);
+    await runScenario({ workbench, checks, workspace, userDataDir: codeServer.userDataDir, services });
+    console.log(checks.summary());
+    return checks.failed.length === 0 ? 0 : 1;
   } finally {
-    writeFileSync(path.join(outDir, 'browser-console.log'), consoleLines.join('\n'));
-    if (codeServer) copyExtensionLogs(codeServer.userDataDir);
-    await codeServer?.stop();
-    lap('code-server stopped');
-    await services?.stop();
-    rmSync(runDir, { recursive: true, force: true });
-    lap('stopped');
+    await cleanup();
   }
 }
 

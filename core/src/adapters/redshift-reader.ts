@@ -3,6 +3,7 @@
  * which Redshift materialises on the leader node), the next page fetched while the engine works on
  * the current one, and page size adapted so a page stays near a fixed number of bytes.
  */
+import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { TableName } from '../model/table-name';
 import type { RowIdentifiers, SourceRow } from '../sync/ports';
@@ -73,9 +74,12 @@ export function createRedshiftReader(options: RedshiftReaderOptions): SourceRead
     return plan;
   }
 
-  async function run(q: PageQuery): Promise<unknown[][]> {
+  async function run(q: PageQuery, prepared = false): Promise<unknown[][]> {
     const c = await connection();
-    const res = await c.query<unknown[]>({ text: q.text, values: q.values, rowMode: 'array' });
+    // Page queries repeat with new values only: prepared once per connection, they skip the
+    // parser and planner on every page after the first.
+    const name = prepared ? `brazesync_${createHash('sha256').update(q.text).digest('hex').slice(0, 16)}` : undefined;
+    const res = await c.query<unknown[]>({ text: q.text, values: q.values, rowMode: 'array', ...(name ? { name } : {}) });
     return res.rows;
   }
 
@@ -83,7 +87,7 @@ export function createRedshiftReader(options: RedshiftReaderOptions): SourceRead
     const p = await readPlan();
     let limit = opts.pageSize ?? DEFAULT_PAGE_ROWS;
     const adaptive = opts.pageSize === undefined;
-    let pending: Promise<unknown[][]> | undefined = run(pageQuery(p, window, limit));
+    let pending: Promise<unknown[][]> | undefined = run(pageQuery(p, window, limit), true);
     while (pending) {
       const raw = await pending;
       pending = undefined;
@@ -100,7 +104,7 @@ export function createRedshiftReader(options: RedshiftReaderOptions): SourceRead
         if (adaptive) limit = nextLimit(limit, bytes, raw.length);
         const lastRow = rows[rows.length - 1] ?? decodeRow(p, last);
         const cursor: PageCursor = { updatedAt: lastRow.updatedAt, keys: cursorKeys(p, lastRow.ids, lastRow.payload) };
-        pending = run(pageQuery(p, window, limit, cursor));
+        pending = run(pageQuery(p, window, limit, cursor), true);
         // Keep a failed prefetch from becoming an unhandled rejection if the consumer stops early.
         pending.catch(() => undefined);
         yield rows;

@@ -17,6 +17,8 @@ async function withServer(options: Partial<BrazeServerOptions>, body: (server: B
 interface Reply {
   status: number;
   json: Record<string, unknown>;
+  /** The body as sent. */
+  text: string;
   headers: Headers;
 }
 
@@ -25,7 +27,8 @@ async function call(server: BrazeServer, path: string, body: unknown, init: { ke
   if (init.key !== null) headers.authorization = `Bearer ${init.key ?? KEY}`;
   const method = init.method ?? 'POST';
   const res = await fetch(server.url + path, { method, headers, ...(method === 'GET' ? {} : { body: init.raw ?? JSON.stringify(body) }) });
-  return { status: res.status, json: (await res.json()) as Record<string, unknown>, headers: res.headers };
+  const text = await res.text();
+  return { status: res.status, json: JSON.parse(text) as Record<string, unknown>, text, headers: res.headers };
 }
 
 const track = (server: BrazeServer, body: unknown, init?: { key?: string | null; raw?: string }) => call(server, '/users/track', body, init);
@@ -156,7 +159,12 @@ test('request-level errors: 401, 400 (JSON, shape, 75 objects), 413, 404, 405', 
   await withServer({ maxBodyBytes: 64 * 1024 }, async (server) => {
     const bad = await track(server, { attributes: [] }, { key: 'wrong-key' });
     assert.equal(bad.status, 401);
-    assert.equal(bad.json.message, 'Invalid API key: wrong-key');
+    assert.match(String(bad.json.message), /^Invalid API key/);
+    assert.ok(!bad.text.includes('wrong-key'), `the refused key is echoed: ${bad.text}`);
+    // A valid key that is not this server's is not echoed either.
+    const other = await track(server, { attributes: [] }, { key: `${KEY}-other` });
+    assert.equal(other.status, 401);
+    assert.ok(!other.text.includes(KEY), `a key is echoed: ${other.text}`);
     assert.equal((await track(server, { attributes: [] }, { key: null })).status, 401);
 
     const json = await track(server, undefined, { raw: '{"attributes": [' });
@@ -178,7 +186,7 @@ test('request-level errors: 401, 400 (JSON, shape, 75 objects), 413, 404, 405', 
     const nowhere = await call(server, '/users/nowhere', {});
     assert.equal(nowhere.status, 404);
     assert.equal((await call(server, '/users/track', undefined, { method: 'GET' })).status, 405);
-    assert.deepEqual(server.stats().statusCounts, { '401': 2, '400': 5, '201': 1, '413': 1, '405': 1 });
+    assert.deepEqual(server.stats().statusCounts, { '401': 3, '400': 5, '201': 1, '413': 1, '405': 1 });
   });
 });
 

@@ -178,7 +178,8 @@ export async function startBrazeServer(options: BrazeServerOptions): Promise<Bra
       if (fault !== undefined) return fault === 429 ? { status: 429, body: { message: 'API rate limit exceeded' } } : { status: fault, body: { message: `Injected fault: ${http.STATUS_CODES[fault] ?? 'server error'}` } };
       if (req.method !== 'POST') return { status: 405, body: { message: `Use POST for ${path}.` } };
       const auth = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
-      if (!auth?.[1] || !keys.has(auth[1])) return { status: 401, body: { message: `Invalid API key: ${auth?.[1] ?? ''}` } };
+      // Real Braze echoes the key it refused; this server never repeats a secret.
+      if (!auth?.[1] || !keys.has(auth[1])) return { status: 401, body: { message: 'Invalid API key: check the REST API key sent as "Authorization: Bearer <key>".' } };
       if (!window.take(entry.at)) return { status: 429, body: { message: 'API rate limit exceeded' } };
       return undefined;
     })();
@@ -228,11 +229,11 @@ export async function startBrazeServer(options: BrazeServerOptions): Promise<Bra
     // Braze processes attributes, then events, then purchases.
     for (const [name, list] of arrays) {
       let processed = 0;
-      list.forEach((object, index) => {
-        const problem = applyObject(name, object);
+      for (let index = 0; index < list.length; index++) {
+        const problem = applyObject(name, list[index]);
         if (problem) errors.push({ type: problem, input_array: name, index });
         else processed++;
-      });
+      }
       stats.objects[name] += processed;
       response[`${name}_processed`] = processed;
     }

@@ -23,15 +23,20 @@ export const BLACKLISTED = 'provided external_id is blacklisted and disallowed';
  * without them `email` (then `phone`) identifies, so on other objects those two are attributes.
  */
 export function identify(object: Record<string, unknown>): UserRef | string {
-  const given = (['external_id', 'user_alias', 'braze_id'] as const).filter((k) => object[k] !== undefined && object[k] !== null);
-  if (given.length > 1) return `only one of 'external_id', 'user_alias' or 'braze_id' may be given, found ${given.map((k) => `'${k}'`).join(' and ')}`;
-  const key = given[0];
-  if (key === 'user_alias') return isUserAlias(object.user_alias) ? { user_alias: object.user_alias } : "'user_alias' must be an object with non-empty 'alias_name' and 'alias_label'";
-  if (key !== undefined) {
-    const value = object[key];
-    if (typeof value !== 'string' || value === '') return `'${key}' must be a non-empty string`;
-    return key === 'external_id' ? { external_id: value } : { braze_id: value };
+  // Written out rather than filtered: this runs for every object the server receives.
+  const external = object.external_id;
+  const alias = object.user_alias;
+  const brazeId = object.braze_id;
+  const hasExternal = external !== undefined && external !== null;
+  const hasAlias = alias !== undefined && alias !== null;
+  const hasBrazeId = brazeId !== undefined && brazeId !== null;
+  if (Number(hasExternal) + Number(hasAlias) + Number(hasBrazeId) > 1) {
+    const given = [hasExternal && "'external_id'", hasAlias && "'user_alias'", hasBrazeId && "'braze_id'"].filter(Boolean);
+    return `only one of 'external_id', 'user_alias' or 'braze_id' may be given, found ${given.join(' and ')}`;
   }
+  if (hasExternal) return typeof external === 'string' && external !== '' ? { external_id: external } : "'external_id' must be a non-empty string";
+  if (hasBrazeId) return typeof brazeId === 'string' && brazeId !== '' ? { braze_id: brazeId } : "'braze_id' must be a non-empty string";
+  if (hasAlias) return isUserAlias(alias) ? { user_alias: alias } : "'user_alias' must be an object with non-empty 'alias_name' and 'alias_label'";
   for (const k of ['email', 'phone'] as const) {
     const value = object[k];
     if (value === undefined || value === null) continue;

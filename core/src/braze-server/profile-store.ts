@@ -169,6 +169,11 @@ function applyAttribute(attributes: Record<string, unknown>, key: string, value:
     delete attributes[key];
     return;
   }
+  // Plain values (most attributes) replace; only objects can be operators or merges.
+  if (typeof value !== 'object') {
+    setData(attributes, key, value);
+    return;
+  }
   const current = Object.hasOwn(attributes, key) ? attributes[key] : undefined;
   let next = value;
   if (isPlainObject(value) && Object.keys(value).length === 1 && typeof value.inc === 'number') {

@@ -167,9 +167,9 @@ async function execute(options: RunSyncOptions, state: SyncState, run: RunRecord
   const batchSize = Math.min(sync.batch_size ?? DEFAULT_BATCH_SIZE, DEFAULT_BATCH_SIZE);
   // What a crash resends is bounded in rounds of requests: delivered rows stuck behind a slow
   // head-of-line request (about one extra round), and finished rows waiting for a checkpoint
-  // (half a round makes the next checkpoint urgent).
+  // (a round makes the next checkpoint urgent).
   const maxPending = concurrency * batchSize * 2;
-  const commitRows = Math.ceil((concurrency * batchSize) / 2);
+  const commitRows = concurrency * batchSize;
 
   const tracker = new DeliveryTracker();
   const micros = microsParser();
