@@ -175,7 +175,7 @@ function applyAttribute(attributes: Record<string, unknown>, key: string, value:
     return;
   }
   const current = Object.hasOwn(attributes, key) ? attributes[key] : undefined;
-  let next = value;
+  let next: unknown = value;
   if (isPlainObject(value) && Object.keys(value).length === 1 && typeof value.inc === 'number') {
     next = (typeof current === 'number' ? current : 0) + value.inc;
   } else if (isPlainObject(value) && ('add' in value || 'remove' in value) && Object.keys(value).every((k) => (k === 'add' || k === 'remove') && Array.isArray(value[k]))) {
