@@ -16,6 +16,9 @@ export type Batch<T> =
 
 export const DEFAULT_BATCH_SIZE = 75;
 
+/** Nothing closed: the common answer, shared so adding a row allocates nothing for it. */
+const NONE: readonly never[] = [];
+
 /** Room left for `{"attributes":[` … `]}`, commas and the other arrays. */
 const ENVELOPE_BYTES = 1024;
 
@@ -32,10 +35,10 @@ export class Batcher<T> {
   }
 
   /** Adds a row; returns the batches it closed (full, or closed to make room for it). */
-  add(mapped: OkRow, row: T): Batch<T>[] {
-    const closed: Batch<T>[] = [];
+  add(mapped: OkRow, row: T): readonly Batch<T>[] {
+    let closed: readonly Batch<T>[] = NONE;
     const sameArray = mapped.kind === 'delete' || this.array === undefined || this.array === mapped.kind;
-    if (this.rows.length > 0 && (!sameArray || this.bytes + mapped.bytes + 1 > MAX_REQUEST_BYTES - ENVELOPE_BYTES)) closed.push(...this.close());
+    if (this.rows.length > 0 && (!sameArray || this.bytes + mapped.bytes + 1 > MAX_REQUEST_BYTES - ENVELOPE_BYTES)) closed = this.close();
     if (mapped.kind === 'delete') this.targets.push(mapped.target);
     else {
       this.texts.push(mapped.json);
@@ -43,7 +46,7 @@ export class Batcher<T> {
     }
     this.rows.push(row);
     this.bytes += mapped.bytes + 1;
-    if (this.rows.length >= this.maxObjects) closed.push(...this.close());
+    if (this.rows.length >= this.maxObjects) closed = [...closed, ...this.close()];
     return closed;
   }
 

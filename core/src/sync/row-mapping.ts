@@ -213,7 +213,8 @@ function parsePayload(payload: string | null | undefined, dataType: DataType): P
     return `PAYLOAD is not valid JSON: ${where ? formatJsonSyntaxError(where) : 'the text could not be parsed'}. Build it with JSON_SERIALIZE(OBJECT(...)) or fix the quoting.`;
   }
   if (!isPlainObject(value)) return `PAYLOAD must be a JSON object ({"key": value, ...}), but it is ${describeType(value)}.`;
-  const keys = Object.keys(value).length;
+  let keys = 0;
+  for (const _ in value) keys++; // JSON.parse makes plain objects: own enumerable keys only
   if (keys > MAX_TOP_LEVEL_KEYS) return `PAYLOAD has ${keys} top-level keys; Braze accepts at most ${MAX_TOP_LEVEL_KEYS} per row: split the attributes over several rows.`;
   // JSON.parse accepted it, so around the braces there is only JSON whitespace (ASCII).
   const text = payload.trim();
