@@ -4,21 +4,10 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { parseSyncFile, SegmentCache } from '../parse/sync-document';
 import { validate } from './validate';
+import { seededRandom } from '../test-utils/random';
 
 const EXAMPLE = readFileSync(path.join(__dirname, '../../../test/fixtures/example.brazesync.yaml'), 'utf8');
 const ALPHABET = [':', '-', ' ', '  ', '\n', '"', "'", '{', '}', '[', ']', ',', '&a', '*a', '#', '|', '>', '!', '%', '@', '\t', '---\n', '\u00e9', '\ud83d\ude00', '${env:', '<<: ', '? ', '\r\n', '\\', '0x', '~'];
-
-/** Deterministic PRNG (mulberry32) so a failure reproduces from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function mutate(text: string, random: () => number): string {
   const pos = Math.floor(random() * (text.length + 1));
@@ -47,7 +36,7 @@ function mutate(text: string, random: () => number): string {
 }
 
 test('10,000 randomly mutated documents never crash the validator', () => {
-  const random = rng(20261128);
+  const random = seededRandom(20261128);
   const cache = new SegmentCache();
   let text = EXAMPLE;
   for (let i = 0; i < 10_000; i++) {

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { validate } from '../lang/validate';
 import { parseSyncFile, segmentAt, SegmentCache, type SyncFileDocument } from './sync-document';
+import { seededRandom } from '../test-utils/random';
 
 const EXAMPLE = readFileSync(path.join(__dirname, '../../../test/fixtures/example.brazesync.yaml'), 'utf8');
 
@@ -44,20 +45,8 @@ test('segmentAt finds the sync under an offset', () => {
   assert.equal(segmentAt(doc, text.length), doc.syncs[19]?.segment);
 });
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 test('typing through one cache means exactly what a fresh parse means', () => {
-  const random = rng(7);
+  const random = seededRandom(7);
   const pieces = ['x', ' ', ':', '\n', '\n    ', '\n  ', '\n  t9:\n    table: a.b', '#', '-', '"', '&a ', 'every 5 minutes', '\t', ''];
   const cache = new SegmentCache();
   let text = withSyncs(12);
