@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import { DEFAULT_STATUS, DEFAULT_TIMEZONE } from '../../../core/src/model/sync-file';
 import { formatRunTime, MAX_RUNS, nextRunTimes, parseSchedule } from '../../../core/src/schedule';
-import { connectionTested, planFor } from '../../../core/src/scheduler/plan';
+import { planFor } from '../../../core/src/scheduler/plan';
+import { syncTestStatus } from '../../../core/src/state/connection-fingerprint';
 import { syncSetup } from '../../../core/src/sync/open-sync';
 import { EXIT, UsageError, type Command } from '../command';
 import { loadValidFile, positiveInt } from '../sync-args';
@@ -75,7 +76,7 @@ export const scheduleCommand: Command = {
       let reason: string | null = plan.kind === 'not-scheduled' ? plan.reason : null;
       if (plan.kind === 'scheduled') {
         const state = await syncSetup({ ...target, syncName: name }).store.readState().catch(() => undefined);
-        const tested = connectionTested(target.file, name, state);
+        const tested = syncTestStatus(target.file, name, state);
         if (!tested.tested) reason = `untested-${tested.reason}`;
       }
       syncs.push({

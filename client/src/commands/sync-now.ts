@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { brazeRestUrl } from '../../../core/src/model/braze-instances';
+import { syncTestStatus } from '../../../core/src/state/connection-fingerprint';
 import { JobInProgressError } from '../../../core/src/state/lock-file';
 import type { RunRecord } from '../../../core/src/state/run-record';
 import { runSync } from '../../../core/src/sync/engine';
@@ -33,9 +34,12 @@ async function syncNow(services: Services, session: SyncSession): Promise<void> 
     return;
   }
   const state = await setup.store.readState();
-  if ((setup.definition.status ?? 'draft') === 'draft' && !state?.last_test) {
+  const tested = syncTestStatus(ready.file, ready.sync, state);
+  if ((setup.definition.status ?? 'draft') === 'draft' && !tested.tested) {
     const choice = await vscode.window.showWarningMessage(
-      `${ready.sync} is a draft that has not passed Test Connection yet. Test the connection first?`,
+      tested.reason === 'stale'
+        ? `${ready.sync} is a draft whose connection settings changed since its last passing Test Connection. Test the connection first?`
+        : `${ready.sync} is a draft that has not passed Test Connection yet. Test the connection first?`,
       { modal: true },
       'Test Connection',
       'Sync Anyway',

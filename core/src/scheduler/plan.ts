@@ -5,8 +5,6 @@
  */
 import { DEFAULT_STATUS, DEFAULT_TIMEZONE, type SyncFile } from '../model/sync-file';
 import { formatSchedule, parseSchedule, type Schedule } from '../schedule';
-import { testStatus, type TestStatus } from '../state/connection-fingerprint';
-import type { SyncState } from '../state/sync-state';
 
 export type SyncPlan =
   | { kind: 'scheduled'; schedule: Schedule; text: string; timeZone: string }
@@ -27,14 +25,6 @@ export function planFor(file: SyncFile, syncName: string): SyncPlan {
 export function samePlan(a: SyncPlan, b: SyncPlan): boolean {
   const key = (p: SyncPlan) => `${p.kind === 'scheduled' ? p.kind : p.reason} ${p.timeZone} ${p.text}`;
   return key(a) === key(b);
-}
-
-/** Test Connection status of the sync's current connection settings and table. */
-export function connectionTested(file: SyncFile, syncName: string, state: SyncState | undefined): TestStatus {
-  const sync = file.syncs[syncName];
-  const connection = sync ? file.connections[sync.connection] : undefined;
-  if (!sync || !connection) return { tested: false, reason: 'never' };
-  return testStatus(connection, sync.table, sync.data_type, state?.last_test);
 }
 
 export const NOT_SCHEDULED_REASONS: Record<Extract<SyncPlan, { kind: 'not-scheduled' }>['reason'], string> = {

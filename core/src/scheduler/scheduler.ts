@@ -20,7 +20,8 @@ import type { SchedulerClock } from './clock';
 import { DefinitionSet, type Discovery, type FileChange, type SyncSlot } from './definition-set';
 import type { JobOutcome, JobRunner } from './job-runner';
 import type { LogEntry, LogLevel, LogProblem, SchedulerLog } from './log';
-import { connectionTested, NOT_SCHEDULED_REASONS } from './plan';
+import { syncTestStatus } from '../state/connection-fingerprint';
+import { NOT_SCHEDULED_REASONS } from './plan';
 
 export interface SchedulerOptions {
   discover(): Promise<Discovery>;
@@ -167,7 +168,7 @@ export class Scheduler {
       return;
     }
     entry.nextRun = this.nextAfter(entry, now);
-    const tested = connectionTested(slot.target.file, name, await store.readState().catch(() => undefined));
+    const tested = syncTestStatus(slot.target.file, name, await store.readState().catch(() => undefined));
     const next = entry.nextRun ? formatRunTime(entry.nextRun, plan.timeZone) : 'never';
     const fields = { ...this.ids(slot), schedule: plan.text, time_zone: plan.timeZone, next_run: entry.nextRun?.toISOString() ?? null };
     if (tested.tested) this.emit('info', 'sync-scheduled', `${name}: scheduled ${plan.text} (${plan.timeZone}); next run ${next}.`, fields);
@@ -249,7 +250,7 @@ export class Scheduler {
     const { slot } = entry;
     const name = target.syncName;
     const state = await entry.store.readState().catch(() => undefined);
-    const tested = connectionTested(target.file, name, state);
+    const tested = syncTestStatus(target.file, name, state);
     if (!tested.tested) {
       this.emit('warn', 'run-skipped', `${name}: skipped the run of ${this.when(entry, job.scheduledFor)}: ${untestedReason(tested, target)}.${this.nextText(entry)}`, {
         ...this.ids(slot),

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import type { SyncFile } from '../model/sync-file';
+import type { SyncState } from './sync-state';
 
 /** The connection settings a test covers, as written in the file (secrets are `${env:…}` references). */
 export interface FingerprintedConnection {
@@ -35,4 +37,12 @@ export function testStatus(
   if (!lastTest) return { tested: false, reason: 'never' };
   if (lastTest.fingerprint === connectionFingerprint(connection, table, dataType)) return { tested: true, at: lastTest.at };
   return { tested: false, reason: 'stale', lastAt: lastTest.at };
+}
+
+/** `testStatus` of one sync of a validated file, from its recorded state. */
+export function syncTestStatus(file: SyncFile, syncName: string, state: Pick<SyncState, 'last_test'> | undefined): TestStatus {
+  const sync = file.syncs[syncName];
+  const connection = sync ? file.connections[sync.connection] : undefined;
+  if (!sync || !connection) return { tested: false, reason: 'never' };
+  return testStatus(connection, sync.table, sync.data_type, state?.last_test);
 }
