@@ -1,5 +1,6 @@
 import { syncSetup } from '../../../core/src/sync/open-sync';
 import { parseTimestampMicros, formatTimestampMicros, toIsoMicros } from '../../../core/src/sync/timestamps';
+import { editWatermark } from '../../../core/src/state/edit-watermark';
 import { EXIT, UsageError, type Command } from '../command';
 import { loadTarget, parseSyncArgs } from '../sync-args';
 
@@ -35,16 +36,8 @@ export const watermarkCommand: Command = {
       show(state?.watermark ? toIsoMicros(state.watermark.updated_at) : null, false);
       return EXIT.ok;
     }
-    const lock = await store.lock('watermark');
-    try {
-      const state = (await store.readState()) ?? { version: 1 as const, sync: target.syncName };
-      // Rows at exactly the new watermark are sent again: nothing is recorded as delivered there.
-      state.watermark = micros === undefined ? null : { updated_at: formatTimestampMicros(micros), boundary_keys: [] };
-      await store.writeState(state);
-      show(state.watermark ? toIsoMicros(state.watermark.updated_at) : null, true);
-    } finally {
-      await lock.release();
-    }
+    const state = await editWatermark(store, target.syncName, micros === undefined ? null : formatTimestampMicros(micros), 'watermark');
+    show(state.watermark ? toIsoMicros(state.watermark.updated_at) : null, true);
     return EXIT.ok;
   },
 };

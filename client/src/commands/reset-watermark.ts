@@ -3,6 +3,7 @@
  * reads every row again. Takes the sync's job lock, like the CLI's `watermark --reset`.
  */
 import * as vscode from 'vscode';
+import { editWatermark } from '../../../core/src/state/edit-watermark';
 import { createFileStateStore } from '../../../core/src/state/file-state-store';
 import { stateRootFor, syncStateDir } from '../../../core/src/state/state-location';
 import { errorMessage } from '../../../core/src/sync/sync-errors';
@@ -29,14 +30,7 @@ export function registerResetWatermark(services: Services): vscode.Disposable {
     );
     if (choice !== 'Reset Watermark') return;
     try {
-      const lock = await store.lock('watermark');
-      try {
-        const current = (await store.readState()) ?? { version: 1 as const, sync: target.sync };
-        current.watermark = null;
-        await store.writeState(current);
-      } finally {
-        await lock.release();
-      }
+      await editWatermark(store, target.sync, null, 'watermark');
     } catch (err) {
       void vscode.window.showErrorMessage(`Braze Sync: the watermark of ${target.sync} was not reset. ${errorMessage(err)}`);
       return;
