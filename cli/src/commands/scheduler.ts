@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { createNotifier } from '../../../core/src/notify/notifier';
 import { systemSchedulerClock } from '../../../core/src/scheduler/clock';
 import type { Discovery } from '../../../core/src/scheduler/definition-set';
-import { createJobRunner } from '../../../core/src/scheduler/job-runner';
+import { createJobRunner } from '../../../core/src/sync/job-runner';
 import { formatLogEntry, LOG_FORMATS, type LogFormat } from '../../../core/src/scheduler/log';
 import { Scheduler } from '../../../core/src/scheduler/scheduler';
 import { watchDefinitions, type WatchTarget } from '../../../core/src/scheduler/watch-files';
@@ -76,7 +76,7 @@ export async function runScheduler(args: string[], io: CliIo, stop: AbortSignal)
     env: io.env,
     ...(stateDir ? { stateDir: path.resolve(io.cwd, stateDir) } : {}),
     clock: systemSchedulerClock,
-    runJob: createJobRunner({ env }),
+    runJob: createJobRunner({ env, owner: 'scheduler' }),
     notifier: createNotifier({ env }),
     log: (entry) => write(formatLogEntry(entry, format)),
     watch: (onChange) =>

@@ -1,9 +1,7 @@
 import { diagnoseFailure } from '../../../core/src/adapters/connection-diagnosis';
-import { JobInProgressError } from '../../../core/src/state/lock-file';
 import type { RunRecord } from '../../../core/src/state/run-record';
-import { runSync } from '../../../core/src/sync/engine';
-import { openBraze, openSource, syncSetup, type SyncTarget } from '../../../core/src/sync/open-sync';
-import { errorMessage, SyncConfigError } from '../../../core/src/sync/sync-errors';
+import { createJobRunner } from '../../../core/src/sync/job-runner';
+import { syncSetup, type SyncTarget } from '../../../core/src/sync/open-sync';
 import { toIsoMicros } from '../../../core/src/sync/timestamps';
 import { EXIT, type CliIo, type Command } from '../command';
 import { progressReporter } from '../progress';
@@ -64,40 +62,13 @@ async function execute(target: SyncTarget, io: CliIo, json: boolean, concurrency
     return code;
   };
 
-  let source;
-  let braze;
-  try {
-    source = openSource(target, setup, envLookup(io));
-    braze = openBraze(target.file, envLookup(io), { concurrency });
-  } catch (err) {
-    await source?.reader.close();
-    return fail(errorMessage(err), EXIT.usage);
-  }
-  const redact = (t: string) => braze.redact(source.redact(t));
   const progress = json ? undefined : progressReporter(io.stderr, target.syncName);
-  let run: RunRecord;
-  try {
-    run = await runSync({
-      file: target.file,
-      syncName: target.syncName,
-      reader: source.reader,
-      braze: braze.braze,
-      store: setup.store,
-      signal,
-      concurrency,
-      redact,
-      ...(progress ? { onProgress: (p) => progress.update(p) } : {}),
-    });
-  } catch (err) {
-    progress?.done();
-    if (err instanceof JobInProgressError) return fail(err.message);
-    if (err instanceof SyncConfigError) return fail(err.message, EXIT.usage);
-    return fail(redact(errorMessage(err)));
-  } finally {
-    await source.reader.close();
-    await braze.braze.close();
-  }
+  const runJob = createJobRunner({ env: envLookup(io), concurrency, owner: 'sync' });
+  const outcome = await runJob({ target, signal, ...(progress ? { onProgress: (p) => progress.update(p) } : {}) });
   progress?.done();
+  if (outcome.kind === 'busy') return fail(outcome.message);
+  if (outcome.kind === 'failed') return fail(outcome.error, outcome.config ? EXIT.usage : EXIT.error);
+  const { run } = outcome;
 
   const summary: SyncSummary = { sync: run.sync, status: run.status, rows_read: run.rows_read, rows_synced: run.rows_synced, rows_failed: run.rows_failed, watermark: run.watermark_after };
   if (json) io.stdout.write(JSON.stringify(summary) + '\n');

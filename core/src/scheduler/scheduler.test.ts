@@ -14,7 +14,7 @@ import { connectionFingerprint } from '../state/connection-fingerprint';
 import { createFileStateStore } from '../state/file-state-store';
 import type { RunRecord } from '../state/run-record';
 import { syncStateDir } from '../state/state-location';
-import type { JobOutcome, JobRequest } from './job-runner';
+import type { JobOutcome, JobRequest } from '../sync/job-runner';
 import { Scheduler, NOTICE_GRACE_MS } from './scheduler';
 import { LogRecorder, ManualClock } from './testing';
 import { watchDefinitions } from './watch-files';
@@ -117,7 +117,7 @@ function setup(options: { syncs?: Record<string, SyncSpec>; start?: string; test
               watermark_after: null,
               warnings: [],
             };
-            request.onStarted(record.id);
+            request.onStarted?.(record.id);
           }
           return { ...record, status, ended_at: clock.now().toISOString(), ...counts };
         },
@@ -320,7 +320,7 @@ test('outcomes: a run that cannot start is logged and notified; a busy sync is s
   await t.scheduler.start();
 
   t.clock.advanceTo(at('2026-11-28T10:15:00Z'));
-  (await t.nextJob(0)).settle({ kind: 'failed', error: 'connections.warehouse.password refers to ${env:PG_PASSWORD}, but the environment variable PG_PASSWORD is not set.' });
+  (await t.nextJob(0)).settle({ kind: 'failed', error: 'connections.warehouse.password refers to ${env:PG_PASSWORD}, but the environment variable PG_PASSWORD is not set.', config: true });
   const failed = await t.log.waitFor((e) => e.event === 'run-failed');
   assert.deepEqual([failed.level, failed.status, failed.next_run], ['error', 'error', '2026-11-28T10:30:00.000Z']);
   assert.match(failed.error ?? '', /PG_PASSWORD is not set/);

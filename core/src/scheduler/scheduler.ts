@@ -18,7 +18,7 @@ import type { SyncTarget } from '../sync/open-sync';
 import { errorMessage } from '../sync/sync-errors';
 import type { SchedulerClock } from './clock';
 import { DefinitionSet, type Discovery, type FileChange, type SyncSlot } from './definition-set';
-import type { JobOutcome, JobRunner } from './job-runner';
+import type { JobOutcome, JobRunner } from '../sync/job-runner';
 import type { LogEntry, LogLevel, LogProblem, SchedulerLog } from './log';
 import { syncTestStatus } from '../state/connection-fingerprint';
 import { NOT_SCHEDULED_REASONS } from './plan';

@@ -1,29 +1,34 @@
 /**
- * Runs one scheduled job with the real adapters (the same wiring as `brazesync sync`): secrets from
- * the environment, the Redshift reader, the Braze HTTP client, the file state store and the
- * engine's lock. Outcomes are values, not exceptions, so the scheduler loop never breaks.
+ * Runs one sync job with the real adapters: secrets from the environment, the Redshift reader, the
+ * Braze HTTP client, the file state store and the engine's lock. `brazesync sync` and the
+ * scheduler both run jobs through here. Outcomes are values, not exceptions, so a caller (the
+ * scheduler loop) never breaks on one.
  */
 import type { EnvLookup } from '../adapters/pg-connection';
 import { JobInProgressError } from '../state/lock-file';
 import type { RunRecord } from '../state/run-record';
 import type { SyncStateStore } from '../state/state-store';
-import { runSync } from '../sync/engine';
-import { openBraze, openSource, syncSetup, type OpenedBraze, type OpenedSource, type SyncTarget } from '../sync/open-sync';
-import { errorMessage } from '../sync/sync-errors';
+import { runSync, type SyncProgress } from './engine';
+import { openBraze, openSource, syncSetup, type OpenedBraze, type OpenedSource, type SyncTarget } from './open-sync';
+import { errorMessage, SyncConfigError } from './sync-errors';
 
 export interface JobRequest {
   target: SyncTarget;
   signal: AbortSignal;
   /** Called once the engine has recorded the run (so its id can be logged as it starts). */
-  onStarted(runId: string): void;
+  onStarted?(runId: string): void;
+  onProgress?(progress: SyncProgress): void;
 }
 
 export type JobOutcome =
   | { kind: 'finished'; run: RunRecord }
   /** Another job holds the sync's lock (a Sync Now, another scheduler). */
   | { kind: 'busy'; message: string }
-  /** The run could not start: a missing secret, an unusable definition, unreadable state. */
-  | { kind: 'failed'; error: string };
+  /**
+   * The run failed before or outside the engine's own record. `config`: the definition, its
+   * secrets or the recorded state are the problem (a missing variable, a changed data type).
+   */
+  | { kind: 'failed'; error: string; config: boolean };
 
 export type JobRunner = (request: JobRequest) => Promise<JobOutcome>;
 
@@ -31,10 +36,12 @@ export interface JobRunnerOptions {
   env: EnvLookup;
   /** Braze requests in flight per run. */
   concurrency?: number;
+  /** Who holds the sync's lock while the job runs, as another process sees it ('sync', 'scheduler'). */
+  owner: string;
 }
 
 export function createJobRunner(options: JobRunnerOptions): JobRunner {
-  return async ({ target, signal, onStarted }) => {
+  return async ({ target, signal, onStarted, onProgress }) => {
     let source: OpenedSource | undefined;
     let braze: OpenedBraze | undefined;
     try {
@@ -50,19 +57,20 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
           syncName: target.syncName,
           reader: source.reader,
           braze: braze.braze,
-          store: announcingStore(setup.store, onStarted),
+          store: jobStore(setup.store, options.owner, onStarted),
           signal,
           redact,
           ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+          ...(onProgress ? { onProgress } : {}),
         });
         return { kind: 'finished', run };
       } catch (err) {
         if (err instanceof JobInProgressError) return { kind: 'busy', message: err.message };
-        return { kind: 'failed', error: redact(errorMessage(err)) };
+        return { kind: 'failed', error: redact(errorMessage(err)), config: err instanceof SyncConfigError };
       }
     } catch (err) {
       // Opening failed before any connection: these messages name variables, never values.
-      return { kind: 'failed', error: errorMessage(err) };
+      return { kind: 'failed', error: errorMessage(err), config: true };
     } finally {
       await source?.reader.close().catch(() => undefined);
       await braze?.braze.close().catch(() => undefined);
@@ -70,25 +78,18 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
   };
 }
 
-/** The store, telling `onStarted` about the first record of each run the engine saves. */
-function announcingStore(store: SyncStateStore, onStarted: (runId: string) => void): SyncStateStore {
+/** The store, naming `owner` in the lock and telling `onStarted` about each run's first record. */
+function jobStore(store: SyncStateStore, owner: string, onStarted: ((runId: string) => void) | undefined): SyncStateStore {
   let announced: string | undefined;
   return {
-    dir: store.dir,
-    readState: () => store.readState(),
-    writeState: (state) => store.writeState(state),
-    // The lock file names the scheduler as the owner, for whoever finds the sync busy.
-    lock: () => store.lock('scheduler'),
+    ...store,
+    lock: () => store.lock(owner),
     async saveRun(run) {
       await store.saveRun(run);
       if (announced !== run.id) {
         announced = run.id;
-        onStarted(run.id);
+        onStarted?.(run.id);
       }
     },
-    listRuns: (limit) => store.listRuns(limit),
-    rowErrorSink: (runId) => store.rowErrorSink(runId),
-    readRowErrors: (runId, limit) => store.readRowErrors(runId, limit),
-    housekeeping: (now) => store.housekeeping(now),
   };
 }
