@@ -6,10 +6,9 @@
 import * as vscode from 'vscode';
 import { brazeRestUrl } from '../../../core/src/model/braze-instances';
 import { syncTestStatus } from '../../../core/src/state/connection-fingerprint';
-import { JobInProgressError } from '../../../core/src/state/lock-file';
 import type { RunRecord } from '../../../core/src/state/run-record';
-import { runSync } from '../../../core/src/sync/engine';
-import { openBraze, openSource } from '../../../core/src/sync/open-sync';
+import { createJobRunner, type JobOutcome } from '../../../core/src/sync/job-runner';
+import { openSource } from '../../../core/src/sync/open-sync';
 import { previewSync } from '../../../core/src/sync/preview';
 import { errorMessage } from '../../../core/src/sync/sync-errors';
 import type { Services } from '../services';
@@ -48,67 +47,66 @@ async function syncNow(services: Services, session: SyncSession): Promise<void> 
     if (choice !== 'Sync Anyway') return;
   }
 
-  let source;
-  let braze;
+  if (!state?.watermark && (await setup.store.listRuns(1)).length === 0) {
+    const pending = await pendingRows(session);
+    if (pending === undefined) return;
+    const choice = await vscode.window.showWarningMessage(
+      `First run of ${ready.sync}: it will send ${plural(pending, 'row')} from ${setup.definition.table} to Braze at ${brazeRestUrl(ready.file.braze) ?? 'the configured endpoint'}. Continue?`,
+      { modal: true, detail: `Data type ${setup.definition.data_type}; it can't change after this run.` },
+      'Sync Now',
+    );
+    if (choice !== 'Sync Now') return;
+  }
+  if (!services.runs.start(key)) return;
+  let outcome: JobOutcome | undefined;
   try {
-    source = openSource(core, setup, session.env);
-    braze = openBraze(ready.file, session.env);
-  } catch (err) {
-    await source?.reader.close();
-    void vscode.window.showErrorMessage(`Braze Sync: can't sync ${ready.sync}. ${errorMessage(err)}`);
+    outcome = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Braze Sync: syncing ${ready.sync}`, cancellable: true },
+      (progress, token) => {
+        const controller = new AbortController();
+        token.onCancellationRequested(() => controller.abort());
+        const startedAt = Date.now();
+        let done = 0;
+        return createJobRunner({ env: session.env, owner: 'vscode' })({
+          target: core,
+          signal: controller.signal,
+          onProgress: (p) => {
+            services.runs.progress(key, p);
+            const pct = p.total > 0 ? Math.min(100, ((p.read + p.skipped) / p.total) * 100) : 0;
+            progress.report({ message: progressText(p, startedAt, Date.now()), increment: Math.max(0, pct - done) });
+            done = Math.max(done, pct);
+          },
+        });
+      },
+    );
+  } finally {
+    services.runs.finish(key, outcome?.kind === 'finished' ? outcome.run : undefined);
+    services.tree.refresh();
+    void services.panels.refreshHistory();
+  }
+  if (outcome.kind === 'finished') {
+    report(services, session, outcome.run);
     return;
   }
-  const redact = (t: string) => braze.redact(source.redact(t));
+  const message = outcome.kind === 'busy' ? outcome.message : outcome.error;
+  services.log.error(`Sync ${ready.sync}: ${message}`);
+  void vscode.window.showErrorMessage(`Braze Sync: ${ready.sync} did not run. ${message}`);
+}
+
+/** Rows the first run would send (for its confirmation); undefined after showing why it can't tell. */
+async function pendingRows(session: SyncSession): Promise<number | undefined> {
+  const { ready, core, setup } = session;
+  let source;
   try {
-    if (!state?.watermark && (await setup.store.listRuns(1)).length === 0) {
-      const preview = await previewSync({ definition: setup.definition, state, reader: source.reader, limit: 0 });
-      const choice = await vscode.window.showWarningMessage(
-        `First run of ${ready.sync}: it will send ${plural(preview.pending_rows, 'row')} from ${setup.definition.table} to Braze at ${brazeRestUrl(ready.file.braze) ?? 'the configured endpoint'}. Continue?`,
-        { modal: true, detail: `Data type ${setup.definition.data_type}; it can't change after this run.` },
-        'Sync Now',
-      );
-      if (choice !== 'Sync Now') return;
-    }
-    if (!services.runs.start(key)) return;
-    let run: RunRecord | undefined;
-    try {
-      run = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Braze Sync: syncing ${ready.sync}`, cancellable: true },
-        (progress, token) => {
-          const controller = new AbortController();
-          token.onCancellationRequested(() => controller.abort());
-          const startedAt = Date.now();
-          let done = 0;
-          return runSync({
-            file: ready.file,
-            syncName: ready.sync,
-            reader: source.reader,
-            braze: braze.braze,
-            store: setup.store,
-            signal: controller.signal,
-            redact,
-            onProgress: (p) => {
-              services.runs.progress(key, p);
-              const pct = p.total > 0 ? Math.min(100, ((p.read + p.skipped) / p.total) * 100) : 0;
-              progress.report({ message: progressText(p, startedAt, Date.now()), increment: Math.max(0, pct - done) });
-              done = Math.max(done, pct);
-            },
-          });
-        },
-      );
-    } finally {
-      services.runs.finish(key, run);
-      services.tree.refresh();
-      void services.panels.refreshHistory();
-    }
-    report(services, session, run);
+    source = openSource(core, setup, session.env);
+    const preview = await previewSync({ definition: setup.definition, state: await setup.store.readState(), reader: source.reader, limit: 0 });
+    return preview.pending_rows;
   } catch (err) {
-    const message = err instanceof JobInProgressError ? err.message : redact(errorMessage(err));
-    services.log.error(`Sync ${ready.sync}: ${message}`);
-    void vscode.window.showErrorMessage(`Braze Sync: ${ready.sync} did not run. ${message}`);
+    const message = source ? source.redact(errorMessage(err)) : errorMessage(err);
+    void vscode.window.showErrorMessage(`Braze Sync: can't sync ${ready.sync}. ${message}`);
+    return undefined;
   } finally {
-    await source.reader.close();
-    await braze.braze.close();
+    await source?.reader.close();
   }
 }
 
