@@ -13,7 +13,7 @@
  * used (CLI, local Braze server, PostgreSQL, psql) and the load average; the targets are judged on
  * the best repetition for throughput and on the highest peak for memory.
  *
- * Environment: BENCH_ROWS (1,000,000), BENCH_REPEAT (2), BENCH_BUDGET_SECONDS (30),
+ * Environment: BENCH_ROWS (1,000,000), BENCH_REPEAT (3), BENCH_BUDGET_SECONDS (30),
  * BENCH_BUDGET_BATCH (25 objects per request in the budget run, so the budget rather than this
  * machine's CPU is what limits it), BENCH_CLI (the built CLI), BENCH_NODE_FLAGS /
  * BENCH_SERVER_NODE_FLAGS (extra node flags, e.g. --cpu-prof), PSQL.
@@ -29,7 +29,7 @@ const CLI = process.env.BENCH_CLI ?? path.resolve(__dirname, '../dist/cli.js');
 const API_KEY = 'bench-key-31f0a9';
 const BIG = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const SMALL = Math.round(BIG / 10);
-const REPEAT = Math.max(1, Number(process.env.BENCH_REPEAT ?? 2));
+const REPEAT = Math.max(1, Number(process.env.BENCH_REPEAT ?? 3));
 const BUDGET_SECONDS = Number(process.env.BENCH_BUDGET_SECONDS ?? 30);
 const BUDGET_BATCH = Number(process.env.BENCH_BUDGET_BATCH ?? 25);
 const BRAZE_BUDGET = { limit: 3000, seconds: 3 };
@@ -67,13 +67,24 @@ function parentOf(pid: string): number | undefined {
   }
 }
 
+function postmasterPid(db: TestPostgres): number {
+  return Number(readFileSync(path.join(db.server.dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
+}
+
+function backends(db: TestPostgres): string[] {
+  const postmaster = postmasterPid(db);
+  return readdirSync('/proc').filter((pid) => /^\d+$/.test(pid) && parentOf(pid) === postmaster);
+}
+
 /** CPU seconds used so far by a PostgreSQL server: the postmaster, its live backends and the ones it reaped. */
 function postgresCpu(db: TestPostgres): number {
-  const postmaster = Number(readFileSync(path.join(db.server.dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0]);
-  const [own = 0, reaped = 0] = cpuOf(postmaster) ?? [];
-  let children = 0;
-  for (const pid of readdirSync('/proc')) if (/^\d+$/.test(pid) && parentOf(pid) === postmaster) children += cpuOf(pid)?.[0] ?? 0;
-  return own + reaped + children;
+  const [own = 0, reaped = 0] = cpuOf(postmasterPid(db)) ?? [];
+  return own + reaped + backends(db).reduce((n, pid) => n + (cpuOf(pid)?.[0] ?? 0), 0);
+}
+
+/** Waits until the backends started since `before` are gone, so their CPU time has been reaped. */
+async function backendsGone(db: TestPostgres, before: string[]): Promise<void> {
+  for (let i = 0; i < 200 && backends(db).some((pid) => !before.includes(pid)); i++) await new Promise((resolve) => setTimeout(resolve, 10));
 }
 
 /** CPU seconds of this process's finished children (psql, the CLI runs). */
@@ -108,6 +119,7 @@ async function copyBaseline(db: TestPostgres, table: string, rows: number): Prom
   const cols = (await db.query<{ name: string; type: string }>(`SELECT column_name AS name, data_type AS type FROM information_schema.columns WHERE table_schema = 'bench' AND table_name = $1 ORDER BY ordinal_position`, [table])).rows;
   const q = pageQuery(planFor({ sqlName: `"bench"."${table}"`, schema: 'bench', table, columns: cols }, true), { until: '2100-01-01 00:00:00+00' }, 1);
   const sql = q.text.replace(/ LIMIT \$\d+$/, '').replace('$1', `'2100-01-01 00:00:00+00'`);
+  const idle = backends(db);
   const pg0 = postgresCpu(db);
   const child0 = reapedChildrenCpu();
   const started = process.hrtime.bigint();
@@ -117,6 +129,7 @@ async function copyBaseline(db: TestPostgres, table: string, rows: number): Prom
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (r.status !== 0) throw new Error(`psql failed: ${r.stderr}`);
+  await backendsGone(db, idle);
   return { seconds, rate: rows / seconds, cpu: { postgres: postgresCpu(db) - pg0, psql: reapedChildrenCpu() - child0 } };
 }
 
@@ -190,6 +203,7 @@ interface SyncMeasure {
 
 /** Runs the built CLI with fresh state and samples its peak RSS (VmHWM) until it exits. */
 async function runSync(file: string, stateDir: string, db: TestPostgres, server: ServerProcess, concurrency: number): Promise<SyncMeasure> {
+  const idle = backends(db);
   const pg0 = postgresCpu(db);
   const server0 = cpuOf(server.pid)?.[0] ?? 0;
   const child0 = reapedChildrenCpu();
@@ -216,6 +230,7 @@ async function runSync(file: string, stateDir: string, db: TestPostgres, server:
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   clearInterval(timer);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  await backendsGone(db, idle);
   if (code !== 0) throw new Error(`sync exited ${code}: ${out}`);
   const result = JSON.parse(out) as { rows_synced: number; status: string };
   return {
@@ -244,8 +259,11 @@ async function main(): Promise<void> {
     await createTable(db, 'rows_big', BIG);
     await createTable(db, 'rows_small', SMALL);
 
+    // Untimed: the first read of a fresh table also pays for cold caches; neither side should.
+    await copyBaseline(db, 'rows_big', BIG);
+
     const unlimited = await startServerProcess('1000000000/1');
-    const pairs: { copy: CopyMeasure; sync: SyncMeasure; ratio: number; load: string }[] = [];
+    const pairs: { copy: CopyMeasure; sync: SyncMeasure; ratio: number }[] = [];
     const smalls: SyncMeasure[] = [];
     try {
       const bigFile = definition(tmp, db, unlimited.url, 'rows_big');
@@ -254,7 +272,7 @@ async function main(): Promise<void> {
         smalls.push(await runSync(smallFile, freshState(), db, unlimited, CONCURRENCY));
         const copy = await copyBaseline(db, 'rows_big', BIG);
         const sync = await runSync(bigFile, freshState(), db, unlimited, CONCURRENCY);
-        pairs.push({ copy, sync, ratio: sync.rate / copy.rate, load: loadAverage() });
+        pairs.push({ copy, sync, ratio: sync.rate / copy.rate });
         console.log(
           `  #${r}: \\copy ${copy.seconds.toFixed(2)} s (${fmt(copy.rate)} rows/s; CPU µs/row postgres ${perRow(copy.cpu.postgres, BIG)}, psql ${perRow(copy.cpu.psql, BIG)})` +
             ` · sync ${sync.seconds.toFixed(2)} s (${fmt(sync.rate)} rows/s; CPU µs/row cli ${perRow(sync.cpu.cli, sync.rows)}, braze-server ${perRow(sync.cpu.server, sync.rows)}, postgres ${perRow(sync.cpu.postgres, sync.rows)})` +

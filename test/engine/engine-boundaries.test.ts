@@ -6,6 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startBrazeServer, type BrazeServer } from '../../core/src/braze-server/braze-server';
+import type { SyncStateStore } from '../../core/src/state/state-store';
 import { formatTimestampMicros } from '../../core/src/sync/timestamps';
 import { startTestPostgres, type TestPostgres } from '../support/postgres';
 import { API_KEY, harness } from '../support/sync-harness';
@@ -63,6 +64,44 @@ test('a tie group larger than a page is read whole, and a row committed later at
     const third = await h.run();
     assert.equal(third.rows_read, 0);
     assert.equal(attributesReceived(), 252);
+  } finally {
+    h.cleanup();
+  }
+});
+
+test('checkpoints of a growing tie group cost what each one adds, not the whole group', async () => {
+  braze.reset();
+  const t = await table();
+  const at = '2026-03-02 08:00:00.5+00';
+  await load(t, 'grow-', 3000, at);
+  const h = harness(db, { table: t, dataType: 'custom_attributes', brazeUrl: braze.url, batchSize: 10 });
+  // Bytes each kind of write puts on disk, measured through the store the engine is given.
+  const written = { snapshots: 0, snapshotBytes: 0, appends: 0, appendBytes: 0 };
+  const counting: SyncStateStore = {
+    ...h.store,
+    writeState: async (state) => {
+      written.snapshots++;
+      written.snapshotBytes += JSON.stringify(state).length;
+      await h.store.writeState(state);
+    },
+    appendWatermark: async (delta) => {
+      written.appends++;
+      written.appendBytes += JSON.stringify(delta).length;
+      await h.store.appendWatermark?.(delta);
+    },
+  };
+  try {
+    const run = await h.run({ store: counting, concurrency: 2 });
+    assert.equal(run.status, 'success', run.error);
+    const state = await h.store.readState();
+    assert.equal(state?.watermark?.boundary_keys.length, 3000);
+    const whole = JSON.stringify(state).length;
+    const checkpoints = written.appends + written.snapshots;
+    assert.ok(checkpoints >= 10, `only ${checkpoints} checkpoints: the test needs many`);
+    // Every key is written about once to the journal and once more when it is folded into
+    // state.json; rewriting the group at each checkpoint would cost checkpoints × half the group.
+    const total = written.snapshotBytes + written.appendBytes;
+    assert.ok(total <= 3 * whole + checkpoints * 200, `${total} bytes written for a ${whole}-byte state over ${checkpoints} checkpoints`);
   } finally {
     h.cleanup();
   }

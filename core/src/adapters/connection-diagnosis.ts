@@ -63,11 +63,21 @@ export function diagnoseFailure(err: unknown, ctx: DiagnosisContext = {}): Diagn
   if (/no pg_hba\.conf entry.*no encryption|SSL.*required|requires SSL/i.test(message)) {
     return { kind: 'tls', message: 'The server requires TLS.', fix: 'Set `ssl: require` (or `verify-full`) on the connection.' };
   }
-  if (/certificate|self[- ]signed|SSL|TLS|ERR_TLS|UNABLE_TO_VERIFY|DEPTH_ZERO/i.test(message + code)) {
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' || /does not match certificate's altnames/i.test(message)) {
     return {
       kind: 'tls',
-      message: `TLS failed: ${message}`,
-      fix: '`ssl: verify-full` checks the certificate chain and host name: use the cluster endpoint as `host` (not an IP or alias) and, if the chain is not in Node\'s CA store, point NODE_EXTRA_CA_CERTS at the Redshift CA bundle; `ssl: require` encrypts without verifying.',
+      message: `TLS failed: the server's certificate is not for ${s?.host ?? 'this host'} (${message}).`,
+      fix: '`ssl: verify-full` checks the host name: set `host` to the name on the certificate, the cluster endpoint from the Redshift console (not an IP address or a DNS alias); or use `ssl: require`, which encrypts without verifying.',
+    };
+  }
+  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
+    return { kind: 'tls', message: `TLS failed: ${message}.`, fix: "The server's certificate is outside its validity period: renew it on the server (Redshift rotates its own), or check this machine's clock." };
+  }
+  if (/certificate|self[- ]signed|SSL|TLS|ERR_TLS|UNABLE_TO_VERIFY|DEPTH_ZERO|UNABLE_TO_GET_ISSUER/i.test(message + code)) {
+    return {
+      kind: 'tls',
+      message: `TLS failed: ${message}${code && !message.includes(code) ? ` (${code})` : ''}.`,
+      fix: "`ssl: verify-full` checks that the server's certificate chains to a CA this machine trusts. Redshift's does (Amazon's CAs are in Node's store); for a cluster or proxy with a private CA, export NODE_EXTRA_CA_CERTS=/path/to/ca.pem in the environment that starts brazesync (the shell or service running the CLI, or VS Code), then run again. `ssl: require` encrypts without verifying.",
     };
   }
   if (code === '3D000') return { kind: 'database', message, fix: 'Check `database` on the connection (names are case-sensitive here).' };

@@ -39,15 +39,20 @@ export function resolvePgSettings(name: string, conn: RedshiftConnection, env: E
   };
 }
 
-/** `require` encrypts without checking the certificate (libpq semantics, not pg's stricter reading). */
-export function tlsOptions(mode: SslMode, host: string): pg.ClientConfig['ssl'] {
+/**
+ * `require` encrypts without checking the certificate (libpq semantics, not pg's stricter reading).
+ * `verify-full` checks the chain against Node's CA store (plus NODE_EXTRA_CA_CERTS, read when the
+ * process starts) and the certificate against `host`; pg sends `host` as the TLS server name
+ * unless it is an IP address, where SNI is not allowed.
+ */
+export function tlsOptions(mode: SslMode): pg.ClientConfig['ssl'] {
   switch (mode) {
     case 'disable':
       return false;
     case 'require':
       return { rejectUnauthorized: false };
     case 'verify-full':
-      return { rejectUnauthorized: true, servername: host };
+      return { rejectUnauthorized: true };
   }
 }
 
@@ -73,7 +78,7 @@ export async function connectPg(s: PgSettings): Promise<pg.Client> {
     database: s.database,
     user: s.user,
     password: s.password,
-    ssl: tlsOptions(s.ssl, s.host),
+    ssl: tlsOptions(s.ssl),
     connectionTimeoutMillis: s.connectTimeoutMs,
     // Client-side guard in case the server ignores statement_timeout (a dead TCP peer).
     query_timeout: s.statementTimeoutMs + 30_000,

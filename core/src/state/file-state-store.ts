@@ -128,7 +128,18 @@ export function createFileStateStore(dir: string): SyncStateStore {
     },
     async lock(command?: string): Promise<HeldLock> {
       await fs.mkdir(dir, { recursive: true });
-      return acquireLock(path.join(dir, 'lock'), command);
+      const held = await acquireLock(path.join(dir, 'lock'), command);
+      // Journal appends happen under the lock: giving it up closes the journal.
+      return {
+        ...held,
+        async release() {
+          try {
+            await closeAppender();
+          } finally {
+            await held.release();
+          }
+        },
+      };
     },
     saveRun: (run) => writeFileAtomic(runFile(run.id), JSON.stringify(run, null, 2) + '\n'),
     async listRuns(limit = Number.POSITIVE_INFINITY) {

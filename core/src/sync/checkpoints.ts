@@ -1,13 +1,14 @@
 /**
  * Checkpoints: what moves the recorded watermark over the contiguous prefix of finished rows.
  *
- * A checkpoint records the keys the boundary (and lookback window) needs, makes the row errors of
- * those rows durable, then appends only what changed to the store's watermark journal, so its cost
- * follows what was delivered since the previous one, even when millions of rows share one
- * UPDATED_AT. Once the journal holds as much as the last snapshot, the record is written whole
- * again and the journal starts over: each key is rewritten a bounded number of times on average,
- * and a reader never replays more than about one snapshot's worth. A store without a journal gets
- * the whole record at every checkpoint.
+ * Finished rows are absorbed as requests complete: the delivery record takes the keys the boundary
+ * (and lookback window) needs, and the rows themselves are let go at once. Saving is separate and
+ * paced by the caller: it makes the row errors durable, then appends only what changed since the
+ * previous save to the store's watermark journal, so its cost follows what was delivered in
+ * between, even when millions of rows share one UPDATED_AT. Once the journal holds as much as the
+ * last snapshot, the record is written whole again and the journal starts over: each key is
+ * rewritten a bounded number of times on average, and a reader never replays more than about one
+ * snapshot's worth. A store without a journal gets the whole record at every save.
  */
 import type { RowErrorSink, SyncStateStore } from '../state/state-store';
 import type { SyncState } from '../state/sync-state';
@@ -15,7 +16,7 @@ import type { DeliveryRecord } from './delivery-record';
 import type { SourceRow } from './ports';
 import { rowKey } from './row-key';
 
-/** Journal entries (keys, plus one per checkpoint) allowed before the first snapshot, however small it is. */
+/** Journal entries (keys, plus one per save) allowed before the first snapshot, however small it is. */
 const MIN_JOURNAL_ENTRIES = 8192;
 
 export class Checkpoints {
@@ -23,6 +24,7 @@ export class Checkpoints {
   private journalled = 0;
   /** Keys in the last snapshot. */
   private snapshotKeys: number;
+  private absorbed = 0;
 
   constructor(
     private readonly store: SyncStateStore,
@@ -35,29 +37,41 @@ export class Checkpoints {
     this.snapshotKeys = record.size;
   }
 
+  /** Rows absorbed since the last save began: what a crash now would send again. */
+  get unsaved(): number {
+    return this.absorbed;
+  }
+
   /**
-   * Records finished rows (read order, so UPDATED_AT ascending) and makes the checkpoint durable.
-   * False when nothing changed (no rows), in which case nothing was written.
+   * Adds the next finished rows (read order, so UPDATED_AT ascending) to the record. Their row
+   * errors must already be in the sink: the next save flushes it before it moves the watermark.
    */
-  async commit(rows: readonly SourceRow[]): Promise<boolean> {
+  absorb(rows: readonly SourceRow[]): void {
     const last = rows[rows.length - 1];
-    if (!last) return false;
+    if (!last) return;
     const { record, micros } = this;
     // Only the tail inside the boundary/window needs keys.
     const cutoff = record.recordFrom(Math.max(micros(last.updatedAt), record.watermarkMicros));
     for (let i = rows.length - 1; i >= 0; i--) {
-      const row = rows[i];
-      if (!row) break;
+      const row = rows[i] as SourceRow;
       const m = micros(row.updatedAt);
       if (m < cutoff) break;
       record.add(row.updatedAt, m, rowKey(row, m));
     }
-    await this.sink.flush(); // failed rows are on disk before the watermark passes them
-    const delta = record.takeDelta();
+    this.absorbed += rows.length;
+  }
+
+  /** Makes everything absorbed so far durable; false when nothing changed since the last save. */
+  async save(): Promise<boolean> {
+    this.absorbed = 0;
+    // Taken before any await: rows absorbed meanwhile (their errors not flushed yet) wait for the next save.
+    const delta = this.record.takeDelta();
     if (!delta) return false;
-    if (!this.store.appendWatermark || this.journalled >= Math.max(MIN_JOURNAL_ENTRIES, this.snapshotKeys)) {
-      await this.snapshot();
-    } else {
+    const whole = !this.store.appendWatermark || this.journalled >= Math.max(MIN_JOURNAL_ENTRIES, this.snapshotKeys) ? this.wholeRecord() : undefined;
+    await this.sink.flush(); // failed rows are on disk before the watermark passes them
+    if (whole) {
+      await this.writeSnapshot(whole);
+    } else if (this.store.appendWatermark) {
       await this.store.appendWatermark(delta);
       this.journalled += 1 + delta.groups.reduce((n, g) => n + g.keys.length, 0);
     }
@@ -66,13 +80,17 @@ export class Checkpoints {
 
   /** Writes the whole record if the journal holds anything, so state.json alone says where the sync is. */
   async compact(): Promise<void> {
-    if (this.journalled > 0) await this.snapshot();
+    if (this.journalled > 0) await this.writeSnapshot(this.wholeRecord());
   }
 
-  private async snapshot(): Promise<void> {
-    this.state.watermark = this.record.toWatermark();
+  private wholeRecord(): { watermark: SyncState['watermark']; keys: number } {
+    return { watermark: this.record.toWatermark(), keys: this.record.size };
+  }
+
+  private async writeSnapshot(whole: { watermark: SyncState['watermark']; keys: number }): Promise<void> {
+    this.state.watermark = whole.watermark;
     await this.store.writeState(this.state);
-    this.snapshotKeys = this.record.size;
+    this.snapshotKeys = whole.keys;
     this.journalled = 0;
   }
 }

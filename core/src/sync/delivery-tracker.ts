@@ -36,11 +36,6 @@ export class DeliveryTracker {
     return this.queue.length - this.advance();
   }
 
-  /** Finished rows a checkpoint has not taken yet. */
-  get finishedWaiting(): number {
-    return this.advance() - this.head;
-  }
-
   /** Removes and returns the source rows of the finished prefix (read order, so UPDATED_AT ascending). */
   takeFinishedPrefix(): SourceRow[] {
     const end = this.advance();

@@ -1,11 +1,13 @@
 /**
  * `runSync`: one run of one sync. Reads the rows changed since the watermark in a total order,
  * maps and batches them, sends batches concurrently, and checkpoints the contiguous delivered
- * prefix (watermark journal + run record, see checkpoints.ts) as batches finish. Host-agnostic: the CLI and the VS Code client
- * call it with the same adapters; tests with real PostgreSQL and the local Braze server.
+ * prefix (watermark journal + run record, see checkpoints.ts) as batches finish. Host-agnostic:
+ * the CLI and the VS Code client call it with the same adapters; tests with real PostgreSQL and
+ * the local Braze server.
  */
 import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
+import { setImmediate as setImmediatePromise } from 'node:timers/promises';
 import type { SyncFile } from '../model/sync-file';
 import { newRunId, truncatePayload, type RowErrorRecord, type RunRecord } from '../state/run-record';
 import type { RowErrorSink, SyncStateStore } from '../state/state-store';
@@ -166,8 +168,8 @@ async function execute(options: RunSyncOptions, state: SyncState, run: RunRecord
   const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
   const batchSize = Math.min(sync.batch_size ?? DEFAULT_BATCH_SIZE, DEFAULT_BATCH_SIZE);
   // What a crash resends is bounded in rounds of requests: delivered rows stuck behind a slow
-  // head-of-line request (about one extra round), and finished rows waiting for a checkpoint
-  // (a round makes the next checkpoint urgent).
+  // head-of-line request (about one extra round), and finished rows not saved yet (a round makes
+  // the next save urgent).
   const maxPending = concurrency * batchSize * 2;
   const commitRows = concurrency * batchSize;
 
@@ -179,7 +181,7 @@ async function execute(options: RunSyncOptions, state: SyncState, run: RunRecord
     options.onProgress?.({ total, read: run.rows_read, skipped: run.rows_skipped, synced: run.rows_synced, failed: run.rows_failed, watermark: committed.watermarkText });
 
   const commits = new CommitLoop(async () => {
-    if (!(await checkpoints.commit(tracker.takeFinishedPrefix()))) return;
+    if (!(await checkpoints.save())) return;
     run.watermark_after = committed.watermarkText === null ? null : toIsoMicros(committed.watermarkText);
     // The run record is informational mid-run; the state is what resumes. Keep checkpoints short.
     if (Date.now() - lastRunSave >= RUN_RECORD_INTERVAL_MS) {
@@ -187,6 +189,12 @@ async function execute(options: RunSyncOptions, state: SyncState, run: RunRecord
       await store.saveRun(run);
     }
   }, CHECKPOINT_INTERVAL_MS);
+
+  // Finished rows leave the tracker at once (only boundary keys are kept); saving them is paced.
+  const finished = () => {
+    checkpoints.absorb(tracker.takeFinishedPrefix());
+    commits.request(checkpoints.unsaved >= commitRows);
+  };
 
   const recordFailures = (failures: readonly RowFailure[]) => {
     sink.append(
@@ -233,7 +241,7 @@ async function execute(options: RunSyncOptions, state: SyncState, run: RunRecord
         run.rows_synced += batch.rows.length;
       }
       for (const row of batch.rows) row.done = true;
-      commits.request(tracker.finishedWaiting >= commitRows);
+      finished();
     } catch (err) {
       // Rows of a failed or aborted request stay unfinished: never committed, re-read next run.
       if (!http.signal.aborted) fatal ??= err;
@@ -246,6 +254,9 @@ async function execute(options: RunSyncOptions, state: SyncState, run: RunRecord
     while (inflight.size >= concurrency || (tracker.unfinishedSpan > maxPending && inflight.size > 0)) await Promise.race(inflight);
     const p = send(batch).finally(() => inflight.delete(p));
     inflight.add(p);
+    // Let the event loop turn: the HTTP client writes requests and reads answers there, so a long
+    // synchronous run of mapping must not hold them back (the server would sit idle meanwhile).
+    await setImmediatePromise();
   };
 
   const batcher = new Batcher<TrackedRow>(batchSize, sync.data_type === 'user_deletes');
@@ -277,7 +288,7 @@ async function execute(options: RunSyncOptions, state: SyncState, run: RunRecord
         if (!mapped.ok) {
           recordFailures([{ row: tracked, reason: mapped.reason, identifier: mapped.identifier }]);
           tracked.done = true;
-          commits.request(tracker.finishedWaiting >= commitRows);
+          finished();
           continue;
         }
         for (const batch of batcher.add(mapped, tracked)) await dispatch(batch);

@@ -72,12 +72,11 @@ const ID_KEYS = Object.keys(COLUMNS) as (keyof RowIdentifiers)[];
 
 export function mapRow(row: SourceRow, dataType: DataType): MappedRow {
   const identity = resolveIdentity(row.ids);
-  if (typeof identity === 'string') return { ok: false, reason: identity, identifier: rowIdentifier(row.ids) };
+  if (typeof identity === 'string') return rowFailure(row, identity);
   if (dataType === 'user_deletes') return mapDelete(row, identity);
 
-  const fail = (reason: string): RowFailure => ({ ok: false, reason, identifier: rowIdentifier(row.ids) });
   const payload = parsePayload(row.payload, dataType);
-  if (typeof payload === 'string') return fail(payload);
+  if (typeof payload === 'string') return rowFailure(row, payload);
   const { value } = payload;
 
   const kind = TRACK_ARRAY[dataType];
@@ -85,7 +84,8 @@ export function mapRow(row: SourceRow, dataType: DataType): MappedRow {
   let repeated: string[] | undefined;
   for (const key in value) if (forbidden.has(key)) (repeated ??= []).push(key);
   if (repeated) {
-    return fail(
+    return rowFailure(
+      row,
       `PAYLOAD repeats the identifier: remove ${repeated.map((k) => `"${k}"`).join(', ')} from PAYLOAD; the row's ${identityColumns(identity)} column${identity.type === 'user_alias' ? 's identify' : ' identifies'} the user.`,
     );
   }
@@ -93,10 +93,10 @@ export function mapRow(row: SourceRow, dataType: DataType): MappedRow {
   let time: string | undefined;
   if (kind !== 'attributes') {
     const problem = kind === 'events' ? eventProblem(value) : purchaseProblem(value);
-    if (problem) return fail(problem);
+    if (problem) return rowFailure(row, problem);
     if (value.time === undefined || value.time === null) {
       time = isoTime(row.updatedAt);
-      if (!time) return fail(`UPDATED_AT ${JSON.stringify(row.updatedAt)} is not a timestamp, and PAYLOAD has no "time" to use instead: fix UPDATED_AT or add "time" (ISO 8601) to PAYLOAD.`);
+      if (!time) return rowFailure(row, `UPDATED_AT ${JSON.stringify(row.updatedAt)} is not a timestamp, and PAYLOAD has no "time" to use instead: fix UPDATED_AT or add "time" (ISO 8601) to PAYLOAD.`);
     }
   }
   return trackText(identity, kind, payload, time);
@@ -128,8 +128,13 @@ function trackText(identity: Identity, kind: TrackArray, payload: Payload, time:
   return { ok: true, kind, json: `${json}}`, bytes };
 }
 
+/** A row error; the identifier is worked out only for rows that fail. */
+function rowFailure(row: SourceRow, reason: string): RowFailure {
+  return { ok: false, reason, identifier: rowIdentifier(row.ids) };
+}
+
 function mapDelete(row: SourceRow, identity: Identity): MappedRow {
-  const fail = (reason: string): RowFailure => ({ ok: false, reason, identifier: rowIdentifier(row.ids) });
+  const fail = (reason: string): RowFailure => rowFailure(row, reason);
   if (row.payload !== undefined) {
     return fail('user_deletes tables must not have a PAYLOAD column (Braze fails such delete syncs to prevent accidental permanent deletion): drop the column, or sync from a view without it.');
   }

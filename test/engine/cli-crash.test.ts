@@ -1,0 +1,126 @@
+/**
+ * The built CLI under interruption, against a real PostgreSQL and the local Braze server: the
+ * cross-process job lock, kill -9 at random points, and kill -9 inside a tie group of many pages
+ * (the watermark journal) followed by a row committed late at the same UPDATED_AT.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { JOURNAL_FILE_NAME } from '../../core/src/state/file-state-store';
+import { STATE_FILE_NAME, type SyncState } from '../../core/src/state/sync-state';
+import { rowKey } from '../../core/src/sync/row-key';
+import { parseTimestampMicros } from '../../core/src/sync/timestamps';
+import { useCliFixture } from '../support/cli-fixture';
+
+const fx = useCliFixture();
+const { definition, cli, run, afterRequests, syncDir, recordedState } = fx;
+
+test('one job per sync across processes: the second start names the pid and changes nothing', async () => {
+  fx.braze.reset();
+  const t = await fx.table('lk');
+  await fx.db.query(`INSERT INTO ${t} SELECT '2026-06-01'::timestamptz + g * interval '1 ms', 'lk-' || g, '{}' FROM generate_series(1, 300) g`);
+  const file = definition(t, { batchSize: 5 });
+  const started = afterRequests(3);
+  const first = cli(['sync', file, '--sync', 'users', '--json', '--concurrency', '1']);
+  await started;
+  // Frozen, the first job still holds the lock (its process is alive) for as long as this takes.
+  first.child.kill('SIGSTOP');
+  try {
+    const before = await recordedState(file);
+    const second = await run(['sync', file, '--sync', 'users', '--json']);
+    assert.equal(second.code, 1);
+    assert.match(second.stderr, new RegExp(`Another job is in progress for this sync \\(pid ${first.child.pid}`));
+    assert.deepEqual(await recordedState(file), before, 'the refused start changed no state');
+  } finally {
+    first.child.kill('SIGCONT');
+  }
+  const done = await first.done;
+  assert.equal(done.code, 0, done.stderr);
+  assert.equal(JSON.parse(done.stdout).rows_synced, 300);
+  const runs = JSON.parse((await run(['history', file, '--sync', 'users', '--json'])).stdout) as unknown[];
+  assert.equal(runs.length, 1, 'the refused start recorded no run');
+});
+
+/** Fails unless every row below the watermark, and every boundary row, reached Braze. */
+async function assertWatermarkBehindDelivery(table: string, state: SyncState | undefined, context: string): Promise<void> {
+  const watermark = state?.watermark;
+  if (!watermark) return;
+  const got = new Set(fx.braze.profiles().flatMap((p) => (p.external_id ? [p.external_id] : [])));
+  const below = await fx.db.query<{ external_id: string }>(`SELECT external_id FROM ${table} WHERE updated_at < $1`, [watermark.updated_at]);
+  for (const r of below.rows) assert.ok(got.has(r.external_id), `${r.external_id} is below the watermark but was never delivered (${context})`);
+  const at = await fx.db.query<{ updated_at: string; external_id: string; payload: string }>(`SELECT updated_at::text, external_id, payload FROM ${table} WHERE updated_at = $1`, [watermark.updated_at]);
+  const micros = parseTimestampMicros(watermark.updated_at);
+  const deliveredKeys = new Set(at.rows.filter((r) => got.has(r.external_id)).map((r) => rowKey({ updatedAt: r.updated_at, ids: { external_id: r.external_id }, payload: r.payload }, micros)));
+  for (const key of watermark.boundary_keys) assert.ok(deliveredKeys.has(key), `boundary key ${key} is not a delivered row (${context})`);
+}
+
+test('kill -9 at random points loses no row and never commits past delivery', async () => {
+  fx.braze.reset();
+  await fx.table('k9');
+  // 2,400 rows, four per timestamp, so kills also land inside tie groups.
+  await fx.db.query(`INSERT INTO ingestion.k9 SELECT '2026-07-01'::timestamptz + (g / 4) * interval '1 ms', 'k9-' || g, '{"n":' || g || '}' FROM generate_series(1, 2400) g`);
+  const file = definition('ingestion.k9', { batchSize: 7 });
+  const kills = 5;
+  for (let i = 0; i < kills; i++) {
+    const k = 1 + Math.floor(Math.random() * 40);
+    const reached = afterRequests(k);
+    const proc = cli(['sync', file, '--sync', 'users', '--json', '--concurrency', '4']);
+    const finished = await Promise.race([reached.then(() => false), proc.done.then(() => true)]);
+    if (!finished) proc.child.kill('SIGKILL');
+    await proc.done;
+    await assertWatermarkBehindDelivery('ingestion.k9', await recordedState(file), `kill ${i}, after ${k} requests`);
+  }
+  const final = await run(['sync', file, '--sync', 'users', '--json']);
+  assert.ok(final.code === 0, final.stderr);
+  assert.equal(new Set(fx.braze.profiles().map((p) => p.external_id)).size, 2400, 'no row lost');
+  // Duplicates only from each killed run's unsaved tail: requests in flight, one more round held
+  // back by the contiguous-prefix rule, and up to a round not saved yet (concurrency 4 × batch 7 × 3).
+  const duplicates = fx.braze.stats().objects.attributes - 2400;
+  assert.ok(duplicates <= kills * 4 * 7 * 3, `too many duplicates: ${duplicates}`);
+  const runs = JSON.parse((await run(['history', file, '--sync', 'users', '--json'])).stdout) as { status: string; interrupted?: boolean }[];
+  assert.equal(runs[0]?.status, 'success');
+  assert.ok(runs.slice(1).every((r) => r.status !== 'running'), 'interrupted runs are marked by the next run');
+});
+
+test('a tie group of many pages: kill -9 mid-group, resume, then a late row at the same UPDATED_AT is sent once', async () => {
+  fx.braze.reset();
+  await fx.table('tie');
+  // One Redshift transaction stamps every row with the same SYSDATE: 3,000 rows, several pages.
+  const at = '2026-08-01 06:00:00.654321+00';
+  await fx.db.query(`INSERT INTO ingestion.tie SELECT $1, 'tie-' || g, '{"n":' || g || '}' FROM generate_series(1, 3000) g`, [at]);
+  const file = definition('ingestion.tie', { batchSize: 10 });
+
+  // Killed well inside the group (300 requests of 10 rows make the whole group).
+  const reached = afterRequests(100 + Math.floor(Math.random() * 100));
+  const proc = cli(['sync', file, '--sync', 'users', '--json', '--concurrency', '4']);
+  assert.equal(await Promise.race([reached.then(() => false), proc.done.then(() => true)]), false, 'the run ended before the kill');
+  proc.child.kill('SIGKILL');
+  await proc.done;
+
+  const killed = await recordedState(file);
+  await assertWatermarkBehindDelivery('ingestion.tie', killed, 'mid-group kill');
+  assert.equal(killed?.watermark?.updated_at, at);
+  const saved = killed?.watermark?.boundary_keys.length ?? 0;
+  assert.ok(saved > 0 && saved < 3000, `${saved} boundary keys after the kill`);
+  // Checkpoints went to the journal: state.json itself was not rewritten with the growing group.
+  const snapshot = JSON.parse(readFileSync(path.join(syncDir(file), STATE_FILE_NAME), 'utf8')) as SyncState;
+  assert.ok((snapshot.watermark?.boundary_keys.length ?? 0) < saved, 'the boundary keys live in the journal between snapshots');
+  assert.ok(existsSync(path.join(syncDir(file), JOURNAL_FILE_NAME)));
+
+  const resumed = await run(['sync', file, '--sync', 'users', '--json']);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  assert.equal(JSON.parse(resumed.stdout).rows_read, 3000 - saved, 'the rerun skips exactly the rows saved as delivered');
+  assert.equal(new Set(fx.braze.profiles().map((p) => p.external_id)).size, 3000, 'no row lost');
+  // A clean end folds the journal into state.json.
+  const compacted = JSON.parse(readFileSync(path.join(syncDir(file), STATE_FILE_NAME), 'utf8')) as SyncState;
+  assert.equal(compacted.watermark?.boundary_keys.length, 3000);
+
+  await fx.db.query(`INSERT INTO ingestion.tie VALUES ($1, 'tie-late', '{"late":true}')`, [at]);
+  const received = fx.braze.stats().objects.attributes;
+  const late = await run(['sync', file, '--sync', 'users', '--json']);
+  assert.deepEqual(JSON.parse(late.stdout), { sync: 'users', status: 'success', rows_read: 1, rows_synced: 1, rows_failed: 0, watermark: '2026-08-01T06:00:00.654321Z' });
+  assert.equal(fx.braze.stats().objects.attributes, received + 1, 'only the late row was sent');
+  assert.equal(JSON.parse((await run(['sync', file, '--sync', 'users', '--json'])).stdout).rows_read, 0);
+  assert.equal(fx.braze.stats().objects.attributes, received + 1);
+});
