@@ -4,9 +4,9 @@
  * engine may run a sync while the file is open, and the editor must then flag a changed data type.
  */
 import * as path from 'node:path';
-import { lookupFrom, readDataTypeRecords } from '../../core/src/state/read-data-types';
+import { lookupFrom, readSyncRecords } from '../../core/src/state/read-sync-records';
 import { stateRootFor } from '../../core/src/state/state-location';
-import { STATE_FILE_NAME, type DataTypeRecord, type StateLookup } from '../../core/src/state/sync-state';
+import { STATE_FILE_NAME, type SyncRecord, type StateLookup } from '../../core/src/state/sync-state';
 import { filePathOf } from './file-uri';
 import { describeError, type ErrorLog } from './guard';
 import { watchTree, type TreeWatcher } from './tree-watcher';
@@ -30,7 +30,7 @@ interface TrackedFile {
 
 export class StateTracker {
   private readonly files = new Map<string, TrackedFile>();
-  private readonly records = new Map<string, ReadonlyMap<string, DataTypeRecord>>();
+  private readonly records = new Map<string, ReadonlyMap<string, SyncRecord>>();
   private readonly watchers = new Map<string, { watcher: TreeWatcher; users: number }>();
   private readonly dirtyRoots = new Set<string>();
   private settleTimer: NodeJS.Timeout | undefined;
@@ -68,7 +68,7 @@ export class StateTracker {
     const key = recordKey(file);
     let records = this.records.get(key);
     if (!records) {
-      records = readDataTypeRecords(file.root, file.filePath);
+      records = readSyncRecords(file.root, file.filePath);
       this.records.set(key, records);
     }
     return lookupFrom(records);

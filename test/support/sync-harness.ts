@@ -56,7 +56,13 @@ export interface Harness {
 export function harness(db: TestPostgres, spec: SyncSpec, password = db.password): Harness {
   const stateRoot = mkdtempSync(path.join(os.tmpdir(), 'brazesync-state-'));
   const target: SyncTarget = { file: syncFile(db, spec), filePath: path.join(stateRoot, 'test.brazesync.yaml'), syncName: 's', stateRoot };
-  const setup = syncSetup(target);
+  let setup: ReturnType<typeof syncSetup>;
+  try {
+    setup = syncSetup(target);
+  } catch (err) {
+    rmSync(stateRoot, { recursive: true, force: true });
+    throw err;
+  }
   const env: Record<string, string> = { TEST_BRAZE_KEY: API_KEY, TEST_PG_PASSWORD: password };
   return {
     target,

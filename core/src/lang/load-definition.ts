@@ -5,7 +5,7 @@
 import { promises as fs } from 'node:fs';
 import type { SyncFile } from '../model/sync-file';
 import { parseSyncFile, type SyncFileDocument } from '../parse/sync-document';
-import { lookupFrom, readDataTypeRecords } from '../state/read-data-types';
+import { lookupFrom, readSyncRecords } from '../state/read-sync-records';
 import { stateRootFor } from '../state/state-location';
 import type { Diagnostic, Severity } from './problem';
 import { validate } from './validate';
@@ -55,7 +55,7 @@ export function formatProblem(p: FileProblem): string {
 export function checkDefinitionText(filePath: string, text: string, options: { stateDir?: string; env?: NodeJS.ProcessEnv } = {}): LoadedDefinition {
   const stateRoot = stateRootFor(filePath, options.stateDir, options.env);
   const doc = parseSyncFile(text);
-  const records = readDataTypeRecords(stateRoot, filePath);
+  const records = readSyncRecords(stateRoot, filePath);
   const diagnostics = validate(doc, { state: lookupFrom(records), stateKnown: records.size > 0 });
   const hasErrors = diagnostics.some((d) => d.severity === 'error');
   const loaded: LoadedDefinition = { filePath, text, doc, diagnostics, problems: diagnostics.map((d) => toFileProblem(filePath, d)), hasErrors, stateRoot };

@@ -45,7 +45,4 @@ export interface SyncRecord {
   lastTest?: ConnectionTestRecord;
 }
 
-/** @deprecated kept for callers written before `SyncRecord` carried the connection test. */
-export type DataTypeRecord = SyncRecord;
-
 export type StateLookup = (syncName: string) => SyncRecord | undefined;

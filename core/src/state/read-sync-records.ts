@@ -7,11 +7,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DATA_TYPES, type DataType } from '../model/sync-file';
 import { fileStem } from './state-location';
-import { STATE_FILE_NAME, type DataTypeRecord, type StateLookup, type SyncState } from './sync-state';
+import { STATE_FILE_NAME, type SyncRecord, type StateLookup, type SyncState } from './sync-state';
 
-export function readDataTypeRecords(stateRoot: string, filePath: string): Map<string, DataTypeRecord> {
+export function readSyncRecords(stateRoot: string, filePath: string): Map<string, SyncRecord> {
   const dir = path.join(stateRoot, fileStem(filePath));
-  const records = new Map<string, DataTypeRecord>();
+  const records = new Map<string, SyncRecord>();
   let names: string[];
   try {
     names = fs.readdirSync(dir);
@@ -21,7 +21,7 @@ export function readDataTypeRecords(stateRoot: string, filePath: string): Map<st
   for (const name of names) {
     try {
       const state = JSON.parse(fs.readFileSync(path.join(dir, name, STATE_FILE_NAME), 'utf8')) as Partial<SyncState>;
-      const record: DataTypeRecord = {};
+      const record: SyncRecord = {};
       if (state.data_type && (DATA_TYPES as readonly string[]).includes(state.data_type)) {
         record.dataType = state.data_type as DataType;
         record.recordedAt = state.data_type_recorded_at ?? 'an earlier run';
@@ -35,6 +35,6 @@ export function readDataTypeRecords(stateRoot: string, filePath: string): Map<st
   return records;
 }
 
-export function lookupFrom(records: ReadonlyMap<string, DataTypeRecord>): StateLookup {
+export function lookupFrom(records: ReadonlyMap<string, SyncRecord>): StateLookup {
   return (name) => records.get(name);
 }
