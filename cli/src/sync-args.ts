@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { formatProblem, loadDefinitionFile } from '../../core/src/lang/load-definition';
-import type { SyncTarget } from '../../core/src/sync/open-sync';
+import { syncSetup, type SyncSetup, type SyncTarget } from '../../core/src/sync/open-sync';
 import { EXIT, UsageError, type CliIo } from './command';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -82,6 +82,18 @@ export async function loadTarget(args: SyncArgs, io: CliIo): Promise<SyncTarget 
     return EXIT.usage;
   }
   return { ...valid, syncName: args.sync };
+}
+
+/**
+ * For the commands that look at a sync's first rows (`preview`, `test-connection`): their
+ * arguments with `--limit N` (default 10), the validated target and its setup.
+ */
+export async function loadLimitedTarget(args: string[], io: CliIo): Promise<{ parsed: SyncArgs; limit: number; target: SyncTarget; setup: SyncSetup } | number> {
+  const parsed = parseSyncArgs(args, { limit: { type: 'string' } });
+  const limit = positiveInt(parsed.values.limit, '--limit', 10);
+  const target = await loadTarget(parsed, io);
+  if (typeof target === 'number') return target;
+  return { parsed, limit, target, setup: syncSetup(target) };
 }
 
 /** Environment lookup for `${env:NAME}`. */

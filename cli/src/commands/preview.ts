@@ -1,9 +1,9 @@
 import { diagnoseFailure } from '../../../core/src/adapters/connection-diagnosis';
-import { openSource, syncSetup } from '../../../core/src/sync/open-sync';
+import { openSource } from '../../../core/src/sync/open-sync';
 import { previewSync } from '../../../core/src/sync/preview';
 import { errorMessage } from '../../../core/src/sync/sync-errors';
 import { EXIT, type Command } from '../command';
-import { envLookup, formatCount, loadTarget, parseSyncArgs, positiveInt } from '../sync-args';
+import { envLookup, formatCount, loadLimitedTarget } from '../sync-args';
 
 const USAGE = 'brazesync preview FILE --sync NAME [--json] [--limit N] [--state-dir DIR]';
 
@@ -12,11 +12,9 @@ export const previewCommand: Command = {
   summary: 'Dry run: what the next sync would send (count, first objects, row errors); sends nothing, changes nothing.',
   usage: USAGE,
   async run(args, io) {
-    const parsed = parseSyncArgs(args, { limit: { type: 'string' } });
-    const limit = positiveInt(parsed.values.limit, '--limit', 10);
-    const target = await loadTarget(parsed, io);
-    if (typeof target === 'number') return target;
-    const setup = syncSetup(target);
+    const loaded = await loadLimitedTarget(args, io);
+    if (typeof loaded === 'number') return loaded;
+    const { parsed, limit, target, setup } = loaded;
     let source;
     try {
       source = openSource(target, setup, envLookup(io));

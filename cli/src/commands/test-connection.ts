@@ -1,7 +1,7 @@
-import { openSource, syncSetup } from '../../../core/src/sync/open-sync';
+import { openSource } from '../../../core/src/sync/open-sync';
 import { testConnection } from '../../../core/src/sync/test-connection';
 import { EXIT, type Command } from '../command';
-import { envLookup, loadTarget, parseSyncArgs, positiveInt } from '../sync-args';
+import { envLookup, loadLimitedTarget } from '../sync-args';
 
 const USAGE = 'brazesync test-connection FILE --sync NAME [--json] [--limit N] [--state-dir DIR]';
 const MARK = { ok: 'ok  ', warning: 'WARN', failed: 'FAIL' } as const;
@@ -11,11 +11,9 @@ export const testConnectionCommand: Command = {
   summary: "Check a sync's connection, table, columns and grants, preview its first rows, and say how to fix what fails.",
   usage: USAGE,
   async run(args, io) {
-    const parsed = parseSyncArgs(args, { limit: { type: 'string' } });
-    const limit = positiveInt(parsed.values.limit, '--limit', 10);
-    const target = await loadTarget(parsed, io);
-    if (typeof target === 'number') return target;
-    const setup = syncSetup(target);
+    const loaded = await loadLimitedTarget(args, io);
+    if (typeof loaded === 'number') return loaded;
+    const { parsed, limit, target, setup } = loaded;
     let redact = (t: string) => t;
     const result = await testConnection({
       file: target.file,

@@ -38,14 +38,19 @@ export async function syncDir(dir: string): Promise<void> {
   }
 }
 
-export async function readJsonFile<T>(file: string): Promise<T | undefined> {
-  let text: string;
+/** The file's text, or undefined when it does not exist. */
+export async function readTextIfExists(file: string): Promise<string | undefined> {
   try {
-    text = await fs.readFile(file, 'utf8');
+    return await fs.readFile(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
+}
+
+export async function readJsonFile<T>(file: string): Promise<T | undefined> {
+  const text = await readTextIfExists(file);
+  if (text === undefined) return undefined;
   try {
     return JSON.parse(text) as T;
   } catch {

@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { applyWatermarkDeltas } from '../sync/watermark-journal';
-import { readJsonFile, syncDir, writeFileAtomic } from './atomic-file';
+import { readJsonFile, readTextIfExists, syncDir, writeFileAtomic } from './atomic-file';
 import { acquireLock, type HeldLock } from './lock-file';
 import type { RowErrorRecord, RunRecord } from './run-record';
 import type { RowErrorSink, SyncStateStore, WatermarkDelta } from './state-store';
@@ -213,13 +213,8 @@ export function createFileStateStore(dir: string): SyncStateStore {
  * completed, so nothing relied on them.
  */
 async function readJournal(file: string, id: string): Promise<WatermarkDelta[] | undefined> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
+  const text = await readTextIfExists(file);
+  if (text === undefined) return undefined;
   const lines = text.split('\n');
   if (parseLine(lines[0] ?? '')?.journal !== id) return undefined;
   const deltas: WatermarkDelta[] = [];
