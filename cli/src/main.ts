@@ -1,3 +1,4 @@
+import { limitHeapGrowth } from '../../core/src/util/heap-growth';
 import { EXIT, UsageError, type CliIo, type Command } from './command';
 import { validateCommand } from './commands/validate';
 import { testConnectionCommand } from './commands/test-connection';
@@ -54,6 +55,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 }
 
 if (require.main === module) {
+  limitHeapGrowth();
   main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() }).then(
     (code) => {
       process.exitCode = code;
