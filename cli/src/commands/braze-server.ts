@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { startBrazeServer, type BrazeServerOptions } from '../../../core/src/braze-server/braze-server';
 import { DEFAULT_TRACK_BUDGET } from '../../../core/src/sync/braze-contract';
 import { EXIT, UsageError, type CliIo, type Command } from '../command';
+import { withStopSignals } from '../stop-signals';
 
 const DEFAULT_PORT = 9321;
 const USAGE = `brazesync braze-server [--port N (default ${DEFAULT_PORT}, 0 = any free port)] [--host 127.0.0.1] [--api-key KEY …] [--budget N/SECONDS] [--fail-rate P] [--latency MS]`;
@@ -11,16 +12,7 @@ export const brazeServerCommand: Command = {
   summary: 'Run a local Braze-compatible REST server (/users/track, /users/delete) for tests, demos and dry runs, until Ctrl+C.',
   usage: USAGE,
   async run(args, io) {
-    const stop = new AbortController();
-    const onSignal = () => stop.abort();
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-    try {
-      return await runBrazeServer(args, io, stop.signal);
-    } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    }
+    return withStopSignals((stop) => runBrazeServer(args, io, stop));
   },
 };
 

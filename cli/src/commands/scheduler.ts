@@ -11,7 +11,7 @@ import { watchDefinitions, type WatchTarget } from '../../../core/src/scheduler/
 import { EXIT, UsageError, type CliIo, type Command } from '../command';
 import { DEFINITION_FILE, findDefinitionFiles } from '../find-definition-files';
 import { envLookup } from '../sync-args';
-import { EXIT_CANCELLED } from './sync';
+import { withStopSignals } from '../stop-signals';
 
 const USAGE = 'brazesync scheduler PATHS… [--state-dir DIR] [--log-format json|text]';
 
@@ -20,21 +20,7 @@ export const schedulerCommand: Command = {
   summary: 'Run the active syncs of the given files or folders on their schedules until stopped (SIGTERM/SIGINT stop gracefully; logs are JSON lines).',
   usage: USAGE,
   async run(args, io) {
-    const stop = new AbortController();
-    let signals = 0;
-    const onSignal = (signal: NodeJS.Signals) => {
-      // A second signal means "now": runs in flight keep their last checkpoint, nothing is lost.
-      if (++signals > 1) process.exit(EXIT_CANCELLED);
-      stop.abort(signal);
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    try {
-      return await runScheduler(args, io, stop.signal);
-    } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    }
+    return withStopSignals((stop) => runScheduler(args, io, stop));
   },
 };
 

@@ -5,11 +5,10 @@ import { syncSetup, type SyncTarget } from '../../../core/src/sync/open-sync';
 import { toIsoMicros } from '../../../core/src/sync/timestamps';
 import { EXIT, type CliIo, type Command } from '../command';
 import { progressReporter } from '../progress';
+import { EXIT_CANCELLED, withStopSignals } from '../stop-signals';
 import { envLookup, formatCount, loadTarget, parseSyncArgs, positiveInt } from '../sync-args';
 
 const USAGE = 'brazesync sync FILE --sync NAME [--json] [--concurrency N] [--state-dir DIR]';
-/** Exit code after Ctrl-C (128 + SIGINT), the shell convention. */
-export const EXIT_CANCELLED = 130;
 
 interface SyncSummary {
   sync: string;
@@ -30,23 +29,10 @@ export const syncCommand: Command = {
     const target = await loadTarget(parsed, io);
     if (typeof target === 'number') return target;
 
-    const controller = new AbortController();
-    let interrupts = 0;
-    const onSigint = () => {
-      interrupts++;
-      if (interrupts === 1) {
-        io.stderr.write('\nStopping after the requests in flight (Ctrl-C again to quit now)…\n');
-        controller.abort();
-      } else process.exit(EXIT_CANCELLED);
-    };
-    process.on('SIGINT', onSigint);
-    process.on('SIGTERM', onSigint);
-    try {
-      return await execute(target, io, parsed.json, concurrency, controller.signal);
-    } finally {
-      process.off('SIGINT', onSigint);
-      process.off('SIGTERM', onSigint);
-    }
+    return withStopSignals(
+      (stop) => execute(target, io, parsed.json, concurrency, stop),
+      () => io.stderr.write('\nStopping after the requests in flight (Ctrl-C again to quit now)…\n'),
+    );
   },
 };
 
