@@ -23,6 +23,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pageQuery, planFor } from '../core/src/adapters/keyset-query';
+import { definitionText } from '../test/support/cli';
 import { startTestPostgres, type TestPostgres } from '../test/support/postgres';
 
 const CLI = process.env.BENCH_CLI ?? path.resolve(__dirname, '../dist/cli.js');
@@ -167,29 +168,8 @@ async function startServerProcess(budget: string): Promise<ServerProcess> {
 
 function definition(dir: string, db: TestPostgres, brazeUrl: string, table: string, batchSize?: number): string {
   const file = path.join(dir, `${table}-${Math.random().toString(36).slice(2, 8)}.brazesync.yaml`);
-  writeFileSync(
-    file,
-    `version: 1
-braze:
-  endpoint: ${brazeUrl}
-  api_key: \${env:BENCH_BRAZE_KEY}
-connections:
-  pg:
-    type: redshift
-    host: ${db.host}
-    port: ${db.port}
-    database: ${db.database}
-    user: ${db.user}
-    password: \${env:BENCH_PG_PASSWORD}
-    ssl: disable
-syncs:
-  bench:
-    connection: pg
-    table: bench.${table}
-    data_type: custom_attributes
-    schedule: manual
-${batchSize ? `    batch_size: ${batchSize}\n` : ''}`,
-  );
+  const spec = { brazeUrl, host: db.host, port: db.port, database: db.database, user: db.user, table: `bench.${table}` };
+  writeFileSync(file, definitionText(batchSize ? { ...spec, batchSize } : spec));
   return file;
 }
 
@@ -208,8 +188,8 @@ async function runSync(file: string, stateDir: string, db: TestPostgres, server:
   const server0 = cpuOf(server.pid)?.[0] ?? 0;
   const child0 = reapedChildrenCpu();
   const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, [...nodeFlags('BENCH_NODE_FLAGS'), CLI, 'sync', file, '--sync', 'bench', '--json', '--state-dir', stateDir, '--concurrency', String(concurrency)], {
-    env: { PATH: process.env.PATH ?? '', BENCH_BRAZE_KEY: API_KEY, BENCH_PG_PASSWORD: db.password },
+  const child = spawn(process.execPath, [...nodeFlags('BENCH_NODE_FLAGS'), CLI, 'sync', file, '--sync', 'users', '--json', '--state-dir', stateDir, '--concurrency', String(concurrency)], {
+    env: { PATH: process.env.PATH ?? '', TEST_BRAZE_KEY: API_KEY, TEST_PG_PASSWORD: db.password },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let peak = 0;
