@@ -70,7 +70,7 @@ test('track: a prepared body (texts from mapRow) arrives intact', async () => {
   await withHarness({}, {}, async ({ server, client }) => {
     const mapped = mapRow({ updatedAt: '2026-11-28 10:00:00.5+00', ids: { external_id: 'prep' }, payload: '{"name":"opened","properties":{"k":"é"}}' }, 'custom_events');
     assert.ok(mapped.ok && mapped.kind === 'events');
-    const result = await client.track(preparedTrackBody('events', [mapped.json]));
+    const result = await client.track(preparedTrackBody('events', [mapped]));
     assert.deepEqual(result, { status: 201, objectErrors: [] });
     assert.deepEqual(server.profiles({ external_id: 'prep' })[0]?.events, [{ name: 'opened', properties: { k: 'é' }, time: '2026-11-28T10:00:00.500000Z' }]);
   });

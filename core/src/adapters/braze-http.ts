@@ -9,7 +9,7 @@ import http from 'node:http';
 import { setTimeout as sleepTimer } from 'node:timers/promises';
 import { Pool } from 'undici';
 import { MAX_TRACK_OBJECTS, isPlainObject } from '../sync/braze-contract';
-import { bodyJson } from '../sync/json-texts';
+import { requestBody } from '../sync/json-texts';
 import { systemClock, type BrazeClient, type BrazeObjectError, type Clock, type DeleteRequest, type DeleteResult, type TrackRequest, type TrackResult } from '../sync/ports';
 import { RESET_MARGIN_MS, RateLimiter, abortError, type RateLimitReport } from './braze-rate-limiter';
 
@@ -166,7 +166,7 @@ export function createBrazeHttpClient(options: BrazeHttpClientOptions): BrazeHtt
   async function post(endpoint: Endpoint, body: object, signal: AbortSignal | undefined): Promise<{ status: number; json: unknown }> {
     const { path } = ENDPOINT[endpoint];
     const limiter = limiters[endpoint];
-    const payload = bodyJson(body);
+    const payload = requestBody(body);
     for (let attempt = 0; ; attempt++) {
       await limiter.acquire(signal);
       let failure: Failure;

@@ -4,7 +4,7 @@
  * request keeps its rows in body order so per-object errors (`errors[].index`) map back to rows.
  */
 import { MAX_DELETE_IDS, MAX_REQUEST_BYTES, type TrackArray } from './braze-contract';
-import { preparedTrackBody } from './json-texts';
+import { preparedTrackBody, type TrackObjectText } from './json-texts';
 import type { DeleteRequest, TrackRequest } from './ports';
 import type { DeleteTarget, MappedRow } from './row-mapping';
 
@@ -23,7 +23,7 @@ const NONE: readonly never[] = [];
 const ENVELOPE_BYTES = 1024;
 
 export class Batcher<T> {
-  private texts: string[] = [];
+  private texts: TrackObjectText[] = [];
   private targets: DeleteTarget[] = [];
   private rows: T[] = [];
   private bytes = 0;
@@ -41,7 +41,7 @@ export class Batcher<T> {
     if (this.rows.length > 0 && (!sameArray || this.bytes + mapped.bytes + 1 > MAX_REQUEST_BYTES - ENVELOPE_BYTES)) closed = this.close();
     if (mapped.kind === 'delete') this.targets.push(mapped.target);
     else {
-      this.texts.push(mapped.json);
+      this.texts.push(mapped);
       this.array = mapped.kind;
     }
     this.rows.push(row);

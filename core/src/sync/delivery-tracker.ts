@@ -10,6 +10,9 @@ export interface TrackedRow {
   done: boolean;
 }
 
+/** What a taken row's slot holds until the queue is compacted. */
+const TAKEN: TrackedRow = { row: { updatedAt: '', ids: {} }, done: true };
+
 export class DeliveryTracker {
   private queue: TrackedRow[] = [];
   /** First row not yet taken by `takeFinishedPrefix`. */
@@ -40,7 +43,12 @@ export class DeliveryTracker {
   takeFinishedPrefix(): SourceRow[] {
     const end = this.advance();
     const out: SourceRow[] = new Array<SourceRow>(end - this.head);
-    for (let i = this.head; i < end; i++) out[i - this.head] = (this.queue[i] as TrackedRow).row;
+    for (let i = this.head; i < end; i++) {
+      out[i - this.head] = (this.queue[i] as TrackedRow).row;
+      // Let the row go now rather than when the queue is next compacted: rows that linger
+      // outlive the young generation and make the old one grow and be collected again and again.
+      this.queue[i] = TAKEN;
+    }
     this.head = end;
     if (this.head > 4096 && this.head * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.head);

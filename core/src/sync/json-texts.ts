@@ -1,28 +1,90 @@
 /**
- * Serialise once. The row mapper writes every Braze object as JSON text (`MappedRow.json`); a
- * batch built with `preparedTrackBody` is those texts joined, and the HTTP client sends that text
- * as is. The objects themselves are only parsed back if something reads them (a test, a fake
- * client), so a sync never builds or serialises them.
+ * Serialise once, straight into the bytes that are sent. The row mapper describes every Braze
+ * object as pieces of JSON text (`TrackObjectText`: the identifier's members, PAYLOAD as the
+ * warehouse wrote it, a default time); a batch built with `preparedTrackBody` writes those pieces
+ * into one Buffer, and the HTTP client sends that Buffer as is. Neither the objects nor the body
+ * ever exist as JS strings or objects in between, which keeps a sync's garbage (and so its GC
+ * time) low. The objects are only parsed back if something reads them (a test, a fake client).
  */
+import { Buffer } from 'node:buffer';
 import type { TrackArray } from './braze-contract';
 import type { TrackRequest } from './ports';
 
-const bodies = new WeakMap<object, string>();
+/** A Braze object as the pieces of its JSON text: `{head,<PAYLOAD's members>,"time":"…"}`. */
+export interface TrackObjectText {
+  /** The identifier's members, e.g. `"external_id":"u1"`. */
+  head: string;
+  /** A JSON object text (braces included, no whitespace around it) whose members follow `head`; '' for none. */
+  payload: string;
+  /** A default `time`: an ISO time, ASCII, nothing to escape. */
+  time: string | undefined;
+  /** UTF-8 size of the whole object. */
+  bytes: number;
+}
 
-/** `{ [array]: objects }` whose JSON is the joined `texts` (each one object's JSON, as `mapRow` writes it). */
-export function preparedTrackBody(array: TrackArray, texts: readonly string[]): TrackRequest {
-  const json = `{"${array}":[${texts.join(',')}]}`;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const COMMA = 0x2c;
+const TIME_KEY = ',"time":"';
+
+/** The object's JSON text. */
+export function trackObjectJson(o: TrackObjectText): string {
+  return `{${o.head}${o.payload ? `,${o.payload.slice(1, -1)}` : ''}${o.time !== undefined ? `${TIME_KEY}${o.time}"` : ''}}`;
+}
+
+/** UTF-8 size of `trackObjectJson(o)` from the sizes of its pieces. */
+export function trackObjectBytes(headBytes: number, payloadBytes: number, time: string | undefined): number {
+  // Braces, head, then PAYLOAD with its braces traded for one comma, then the time member.
+  return 2 + headBytes + (payloadBytes > 0 ? payloadBytes - 1 : 0) + (time !== undefined ? TIME_KEY.length + time.length + 1 : 0);
+}
+
+/** Writes `trackObjectJson(o)` into `buf` at `at`; returns the offset after it. */
+function writeTrackObject(buf: Buffer, at: number, o: TrackObjectText): number {
+  buf[at++] = OPEN_BRACE;
+  at += buf.write(o.head, at);
+  if (o.payload) {
+    // PAYLOAD goes in whole; its `{` becomes the comma after head and its `}` is overwritten next.
+    const written = buf.write(o.payload, at);
+    buf[at] = COMMA;
+    at += written - 1;
+  }
+  if (o.time !== undefined) {
+    at += buf.write(TIME_KEY, at, 'latin1');
+    at += buf.write(o.time, at, 'latin1');
+    buf[at++] = 0x22;
+  }
+  buf[at++] = CLOSE_BRACE;
+  return at;
+}
+
+const bodies = new WeakMap<object, Buffer>();
+
+/** `{ [array]: objects }` whose request body is the objects' texts, written once into a Buffer. */
+export function preparedTrackBody(array: TrackArray, texts: readonly TrackObjectText[]): TrackRequest {
+  const open = `{"${array}":[`;
+  let size = open.length + 2 + Math.max(0, texts.length - 1);
+  for (const t of texts) size += t.bytes;
+  const buf = Buffer.allocUnsafeSlow(size);
+  let at = buf.write(open, 0, 'latin1');
+  for (let i = 0; i < texts.length; i++) {
+    if (i > 0) buf[at++] = COMMA;
+    at = writeTrackObject(buf, at, texts[i] as TrackObjectText);
+  }
+  buf[at++] = 0x5d;
+  buf[at++] = CLOSE_BRACE;
+  // Sizes come from the mapper; never send stale bytes past the end if one were off.
+  const bytes = at === size ? buf : buf.subarray(0, at);
   let objects: Record<string, unknown>[] | undefined;
   const body: TrackRequest = {};
   Object.defineProperty(body, array, {
     enumerable: true,
-    get: () => (objects ??= (JSON.parse(json) as Record<TrackArray, Record<string, unknown>[]>)[array]),
+    get: () => (objects ??= (JSON.parse(bytes.toString('utf8')) as Record<TrackArray, Record<string, unknown>[]>)[array]),
   });
-  bodies.set(body, json);
+  bodies.set(body, bytes);
   return body;
 }
 
-/** The JSON text of a request body. */
-export function bodyJson(body: object): string {
+/** What to send for a request body: the prepared bytes, or the body serialised. */
+export function requestBody(body: object): Buffer | string {
   return bodies.get(body) ?? JSON.stringify(body);
 }

@@ -7,6 +7,7 @@ import type { SyncState } from '../state/sync-state';
 import { DEFAULT_BATCH_SIZE } from './batcher';
 import { systemClock, type Clock } from './ports';
 import { rowKey } from './row-key';
+import { trackObjectJson } from './json-texts';
 import { mapRow, rowIdentifier } from './row-mapping';
 import { readWindowFor } from './read-window';
 import type { SourceReader } from './source-reader';
@@ -71,7 +72,7 @@ export async function previewSync(options: PreviewOptions): Promise<SyncPreview>
       const mapped = mapRow(row, definition.data_type);
       const updated_at = toIsoMicros(row.updatedAt);
       if (!mapped.ok) rowErrors.push({ updated_at, identifier: mapped.identifier, reason: mapped.reason });
-      else objects.push({ updated_at, identifier: rowIdentifier(row.ids), kind: mapped.kind, object: mapped.kind === 'delete' ? mapped.target : (JSON.parse(mapped.json) as unknown) });
+      else objects.push({ updated_at, identifier: rowIdentifier(row.ids), kind: mapped.kind, object: mapped.kind === 'delete' ? mapped.target : (JSON.parse(trackObjectJson(mapped)) as unknown) });
     }
   }
   const recorded = options.state?.watermark ? options.state.watermark.boundary_keys.length + (options.state.watermark.recent?.groups.reduce((n, g) => n + g.keys.length, 0) ?? 0) : 0;

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Buffer } from 'node:buffer';
+import { trackObjectJson } from './json-texts';
 import { mapRow, rowIdentifier, type MappedRow } from './row-mapping';
 import type { DataType, RowIdentifiers, SourceRow } from './ports';
 
@@ -137,16 +138,16 @@ for (const c of cases) {
     }
     const expectedKind = { custom_attributes: 'attributes', custom_events: 'events', purchases: 'purchases', user_deletes: 'delete' }[c.dataType];
     assert.equal(result.kind, expectedKind);
-    if (c.object) assert.deepEqual(JSON.parse(result.json), c.object);
-    assert.equal(result.bytes, Buffer.byteLength(result.json));
+    if (c.object) assert.deepEqual(JSON.parse(trackObjectJson(result)), c.object);
+    assert.equal(result.bytes, Buffer.byteLength(trackObjectJson(result)));
   });
 }
 
 test('the identifier comes first, then the payload as written (order, spacing and number digits kept)', () => {
   const r = mapRow(row(ext, ' {"b": 1, "a":12345678901234567890,\n "c":1.50} \n'), 'custom_attributes');
   assert.ok(r.ok && r.kind !== 'delete');
-  assert.equal(r.json, '{"external_id":"u1","b": 1, "a":12345678901234567890,\n "c":1.50}');
-  assert.deepEqual(Object.keys(JSON.parse(r.json) as object), ['external_id', 'b', 'a', 'c']);
+  assert.equal(trackObjectJson(r), '{"external_id":"u1","b": 1, "a":12345678901234567890,\n "c":1.50}');
+  assert.deepEqual(Object.keys(JSON.parse(trackObjectJson(r)) as object), ['external_id', 'b', 'a', 'c']);
 });
 
 test('sizes are exact UTF-8 byte counts with non-ASCII identifiers and payloads, and time appended', () => {
@@ -160,16 +161,16 @@ test('sizes are exact UTF-8 byte counts with non-ASCII identifiers and payloads,
   ] as const) {
     const r = mapRow(row(ids, payload), dataType);
     assert.ok(r.ok && r.kind !== 'delete', r.ok ? '' : r.reason);
-    assert.equal(r.bytes, Buffer.byteLength(r.json), r.json);
-    assert.doesNotThrow(() => JSON.parse(r.json), r.json);
+    assert.equal(r.bytes, Buffer.byteLength(trackObjectJson(r)), trackObjectJson(r));
+    assert.doesNotThrow(() => JSON.parse(trackObjectJson(r)), trackObjectJson(r));
   }
 });
 
 test('a "__proto__" payload key stays data', () => {
   const r = mapRow(row(ext, '{"__proto__":{"x":1},"a":1}'), 'custom_attributes');
   assert.ok(r.ok && r.kind !== 'delete');
-  assert.equal(r.json, '{"external_id":"u1","__proto__":{"x":1},"a":1}');
-  const parsed = JSON.parse(r.json) as object;
+  assert.equal(trackObjectJson(r), '{"external_id":"u1","__proto__":{"x":1},"a":1}');
+  const parsed = JSON.parse(trackObjectJson(r)) as object;
   assert.ok(Object.hasOwn(parsed, '__proto__'));
 });
 

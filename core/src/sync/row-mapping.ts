@@ -3,10 +3,11 @@
  * before anything is sent. A failed check names the row's identifier and says how to fix the row;
  * the engine records it and carries on (partial success).
  *
- * The object is written as JSON text directly: the identifier's members, then PAYLOAD's members
- * exactly as the warehouse wrote them (after `JSON.parse` has validated them), then a default
- * `time`. Nothing is re-serialised, so large numbers keep their digits and a sync spends its CPU
- * on parsing once; json-texts.ts joins these texts into request bodies.
+ * An object is described as pieces of JSON text (json-texts.ts): the identifier's members, then
+ * PAYLOAD's members exactly as the warehouse wrote them, then a default `time`. PAYLOAD is checked
+ * by one scan that builds nothing (json-scan.ts); only the few values a check looks at (an event's
+ * name, a purchase's price…) are parsed. Nothing is re-serialised, so large numbers keep their
+ * digits; the batcher writes the pieces straight into request bodies.
  */
 import { Buffer } from 'node:buffer';
 import {
@@ -22,21 +23,15 @@ import {
   type TrackArray,
   type UserAlias,
 } from './braze-contract';
-import { findJsonSyntaxError, formatJsonSyntaxError } from './json-syntax-error';
+import { JsonMembers, formatJsonSyntaxError, scanJson } from './json-scan';
+import { trackObjectBytes, type TrackObjectText } from './json-texts';
 import type { DataType, RowIdentifiers, SourceRow } from './ports';
 import { parseTimestampMicros, toIsoMicros } from './timestamps';
 
 export type DeleteTarget = { external_id: string } | { user_alias: UserAlias } | { braze_id: string };
 
 export type MappedRow =
-  | {
-      ok: true;
-      kind: TrackArray;
-      /** The Braze object as JSON text (parse it to look at it). */
-      json: string;
-      /** UTF-8 size of `json`. */
-      bytes: number;
-    }
+  | ({ ok: true; kind: TrackArray } & TrackObjectText)
   | { ok: true; kind: 'delete'; target: DeleteTarget; bytes: number }
   | { ok: false; reason: string; identifier: string };
 
@@ -75,14 +70,11 @@ export function mapRow(row: SourceRow, dataType: DataType): MappedRow {
   if (typeof identity === 'string') return rowFailure(row, identity);
   if (dataType === 'user_deletes') return mapDelete(row, identity);
 
-  const payload = parsePayload(row.payload, dataType);
+  const payload = checkPayload(row.payload, dataType);
   if (typeof payload === 'string') return rowFailure(row, payload);
-  const { value } = payload;
 
   const kind = TRACK_ARRAY[dataType];
-  const forbidden = forbiddenPayloadKeys(identity, kind);
-  let repeated: string[] | undefined;
-  for (const key in value) if (forbidden.has(key)) (repeated ??= []).push(key);
+  const repeated = repeatedIdentifiers(forbiddenPayloadKeys(identity, kind));
   if (repeated) {
     return rowFailure(
       row,
@@ -92,9 +84,10 @@ export function mapRow(row: SourceRow, dataType: DataType): MappedRow {
 
   let time: string | undefined;
   if (kind !== 'attributes') {
-    const problem = kind === 'events' ? eventProblem(value) : purchaseProblem(value);
+    const fields = payloadFields(kind === 'events' ? EVENT_FIELDS : PURCHASE_FIELDS);
+    const problem = kind === 'events' ? eventProblem(fields) : purchaseProblem(fields);
     if (problem) return rowFailure(row, problem);
-    if (value.time === undefined || value.time === null) {
+    if (fields.time === undefined || fields.time === null) {
       time = isoTime(row.updatedAt);
       if (!time) return rowFailure(row, `UPDATED_AT ${JSON.stringify(row.updatedAt)} is not a timestamp, and PAYLOAD has no "time" to use instead: fix UPDATED_AT or add "time" (ISO 8601) to PAYLOAD.`);
     }
@@ -102,30 +95,18 @@ export function mapRow(row: SourceRow, dataType: DataType): MappedRow {
   return trackText(identity, kind, payload, time);
 }
 
-/** `{identifier members, PAYLOAD members as written, "time"}`; its size without encoding it. */
+/** `{identifier members, PAYLOAD members as written, "time"}` as pieces, and its size. */
 function trackText(identity: Identity, kind: TrackArray, payload: Payload, time: string | undefined): MappedRow {
-  const { value, text, textBytes } = payload;
-  const head = identifierMembers(identity, kind, value);
-  let json = `{${head}`;
-  let bytes = 2 + Buffer.byteLength(head);
-  if (payload.keys > 0) {
-    if (time !== undefined && value.time === null) {
-      // PAYLOAD says "time": null and UPDATED_AT takes its place: rewrite the members (rare).
-      const members = JSON.stringify({ ...value, time });
-      json += `,${members.slice(1, -1)}`;
-      bytes += Buffer.byteLength(members) - 1;
-      time = undefined;
-    } else {
-      // PAYLOAD's braces go, a comma comes: one byte less than PAYLOAD itself.
-      json += `,${text.slice(1, -1)}`;
-      bytes += textBytes - 1;
-    }
+  const head = identifierMembers(identity, kind);
+  let text = members.count > 0 ? payload.text : '';
+  let textBytes = members.count > 0 ? payload.textBytes : 0;
+  if (time !== undefined && members.find('time') >= 0) {
+    // PAYLOAD says "time": null and UPDATED_AT takes its place: rewrite the members (rare).
+    text = JSON.stringify({ ...(JSON.parse(text) as Record<string, unknown>), time });
+    textBytes = Buffer.byteLength(text);
+    time = undefined;
   }
-  if (time !== undefined) {
-    json += `,"time":"${time}"`; // an ISO time from isoTime(): ASCII, nothing to escape
-    bytes += 10 + time.length;
-  }
-  return { ok: true, kind, json: `${json}}`, bytes };
+  return { ok: true, kind, head, payload: text, time, bytes: trackObjectBytes(Buffer.byteLength(head), textBytes, time) };
 }
 
 /** A row error; the identifier is worked out only for rows that fail. */
@@ -194,55 +175,78 @@ function resolveIdentity(ids: RowIdentifiers): Identity | string {
   return { type: 'phone', value: ids.phone ?? '' };
 }
 
+/**
+ * The top-level members of the PAYLOAD `checkPayload` accepted last. One instance serves every
+ * row: mapping is synchronous, and reusing it keeps the per-row check free of allocations.
+ */
+const members = new JsonMembers();
+
 interface Payload {
-  value: Record<string, unknown>;
-  /** Top-level keys of `value`. */
-  keys: number;
   /** PAYLOAD without surrounding whitespace: `{…}`. */
   text: string;
   /** UTF-8 size of `text`. */
   textBytes: number;
 }
 
-/** PAYLOAD parsed and checked, or the reason it can't be used. */
-function parsePayload(payload: string | null | undefined, dataType: DataType): Payload | string {
+/** PAYLOAD checked (its members left in `members`), or the reason it can't be used. */
+function checkPayload(payload: string | null | undefined, dataType: DataType): Payload | string {
   if (payload === undefined) return `The table has no PAYLOAD column, which ${dataType} syncs need: add PAYLOAD holding a JSON object per row.`;
   if (payload === null) return `PAYLOAD is NULL: ${dataType} rows need a JSON object in PAYLOAD.`;
   const bytes = Buffer.byteLength(payload);
   if (bytes > MAX_ROW_PAYLOAD_BYTES) return `Payload was greater than 1MB (${bytes} bytes): split the data over several rows.`;
-  let value: unknown;
-  try {
-    value = JSON.parse(payload);
-  } catch {
-    const where = findJsonSyntaxError(payload);
-    return `PAYLOAD is not valid JSON: ${where ? formatJsonSyntaxError(where) : 'the text could not be parsed'}. Build it with JSON_SERIALIZE(OBJECT(...)) or fix the quoting.`;
+  const scan = scanJson(payload, members);
+  if (!scan.ok) return `PAYLOAD is not valid JSON: ${formatJsonSyntaxError(scan.error)}. Build it with JSON_SERIALIZE(OBJECT(...)) or fix the quoting.`;
+  if (scan.type !== 'object') return `PAYLOAD must be a JSON object ({"key": value, ...}), but it is ${describeType(JSON.parse(payload))}.`;
+  if (members.count > MAX_TOP_LEVEL_KEYS) {
+    const keys = members.distinctKeys();
+    if (keys > MAX_TOP_LEVEL_KEYS) return `PAYLOAD has ${keys} top-level keys; Braze accepts at most ${MAX_TOP_LEVEL_KEYS} per row: split the attributes over several rows.`;
   }
-  if (!isPlainObject(value)) return `PAYLOAD must be a JSON object ({"key": value, ...}), but it is ${describeType(value)}.`;
-  let keys = 0;
-  for (const _ in value) keys++; // JSON.parse makes plain objects: own enumerable keys only
-  if (keys > MAX_TOP_LEVEL_KEYS) return `PAYLOAD has ${keys} top-level keys; Braze accepts at most ${MAX_TOP_LEVEL_KEYS} per row: split the attributes over several rows.`;
-  // JSON.parse accepted it, so around the braces there is only JSON whitespace (ASCII).
-  const text = payload.trim();
-  return { value, keys, text, textBytes: bytes - (payload.length - text.length) };
+  // Around the braces there is only JSON whitespace, which is ASCII.
+  const text = scan.start === 0 && scan.end === payload.length ? payload : payload.slice(scan.start, scan.end);
+  return { text, textBytes: bytes - (payload.length - text.length) };
 }
 
-const TRACK_ID_KEYS = new Set<string>(['external_id', 'user_alias', 'braze_id']);
-const TRACK_ID_KEYS_AND_EMAIL = new Set<string>([...TRACK_ID_KEYS, 'email']);
-const ALL_ID_KEYS = new Set<string>(IDENTIFIER_KEYS);
+/** PAYLOAD keys among `forbidden`, in text order without repeats; undefined when none. */
+function repeatedIdentifiers(forbidden: readonly string[]): string[] | undefined {
+  let repeated: string[] | undefined;
+  for (let i = 0; i < members.count; i++) {
+    for (const key of forbidden) {
+      if (members.keyIs(i, key) && !repeated?.includes(key)) (repeated ??= []).push(key);
+    }
+  }
+  return repeated;
+}
+
+const EVENT_FIELDS = ['name', 'time', 'properties'] as const;
+const PURCHASE_FIELDS = ['product_id', 'currency', 'price', 'quantity', 'time', 'properties'] as const;
+
+/** The values of the named PAYLOAD members that a check looks at (absent ones left out). */
+function payloadFields(names: readonly string[]): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  for (const name of names) {
+    const i = members.find(name);
+    if (i >= 0) fields[name] = members.value(i);
+  }
+  return fields;
+}
+
+const TRACK_ID_KEYS = ['external_id', 'user_alias', 'braze_id'];
+const TRACK_ID_KEYS_AND_EMAIL = [...TRACK_ID_KEYS, 'email'];
+const ALL_ID_KEYS: readonly string[] = IDENTIFIER_KEYS;
 
 /**
  * Payload keys that would repeat or contradict the row's identifier. `email` and `phone` are also
  * profile attributes, so attribute rows identified otherwise may set them; in events and purchases
  * they would act as identifiers.
  */
-function forbiddenPayloadKeys(identity: Identity, kind: TrackArray): ReadonlySet<string> {
+function forbiddenPayloadKeys(identity: Identity, kind: TrackArray): readonly string[] {
   if (kind !== 'attributes' || identity.type === 'phone') return ALL_ID_KEYS;
   if (identity.type === 'email') return identity.phone === undefined ? TRACK_ID_KEYS_AND_EMAIL : ALL_ID_KEYS;
   return TRACK_ID_KEYS;
 }
 
 /** The identifier's members of a track object, as JSON (without braces). */
-function identifierMembers(identity: Identity, kind: TrackArray, payload: Record<string, unknown>): string {
+function identifierMembers(identity: Identity, kind: TrackArray): string {
   switch (identity.type) {
     case 'external_id':
       return `"external_id":${JSON.stringify(identity.value)}`;
@@ -256,7 +260,7 @@ function identifierMembers(identity: Identity, kind: TrackArray, payload: Record
       const alias = `"user_alias":{"alias_name":${JSON.stringify(identity.alias.alias_name)},"alias_label":${JSON.stringify(identity.alias.alias_label)}}`;
       // CDI documents that alias rows can create users; /users/track creates alias-only profiles
       // only when told to, so say so unless the payload decides itself.
-      return kind === 'attributes' && !Object.hasOwn(payload, '_update_existing_only') ? `${alias},"_update_existing_only":false` : alias;
+      return kind === 'attributes' && members.find('_update_existing_only') < 0 ? `${alias},"_update_existing_only":false` : alias;
     }
   }
 }

@@ -1,0 +1,353 @@
+/**
+ * One pass over a JSON text that accepts exactly what `JSON.parse` accepts, builds nothing, and
+ * reports where an object's top-level members are. The row mapper checks every PAYLOAD with it:
+ * a sync only needs to know that PAYLOAD is a valid object and what its top-level keys are (plus
+ * a few values for events and purchases), and the text itself is what goes to Braze, so parsing
+ * it into objects would be garbage for the collector and nothing else.
+ *
+ * A syntax error is located precisely (position, line, column, what is wrong) without quoting the
+ * text, because V8's `JSON.parse` messages sometimes give no position and sometimes quote the
+ * whole input (which may hold personal data). Iterative, so deep nesting cannot overflow.
+ */
+
+export interface JsonSyntaxError {
+  /** Zero-based character offset. */
+  position: number;
+  line: number;
+  column: number;
+  problem: string;
+}
+
+export type JsonType = 'object' | 'array' | 'string' | 'number' | 'boolean' | 'null';
+
+export type JsonScan =
+  | {
+      ok: true;
+      type: JsonType;
+      /** The value's span without the whitespace around it: `text.slice(start, end)`. */
+      start: number;
+      end: number;
+    }
+  | { ok: false; error: JsonSyntaxError };
+
+/**
+ * The top-level members of the object last scanned into it, as offsets into that text (duplicate
+ * keys included, in text order). Reused from one scan to the next so checking a row allocates
+ * nothing per member.
+ */
+export class JsonMembers {
+  private spans = new Int32Array(5 * 32);
+  private text = '';
+  count = 0;
+
+  /** Starts over for `text`. */
+  reset(text: string): void {
+    this.text = text;
+    this.count = 0;
+  }
+
+  add(keyStart: number, keyEnd: number, escaped: boolean, valueStart: number, valueEnd: number): void {
+    let at = this.count * 5;
+    if (at + 5 > this.spans.length) {
+      const grown = new Int32Array(this.spans.length * 2);
+      grown.set(this.spans);
+      this.spans = grown;
+    }
+    const s = this.spans;
+    s[at++] = keyStart;
+    s[at++] = keyEnd;
+    s[at++] = escaped ? 1 : 0;
+    s[at++] = valueStart;
+    s[at] = valueEnd;
+    this.count++;
+  }
+
+  /** The decoded key of member `i`. */
+  key(i: number): string {
+    const s = this.spans;
+    const start = s[i * 5] ?? 0;
+    const end = s[i * 5 + 1] ?? 0;
+    // Escapes are rare in keys; JSON.parse decodes them exactly as it would the whole text.
+    return s[i * 5 + 2] === 1 ? (JSON.parse(this.text.slice(start - 1, end + 1)) as string) : this.text.slice(start, end);
+  }
+
+  /** Whether member `i`'s key is `name`, without building the key. */
+  keyIs(i: number, name: string): boolean {
+    const s = this.spans;
+    const start = s[i * 5] ?? 0;
+    const end = s[i * 5 + 1] ?? 0;
+    if (s[i * 5 + 2] === 1) return this.key(i) === name;
+    return end - start === name.length && this.text.startsWith(name, start);
+  }
+
+  /** Index of the member named `name` that JSON.parse would keep (the last one), or -1. */
+  find(name: string): number {
+    for (let i = this.count - 1; i >= 0; i--) if (this.keyIs(i, name)) return i;
+    return -1;
+  }
+
+  /** The raw JSON text of member `i`'s value. */
+  valueText(i: number): string {
+    return this.text.slice(this.spans[i * 5 + 3] ?? 0, this.spans[i * 5 + 4] ?? 0);
+  }
+
+  /** Member `i`'s value, parsed (for the few values a check needs to look at). */
+  value(i: number): unknown {
+    return JSON.parse(this.valueText(i));
+  }
+
+  /** First character of member `i`'s value: `{`, `[`, `"`, `t`, `f`, `n` or a number's first. */
+  valueLead(i: number): string {
+    return this.text.charAt(this.spans[i * 5 + 3] ?? 0);
+  }
+
+  /** How many distinct keys there are (what `Object.keys(JSON.parse(text)).length` says). */
+  distinctKeys(): number {
+    const seen = new Set<string>();
+    for (let i = 0; i < this.count; i++) seen.add(this.key(i));
+    return seen.size;
+  }
+}
+
+// Character codes.
+const TAB = 9;
+const LF = 10;
+const CR = 13;
+const SPACE = 32;
+const QUOTE = 34;
+const PLUS = 43;
+const COMMA = 44;
+const MINUS = 45;
+const DOT = 46;
+const ZERO = 48;
+const NINE = 57;
+const COLON = 58;
+const UPPER_E = 69;
+const OPEN_BRACKET = 91;
+const BACKSLASH = 92;
+const CLOSE_BRACKET = 93;
+const LOWER_E = 101;
+const OPEN_BRACE = 123;
+const CLOSE_BRACE = 125;
+
+// What may come next.
+const VALUE = 0;
+const VALUE_OR_CLOSE = 1;
+const KEY = 2;
+const KEY_OR_CLOSE = 3;
+const COMMA_OR_CLOSE = 4;
+const END = 5;
+
+const OBJECT = 1;
+const ARRAY = 2;
+
+/** Open containers, innermost last; shared by scans (they never nest). */
+let containers = new Uint8Array(64);
+
+/** Set by the helpers below when they return -1. */
+let failedAt = 0;
+let failure = '';
+/** Set by `scanString`: whether the string held a backslash escape. */
+let sawEscape = false;
+
+const isWhitespace = (c: number) => c === SPACE || c === LF || c === CR || c === TAB;
+const isDigit = (c: number) => c >= ZERO && c <= NINE;
+const isHex = (c: number) => isDigit(c) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+
+function fail(at: number, problem: string): -1 {
+  failedAt = at;
+  failure = problem;
+  return -1;
+}
+
+/** `text[i]` is `"`; returns the index after the closing quote, or -1. */
+function scanString(text: string, i: number): number {
+  const n = text.length;
+  sawEscape = false;
+  i++;
+  for (;;) {
+    // Plain characters are nearly all of a payload: skip them in a tight loop.
+    let c = text.charCodeAt(i);
+    while (c >= SPACE && c !== QUOTE && c !== BACKSLASH) c = text.charCodeAt(++i);
+    if (i >= n) return fail(i, 'unterminated string (missing closing ")');
+    if (c === QUOTE) return i + 1;
+    if (c === BACKSLASH) {
+      sawEscape = true;
+      const e = text.charCodeAt(i + 1); // NaN past the end
+      if (e === 117 /* u */) {
+        let k = 0;
+        while (k < 4 && isHex(text.charCodeAt(i + 2 + k))) k++;
+        if (k < 4) return fail(i + 2 + k, '\\u must be followed by four hex digits');
+        i += 6;
+      } else if (e === QUOTE || e === BACKSLASH || e === 47 /* / */ || e === 98 /* b */ || e === 102 /* f */ || e === 110 /* n */ || e === 114 /* r */ || e === 116 /* t */) {
+        i += 2;
+      } else {
+        return fail(i + 1, `invalid escape \\${text.charAt(i + 1)} in a string`);
+      }
+    } else {
+      return fail(i, `raw control character ${show(text, i)} in a string (escape it, e.g. \\n)`);
+    }
+  }
+}
+
+/** Walks the number grammar so an error points at the first character that breaks it. */
+function scanNumber(text: string, i: number): number {
+  if (text.charCodeAt(i) === MINUS) i++;
+  if (text.charCodeAt(i) === ZERO) i++;
+  else {
+    const start = i;
+    while (isDigit(text.charCodeAt(i))) i++;
+    if (i === start) return fail(i, 'a number needs digits');
+  }
+  if (text.charCodeAt(i) === DOT) {
+    const start = ++i;
+    while (isDigit(text.charCodeAt(i))) i++;
+    if (i === start) return fail(i, 'a number needs digits after the decimal point');
+  }
+  const e = text.charCodeAt(i);
+  if (e === LOWER_E || e === UPPER_E) {
+    i++;
+    const sign = text.charCodeAt(i);
+    if (sign === PLUS || sign === MINUS) i++;
+    const start = i;
+    while (isDigit(text.charCodeAt(i))) i++;
+    if (i === start) return fail(i, 'a number needs digits in its exponent');
+  }
+  return i;
+}
+
+function scanLiteral(text: string, i: number, literal: string): number {
+  let k = 0;
+  while (k < literal.length && text.charCodeAt(i + k) === literal.charCodeAt(k)) k++;
+  if (k < literal.length) return fail(i + k, `${literal} is misspelt (found ${show(text, i + k)})`);
+  return i + k;
+}
+
+function typeOf(c: number): JsonType {
+  if (c === OPEN_BRACE) return 'object';
+  if (c === OPEN_BRACKET) return 'array';
+  if (c === QUOTE) return 'string';
+  if (c === 116 /* t */ || c === 102 /* f */) return 'boolean';
+  if (c === 110 /* n */) return 'null';
+  return 'number';
+}
+
+/**
+ * Checks that `text` is one JSON value (with optional whitespace around it). When it is an object
+ * and `members` is given, `members` lists its top-level members afterwards.
+ */
+export function scanJson(text: string, members?: JsonMembers): JsonScan {
+  members?.reset(text);
+  const n = text.length;
+  let depth = 0;
+  let expect = VALUE;
+  let i = 0;
+  let start = -1;
+  // The top-level member being read: its key, and where its value starts.
+  let keyStart = 0;
+  let keyEnd = 0;
+  let keyEscaped = false;
+  let valueStart = 0;
+  const recordMembers = members !== undefined;
+
+  for (;;) {
+    while (i < n && isWhitespace(text.charCodeAt(i))) i++;
+    if (expect === END) {
+      if (i === n) return { ok: true, type: typeOf(text.charCodeAt(start)), start, end: n - trailingWhitespace(text) };
+      return error(text, i, `unexpected ${show(text, i)} after the end of the JSON value`);
+    }
+    if (i >= n) {
+      if (depth === 0) return error(text, i, 'empty input');
+      return error(text, i, `unexpected end of input: the ${containers[depth - 1] === OBJECT ? 'object' : 'array'} is not closed`);
+    }
+    const c = text.charCodeAt(i);
+    if ((expect === KEY_OR_CLOSE && c === CLOSE_BRACE) || (expect === VALUE_OR_CLOSE && c === CLOSE_BRACKET)) {
+      i++;
+      depth--;
+      if (depth === 1 && recordMembers && containers[0] === OBJECT) members.add(keyStart, keyEnd, keyEscaped, valueStart, i);
+      expect = depth > 0 ? COMMA_OR_CLOSE : END;
+    } else if (expect === KEY || expect === KEY_OR_CLOSE) {
+      if (c !== QUOTE) return error(text, i, `expected a double-quoted property name, found ${show(text, i)}`);
+      const after = scanString(text, i);
+      if (after < 0) return error(text, failedAt, failure);
+      if (depth === 1) {
+        keyStart = i + 1;
+        keyEnd = after - 1;
+        keyEscaped = sawEscape;
+      }
+      i = after;
+      while (i < n && isWhitespace(text.charCodeAt(i))) i++;
+      if (text.charCodeAt(i) !== COLON) return error(text, i, `expected ':' after the property name, found ${show(text, i)}`);
+      i++;
+      expect = VALUE;
+    } else if (expect === COMMA_OR_CLOSE) {
+      const inObject = containers[depth - 1] === OBJECT;
+      if (c === COMMA) {
+        i++;
+        expect = inObject ? KEY : VALUE;
+      } else if (c === (inObject ? CLOSE_BRACE : CLOSE_BRACKET)) {
+        i++;
+        depth--;
+        if (depth === 1 && recordMembers && containers[0] === OBJECT) members.add(keyStart, keyEnd, keyEscaped, valueStart, i);
+        expect = depth > 0 ? COMMA_OR_CLOSE : END;
+      } else {
+        return error(text, i, `expected ',' or '${inObject ? '}' : ']'}', found ${show(text, i)}`);
+      }
+    } else {
+      // A value.
+      if (depth === 0) start = i;
+      else if (depth === 1) valueStart = i;
+      if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+        if (depth === containers.length) {
+          const grown = new Uint8Array(containers.length * 2);
+          grown.set(containers);
+          containers = grown;
+        }
+        containers[depth++] = c === OPEN_BRACE ? OBJECT : ARRAY;
+        i++;
+        expect = c === OPEN_BRACE ? KEY_OR_CLOSE : VALUE_OR_CLOSE;
+        continue;
+      }
+      let after: number;
+      if (c === QUOTE) after = scanString(text, i);
+      else if (c === MINUS || isDigit(c)) after = scanNumber(text, i);
+      else if (c === 116) after = scanLiteral(text, i, 'true');
+      else if (c === 102) after = scanLiteral(text, i, 'false');
+      else if (c === 110) after = scanLiteral(text, i, 'null');
+      else return error(text, i, `unexpected ${show(text, i)} where a value was expected`);
+      if (after < 0) return error(text, failedAt, failure);
+      i = after;
+      if (depth === 1 && recordMembers && containers[0] === OBJECT) members.add(keyStart, keyEnd, keyEscaped, valueStart, i);
+      expect = depth > 0 ? COMMA_OR_CLOSE : END;
+    }
+  }
+}
+
+function trailingWhitespace(text: string): number {
+  let k = 0;
+  while (k < text.length && isWhitespace(text.charCodeAt(text.length - 1 - k))) k++;
+  return k;
+}
+
+function error(text: string, position: number, problem: string): JsonScan {
+  let line = 1;
+  let lineStart = 0;
+  for (let k = 0; k < position && k < text.length; k++) {
+    if (text.charCodeAt(k) === LF) {
+      line++;
+      lineStart = k + 1;
+    }
+  }
+  return { ok: false, error: { position, line, column: position - lineStart + 1, problem } };
+}
+
+/** `unexpected '}' where a value was expected at position 6 (line 1, column 7)`. */
+export function formatJsonSyntaxError(error: JsonSyntaxError): string {
+  return `${error.problem} at position ${error.position} (line ${error.line}, column ${error.column})`;
+}
+
+function show(text: string, i: number): string {
+  if (i >= text.length) return 'end of input';
+  const c = text.charCodeAt(i);
+  return c < SPACE || c === 0x7f ? `U+${c.toString(16).toUpperCase().padStart(4, '0')}` : `'${text.charAt(i)}'`;
+}
