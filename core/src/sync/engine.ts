@@ -53,7 +53,7 @@ export interface RunSyncOptions {
   onProgress?: (progress: SyncProgress) => void;
   /** Braze requests in flight at once. */
   concurrency?: number;
-  /** Source rows per page (default: adaptive, about 16 MB per page). */
+  /** Source rows per page (default: adaptive, about 1 MB of PAYLOAD per page). */
   pageSize?: number;
   /** After cancellation, how long in-flight requests may finish before they are aborted. */
   cancelGraceMs?: number;

@@ -130,14 +130,6 @@ const LOWER_E = 101;
 const OPEN_BRACE = 123;
 const CLOSE_BRACE = 125;
 
-// What may come next.
-const VALUE = 0;
-const VALUE_OR_CLOSE = 1;
-const KEY = 2;
-const KEY_OR_CLOSE = 3;
-const COMMA_OR_CLOSE = 4;
-const END = 5;
-
 const OBJECT = 1;
 const ARRAY = 2;
 
@@ -235,98 +227,118 @@ function typeOf(c: number): JsonType {
 /**
  * Checks that `text` is one JSON value (with optional whitespace around it). When it is an object
  * and `members` is given, `members` lists its top-level members afterwards.
+ *
+ * Written as two loops rather than one state machine: `value` reads a value (opening containers
+ * as it goes), `after` closes containers and moves past commas, so each token is handled where it
+ * can only be one thing. Containers are tracked in an explicit stack, so depth costs no JS stack.
  */
 export function scanJson(text: string, members?: JsonMembers): JsonScan {
   members?.reset(text);
   const n = text.length;
   let depth = 0;
-  let expect = VALUE;
-  let i = 0;
-  let start = -1;
-  // The top-level member being read: its key, and where its value starts.
-  let keyStart = 0;
-  let keyEnd = 0;
-  let keyEscaped = false;
+  let i = skipWhitespace(text, 0);
+  const start = i;
+  // The top-level member being read: where its value starts (its key is in keyStart/keyEnd).
   let valueStart = 0;
-  const recordMembers = members !== undefined;
+  const record = members !== undefined;
 
   for (;;) {
-    while (i < n && isWhitespace(text.charCodeAt(i))) i++;
-    if (expect === END) {
-      if (i === n) return { ok: true, type: typeOf(text.charCodeAt(start)), start, end: n - trailingWhitespace(text) };
-      return error(text, i, `unexpected ${show(text, i)} after the end of the JSON value`);
-    }
-    if (i >= n) {
-      if (depth === 0) return error(text, i, 'empty input');
-      return error(text, i, `unexpected end of input: the ${containers[depth - 1] === OBJECT ? 'object' : 'array'} is not closed`);
-    }
+    // At a value.
+    if (i >= n) return depth === 0 ? error(text, i, 'empty input') : unclosed(text, i, depth);
+    if (depth === 1) valueStart = i;
     const c = text.charCodeAt(i);
-    if ((expect === KEY_OR_CLOSE && c === CLOSE_BRACE) || (expect === VALUE_OR_CLOSE && c === CLOSE_BRACKET)) {
-      i++;
-      depth--;
-      if (depth === 1 && recordMembers && containers[0] === OBJECT) members.add(keyStart, keyEnd, keyEscaped, valueStart, i);
-      expect = depth > 0 ? COMMA_OR_CLOSE : END;
-    } else if (expect === KEY || expect === KEY_OR_CLOSE) {
-      if (c !== QUOTE) return error(text, i, `expected a double-quoted property name, found ${show(text, i)}`);
-      const after = scanString(text, i);
-      if (after < 0) return error(text, failedAt, failure);
-      if (depth === 1) {
-        keyStart = i + 1;
-        keyEnd = after - 1;
-        keyEscaped = sawEscape;
+    if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+      if (depth === containers.length) {
+        const grown = new Uint8Array(containers.length * 2);
+        grown.set(containers);
+        containers = grown;
       }
-      i = after;
-      while (i < n && isWhitespace(text.charCodeAt(i))) i++;
-      if (text.charCodeAt(i) !== COLON) return error(text, i, `expected ':' after the property name, found ${show(text, i)}`);
-      i++;
-      expect = VALUE;
-    } else if (expect === COMMA_OR_CLOSE) {
-      const inObject = containers[depth - 1] === OBJECT;
-      if (c === COMMA) {
-        i++;
-        expect = inObject ? KEY : VALUE;
-      } else if (c === (inObject ? CLOSE_BRACE : CLOSE_BRACKET)) {
-        i++;
-        depth--;
-        if (depth === 1 && recordMembers && containers[0] === OBJECT) members.add(keyStart, keyEnd, keyEscaped, valueStart, i);
-        expect = depth > 0 ? COMMA_OR_CLOSE : END;
-      } else {
-        return error(text, i, `expected ',' or '${inObject ? '}' : ']'}', found ${show(text, i)}`);
-      }
-    } else {
-      // A value.
-      if (depth === 0) start = i;
-      else if (depth === 1) valueStart = i;
-      if (c === OPEN_BRACE || c === OPEN_BRACKET) {
-        if (depth === containers.length) {
-          const grown = new Uint8Array(containers.length * 2);
-          grown.set(containers);
-          containers = grown;
+      const object = c === OPEN_BRACE;
+      containers[depth++] = object ? OBJECT : ARRAY;
+      i = skipWhitespace(text, i + 1);
+      const close = text.charCodeAt(i);
+      if (close !== (object ? CLOSE_BRACE : CLOSE_BRACKET)) {
+        if (object) {
+          i = scanKey(text, i, depth);
+          if (i < 0) return error(text, failedAt, failure);
         }
-        containers[depth++] = c === OPEN_BRACE ? OBJECT : ARRAY;
-        i++;
-        expect = c === OPEN_BRACE ? KEY_OR_CLOSE : VALUE_OR_CLOSE;
         continue;
       }
-      let after: number;
-      if (c === QUOTE) after = scanString(text, i);
-      else if (c === MINUS || isDigit(c)) after = scanNumber(text, i);
-      else if (c === 116) after = scanLiteral(text, i, 'true');
-      else if (c === 102) after = scanLiteral(text, i, 'false');
-      else if (c === 110) after = scanLiteral(text, i, 'null');
+      i++;
+      depth--;
+    } else {
+      if (c === QUOTE) i = scanString(text, i);
+      else if (c === MINUS || isDigit(c)) i = scanNumber(text, i);
+      else if (c === 116) i = scanLiteral(text, i, 'true');
+      else if (c === 102) i = scanLiteral(text, i, 'false');
+      else if (c === 110) i = scanLiteral(text, i, 'null');
       else return error(text, i, `unexpected ${show(text, i)} where a value was expected`);
-      if (after < 0) return error(text, failedAt, failure);
-      i = after;
-      if (depth === 1 && recordMembers && containers[0] === OBJECT) members.add(keyStart, keyEnd, keyEscaped, valueStart, i);
-      expect = depth > 0 ? COMMA_OR_CLOSE : END;
+      if (i < 0) return error(text, failedAt, failure);
+    }
+    // After a value: close what it ends, until a comma leads to the next value.
+    for (;;) {
+      if (depth === 0) {
+        const end = i;
+        i = skipWhitespace(text, i);
+        if (i < n) return error(text, i, `unexpected ${show(text, i)} after the end of the JSON value`);
+        return { ok: true, type: typeOf(text.charCodeAt(start)), start, end };
+      }
+      const inObject = containers[depth - 1] === OBJECT;
+      if (depth === 1 && record && inObject) members.add(keyStart, keyEnd, keyEscaped, valueStart, i);
+      i = skipWhitespace(text, i);
+      if (i >= n) return unclosed(text, i, depth);
+      const c2 = text.charCodeAt(i);
+      if (c2 === COMMA) {
+        i = skipWhitespace(text, i + 1);
+        if (inObject) {
+          i = scanKey(text, i, depth);
+          if (i < 0) return error(text, failedAt, failure);
+        }
+        break;
+      }
+      if (c2 !== (inObject ? CLOSE_BRACE : CLOSE_BRACKET)) return error(text, i, `expected ',' or '${inObject ? '}' : ']'}', found ${show(text, i)}`);
+      i++;
+      depth--;
     }
   }
 }
 
-function trailingWhitespace(text: string): number {
-  let k = 0;
-  while (k < text.length && isWhitespace(text.charCodeAt(text.length - 1 - k))) k++;
-  return k;
+/** The last key `scanKey` read at depth 1 (offsets inside the quotes). */
+let keyStart = 0;
+let keyEnd = 0;
+let keyEscaped = false;
+
+/** At a property name: reads it, the colon and the whitespace after; returns where the value starts, or -1. */
+function scanKey(text: string, i: number, depth: number): number {
+  if (i >= text.length) return failUnclosed(i, depth);
+  if (text.charCodeAt(i) !== QUOTE) return fail(i, `expected a double-quoted property name, found ${show(text, i)}`);
+  const after = scanString(text, i);
+  if (after < 0) return -1;
+  if (depth === 1) {
+    keyStart = i + 1;
+    keyEnd = after - 1;
+    keyEscaped = sawEscape;
+  }
+  i = skipWhitespace(text, after);
+  if (text.charCodeAt(i) !== COLON) return fail(i, `expected ':' after the property name, found ${show(text, i)}`);
+  return skipWhitespace(text, i + 1);
+}
+
+function skipWhitespace(text: string, i: number): number {
+  while (isWhitespace(text.charCodeAt(i))) i++;
+  return i;
+}
+
+function unclosedProblem(depth: number): string {
+  return `unexpected end of input: the ${containers[depth - 1] === OBJECT ? 'object' : 'array'} is not closed`;
+}
+
+function failUnclosed(i: number, depth: number): -1 {
+  return fail(i, unclosedProblem(depth));
+}
+
+function unclosed(text: string, i: number, depth: number): JsonScan {
+  return error(text, i, unclosedProblem(depth));
 }
 
 function error(text: string, position: number, problem: string): JsonScan {
