@@ -10,6 +10,12 @@ export interface Command {
   name: string;
   summary: string;
   usage: string;
+  /**
+   * Holds a large live heap by design (the local Braze server keeps every profile it is sent), so
+   * V8 keeps its default heap growth: bounding it would mean a full collection of that whole heap
+   * every few megabytes.
+   */
+  largeHeap?: boolean;
   run(args: string[], io: CliIo): Promise<number>;
 }
 

@@ -55,8 +55,16 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 }
 
 if (require.main === module) {
-  limitHeapGrowth();
-  main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() }).then(
+  const argv = process.argv.slice(2);
+  if (!commands.find((c) => c.name === argv[0])?.largeHeap) limitHeapGrowth();
+  // `brazesync history … | head` closes the pipe early. Output that can't be written is dropped,
+  // but the command carries on: a sync still delivers and commits what it read.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+    });
+  }
+  main(argv, { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() }).then(
     (code) => {
       process.exitCode = code;
     },

@@ -11,6 +11,7 @@ export const brazeServerCommand: Command = {
   name: 'braze-server',
   summary: 'Run a local Braze-compatible REST server (/users/track, /users/delete) for tests, demos and dry runs, until Ctrl+C.',
   usage: USAGE,
+  largeHeap: true,
   async run(args, io) {
     return withStopSignals((stop) => runBrazeServer(args, io, stop));
   },
