@@ -186,3 +186,33 @@ test('cancellation stops cleanly, commits what was delivered, and the rerun send
     h.cleanup();
   }
 });
+
+test('a warehouse connection lost mid-read fails the run with the reason, keeps what was delivered, and the rerun sends exactly the rest', async () => {
+  braze.reset();
+  const t = await table();
+  await load(t, 'x-', 600);
+  const h = harness(db, { table: t, dataType: 'custom_attributes', brazeUrl: braze.url, batchSize: 10 });
+  let killed: Promise<unknown> | undefined;
+  onRequest = () => {
+    // The reader's connection is the only other one to this database.
+    killed ??= db.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+  };
+  try {
+    const failed = await h.run({ pageSize: 50, concurrency: 2 });
+    onRequest = undefined;
+    await killed;
+    assert.equal(failed.status, 'error');
+    assert.match(failed.error ?? '', /connection to .* was lost \(terminating connection due to administrator command\).*run the sync again/);
+    assert.ok(failed.rows_synced > 0 && failed.rows_synced < 600, `synced ${failed.rows_synced}`);
+    assert.equal(attributesReceived(), failed.rows_synced, 'what was delivered is what was counted');
+
+    const rest = await h.run();
+    assert.equal(rest.status, 'success', rest.error);
+    assert.equal(rest.rows_read, 600 - failed.rows_synced);
+    assert.equal(attributesReceived(), 600, 'no row lost, none sent twice');
+    assert.equal(braze.stats().profiles, 600);
+  } finally {
+    onRequest = undefined;
+    h.cleanup();
+  }
+});

@@ -71,6 +71,26 @@ const textTypes: pg.CustomTypesConfig = {
     TEXT_OIDS.has(oid) ? (v: string) => v : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
 };
 
+const connectionErrors = new WeakMap<pg.Client, Error>();
+
+/**
+ * A query's error, saying so when the connection itself was lost (terminated by the server,
+ * reset by the network), with the reason and what to do.
+ */
+export function queryError(client: pg.Client, s: Pick<PgSettings, 'host' | 'port'>, err: unknown): Error {
+  const error = err instanceof Error ? err : new Error(String(err));
+  const lost = connectionErrors.get(client) ?? (endsConnection(error) ? error : undefined);
+  if (!lost) return error;
+  return new Error(`The connection to ${s.host}:${s.port} was lost (${lost.message}). Nothing after the last checkpoint was committed: run the sync again to resume from there.`);
+}
+
+/** A FATAL error from the server (it closes the connection after it), or the connection dropping under a query. */
+function endsConnection(err: Error & { severity?: unknown; code?: unknown }): boolean {
+  if (err.severity === 'FATAL' || err.severity === 'PANIC') return true;
+  if (typeof err.code === 'string' && (err.code.startsWith('08') || err.code.startsWith('57P') || err.code === 'ECONNRESET' || err.code === 'EPIPE')) return true;
+  return /Connection terminated/i.test(err.message);
+}
+
 export async function connectPg(s: PgSettings): Promise<pg.Client> {
   const client = new pg.Client({
     host: s.host,
@@ -86,8 +106,11 @@ export async function connectPg(s: PgSettings): Promise<pg.Client> {
     application_name: 'brazesync',
     types: textTypes,
   });
-  // A connection dropped while idle must not crash the process; the next query reports it.
-  client.on('error', () => undefined);
+  // A connection dropped while idle must not crash the process; the next query reports it, with
+  // the reason the server or the network gave (pg itself only says "not queryable" then).
+  client.on('error', (err) => {
+    if (!connectionErrors.has(client)) connectionErrors.set(client, err);
+  });
   try {
     await client.connect();
     await client.query(`SET timezone TO 'UTC'`);

@@ -9,7 +9,7 @@ import type { TableName } from '../model/table-name';
 import type { RowIdentifiers, SourceRow } from '../sync/ports';
 import type { ReadWindow, SourceReader, SourceTable, TablePrivileges } from '../sync/source-reader';
 import { countAfterQuery, countQuery, cursorKeys, pageQuery, planFor, type PageQuery, type ReadPlan } from './keyset-query';
-import { connectPg, type PgSettings } from './pg-connection';
+import { connectPg, queryError, type PgSettings } from './pg-connection';
 import { findTable } from './table-catalog';
 
 export interface RedshiftReaderOptions {
@@ -87,10 +87,11 @@ export function createRedshiftReader(options: RedshiftReaderOptions): SourceRead
     // Page queries repeat with new values only: prepared once per connection, they skip the
     // parser and planner on every page after the first.
     const name = `brazesync_${createHash('sha256').update(q.text).digest('hex').slice(0, 16)}`;
-    const query = c.query(new PageRowsQuery({ text: q.text, values: q.values, name }, plan));
     return new Promise((resolve, reject) => {
-      query.once('error', reject);
-      query.once('end', () => resolve(query.rows));
+      // A callback, not 'error'/'end' events: with query_timeout set, pg reports errors to the
+      // callback only, and a page whose connection dropped would never settle.
+      const query: PageRowsQuery = new PageRowsQuery({ text: q.text, values: q.values, name }, plan, (err) => (err ? reject(queryError(c, options.settings, err)) : resolve(query.rows)));
+      c.query(query);
     });
   }
 
@@ -158,12 +159,13 @@ export function createRedshiftReader(options: RedshiftReaderOptions): SourceRead
  * first build a row array per row and collect those in a Result, only for the reader to copy them
  * again: two objects per row that a sync of millions of rows has no use for. Every column is read
  * as text (the select list makes sure), which is what DataRow fields hold in the text format.
+ * `handleDataRow` is the hook pg's own Query, pg-cursor and pg-query-stream implement.
  */
 class PageRowsQuery extends pg.Query {
   readonly rows: SourceRow[] = [];
 
-  constructor(config: pg.QueryConfig, private readonly plan: ReadPlan) {
-    super(config);
+  constructor(config: pg.QueryConfig, private readonly plan: ReadPlan, done: (err: Error | undefined) => void) {
+    super(config, done);
   }
 
   /** Called by pg for every DataRow message of the query. */
