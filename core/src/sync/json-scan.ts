@@ -96,11 +96,6 @@ export class JsonMembers {
     return JSON.parse(this.valueText(i));
   }
 
-  /** First character of member `i`'s value: `{`, `[`, `"`, `t`, `f`, `n` or a number's first. */
-  valueLead(i: number): string {
-    return this.text.charAt(this.spans[i * 5 + 3] ?? 0);
-  }
-
   /** How many distinct keys there are (what `Object.keys(JSON.parse(text)).length` says). */
   distinctKeys(): number {
     const seen = new Set<string>();
