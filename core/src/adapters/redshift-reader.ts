@@ -78,8 +78,11 @@ export function createRedshiftReader(options: RedshiftReaderOptions): SourceRead
 
   async function run(q: PageQuery): Promise<unknown[][]> {
     const c = await connection();
-    const res = await c.query<unknown[]>({ text: q.text, values: q.values, rowMode: 'array' });
-    return res.rows;
+    try {
+      return (await c.query<unknown[]>({ text: q.text, values: q.values, rowMode: 'array' })).rows;
+    } catch (err) {
+      throw queryError(c, options.settings, err);
+    }
   }
 
   async function page(plan: ReadPlan, q: PageQuery): Promise<SourceRow[]> {
