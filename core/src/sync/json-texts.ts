@@ -27,18 +27,19 @@ const CLOSE_BRACE = 0x7d;
 const COMMA = 0x2c;
 const TIME_KEY = ',"time":"';
 
-/** The object's JSON text. */
+/** The object's JSON text: exactly the bytes a request body holds for it, decoded. */
 export function trackObjectJson(o: TrackObjectText): string {
-  return `{${o.head}${o.payload ? `,${o.payload.slice(1, -1)}` : ''}${o.time !== undefined ? `${TIME_KEY}${o.time}"` : ''}}`;
+  const buf = Buffer.allocUnsafe(o.bytes);
+  return buf.toString('utf8', 0, writeTrackObject(buf, 0, o));
 }
 
-/** UTF-8 size of `trackObjectJson(o)` from the sizes of its pieces. */
+/** UTF-8 size of an object's text from the sizes of its pieces. */
 export function trackObjectBytes(headBytes: number, payloadBytes: number, time: string | undefined): number {
   // Braces, head, then PAYLOAD with its braces traded for one comma, then the time member.
   return 2 + headBytes + (payloadBytes > 0 ? payloadBytes - 1 : 0) + (time !== undefined ? TIME_KEY.length + time.length + 1 : 0);
 }
 
-/** Writes `trackObjectJson(o)` into `buf` at `at`; returns the offset after it. */
+/** Writes the object's JSON text into `buf` at `at`; returns the offset after it. The one place its layout is spelt out. */
 function writeTrackObject(buf: Buffer, at: number, o: TrackObjectText): number {
   buf[at++] = OPEN_BRACE;
   at += buf.write(o.head, at);
