@@ -198,3 +198,9 @@ test('delete sizes count the identifier only', () => {
   assert.ok(r.ok);
   assert.equal(r.bytes, 4);
 });
+
+test('a "time": null in PAYLOAD is replaced by UPDATED_AT, not sent twice', () => {
+  const r = mapRow(row(ext, '{"name":"e","time":null}'), 'custom_events');
+  assert.ok(r.ok && r.kind !== 'delete');
+  assert.equal(trackObjectJson(r), `{"external_id":"u1","name":"e","time":"${T_ISO}"}`);
+});

@@ -83,6 +83,7 @@ export function mapRow(row: SourceRow, dataType: DataType): MappedRow {
   }
 
   let time: string | undefined;
+  let nullTime = false;
   if (kind !== 'attributes') {
     const fields = payloadFields(kind === 'events' ? EVENT_FIELDS : PURCHASE_FIELDS);
     const problem = kind === 'events' ? eventProblem(fields) : purchaseProblem(fields);
@@ -90,18 +91,22 @@ export function mapRow(row: SourceRow, dataType: DataType): MappedRow {
     if (fields.time === undefined || fields.time === null) {
       time = isoTime(row.updatedAt);
       if (!time) return rowFailure(row, `UPDATED_AT ${JSON.stringify(row.updatedAt)} is not a timestamp, and PAYLOAD has no "time" to use instead: fix UPDATED_AT or add "time" (ISO 8601) to PAYLOAD.`);
+      nullTime = fields.time === null;
     }
   }
-  return trackText(identity, kind, payload, time);
+  return trackText(identity, kind, payload, time, nullTime);
 }
 
-/** `{identifier members, PAYLOAD members as written, "time"}` as pieces, and its size. */
-function trackText(identity: Identity, kind: TrackArray, payload: Payload, time: string | undefined): MappedRow {
+/**
+ * `{identifier members, PAYLOAD members as written, "time"}` as pieces, and its size. `nullTime`:
+ * PAYLOAD says `"time": null`, which the default time replaces.
+ */
+function trackText(identity: Identity, kind: TrackArray, payload: Payload, time: string | undefined, nullTime: boolean): MappedRow {
   const head = identifierMembers(identity, kind);
   let text = members.count > 0 ? payload.text : '';
   let textBytes = members.count > 0 ? payload.textBytes : 0;
-  if (time !== undefined && members.find('time') >= 0) {
-    // PAYLOAD says "time": null and UPDATED_AT takes its place: rewrite the members (rare).
+  if (time !== undefined && nullTime) {
+    // Rewrite the members so "time" appears once, with UPDATED_AT's value (rare).
     text = JSON.stringify({ ...(JSON.parse(text) as Record<string, unknown>), time });
     textBytes = Buffer.byteLength(text);
     time = undefined;
@@ -202,7 +207,7 @@ function checkPayload(payload: string | null | undefined, dataType: DataType): P
     if (keys > MAX_TOP_LEVEL_KEYS) return `PAYLOAD has ${keys} top-level keys; Braze accepts at most ${MAX_TOP_LEVEL_KEYS} per row: split the attributes over several rows.`;
   }
   // Around the braces there is only JSON whitespace, which is ASCII.
-  const text = scan.start === 0 && scan.end === payload.length ? payload : payload.slice(scan.start, scan.end);
+  const text = payload.slice(scan.start, scan.end);
   return { text, textBytes: bytes - (payload.length - text.length) };
 }
 
