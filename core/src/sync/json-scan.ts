@@ -223,9 +223,9 @@ function typeOf(c: number): JsonType {
  * Checks that `text` is one JSON value (with optional whitespace around it). When it is an object
  * and `members` is given, `members` lists its top-level members afterwards.
  *
- * Written as two loops rather than one state machine: `value` reads a value (opening containers
- * as it goes), `after` closes containers and moves past commas, so each token is handled where it
- * can only be one thing. Containers are tracked in an explicit stack, so depth costs no JS stack.
+ * Written as two loops rather than one state machine: the outer one reads a value (opening
+ * containers as it goes), the inner one closes containers and moves past commas, so each token is
+ * handled where it can only be one thing. Containers are tracked in an explicit stack, so depth costs no JS stack.
  */
 export function scanJson(text: string, members?: JsonMembers): JsonScan {
   members?.reset(text);
@@ -239,7 +239,7 @@ export function scanJson(text: string, members?: JsonMembers): JsonScan {
 
   for (;;) {
     // At a value.
-    if (i >= n) return depth === 0 ? error(text, i, 'empty input') : unclosed(text, i, depth);
+    if (i >= n) return depth === 0 ? error(text, i, 'empty input') : error(text, i, unclosedProblem(depth));
     if (depth === 1) valueStart = i;
     const c = text.charCodeAt(i);
     if (c === OPEN_BRACE || c === OPEN_BRACKET) {
@@ -281,7 +281,7 @@ export function scanJson(text: string, members?: JsonMembers): JsonScan {
       const inObject = containers[depth - 1] === OBJECT;
       if (depth === 1 && record && inObject) members.add(keyStart, keyEnd, keyEscaped, valueStart, i);
       i = skipWhitespace(text, i);
-      if (i >= n) return unclosed(text, i, depth);
+      if (i >= n) return error(text, i, unclosedProblem(depth));
       const c2 = text.charCodeAt(i);
       if (c2 === COMMA) {
         i = skipWhitespace(text, i + 1);
@@ -305,7 +305,7 @@ let keyEscaped = false;
 
 /** At a property name: reads it, the colon and the whitespace after; returns where the value starts, or -1. */
 function scanKey(text: string, i: number, depth: number): number {
-  if (i >= text.length) return failUnclosed(i, depth);
+  if (i >= text.length) return fail(i, unclosedProblem(depth));
   if (text.charCodeAt(i) !== QUOTE) return fail(i, `expected a double-quoted property name, found ${show(text, i)}`);
   const after = scanString(text, i);
   if (after < 0) return -1;
@@ -328,14 +328,6 @@ function skipWhitespace(text: string, i: number): number {
 
 function unclosedProblem(depth: number): string {
   return `unexpected end of input: the ${containers[depth - 1] === OBJECT ? 'object' : 'array'} is not closed`;
-}
-
-function failUnclosed(i: number, depth: number): -1 {
-  return fail(i, unclosedProblem(depth));
-}
-
-function unclosed(text: string, i: number, depth: number): JsonScan {
-  return error(text, i, unclosedProblem(depth));
 }
 
 function error(text: string, position: number, problem: string): JsonScan {
