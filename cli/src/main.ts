@@ -13,6 +13,8 @@ import { brazeServerCommand } from './commands/braze-server';
 
 const commands: Command[] = [validateCommand, testConnectionCommand, previewCommand, syncCommand, historyCommand, watermarkCommand, demoCommand, brazeServerCommand, schedulerCommand, scheduleCommand];
 
+const commandNamed = (name: string | undefined): Command | undefined => commands.find((c) => c.name === name);
+
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
   return [
@@ -33,7 +35,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     io.stdout.write(help() + '\n');
     return name ? EXIT.ok : EXIT.usage;
   }
-  const command = commands.find((c) => c.name === name);
+  const command = commandNamed(name);
   if (!command) {
     io.stderr.write(`brazesync: unknown command '${name}'.\n\n${help()}\n`);
     return EXIT.usage;
@@ -56,7 +58,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 
 if (require.main === module) {
   const argv = process.argv.slice(2);
-  if (!commands.find((c) => c.name === argv[0])?.largeHeap) limitHeapGrowth();
+  if (!commandNamed(argv[0])?.largeHeap) limitHeapGrowth();
   // `brazesync history … | head` closes the pipe early. Output that can't be written is dropped,
   // but the command carries on: a sync still delivers and commits what it read.
   for (const stream of [process.stdout, process.stderr]) {
