@@ -1,3 +1,5 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
 /** The contract every `brazesync` sub-command implements; `main.ts` only dispatches. */
 export interface CliIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -26,6 +28,15 @@ export const EXIT = {
   usage: 2,
   partial: 3,
 } as const;
+
+/** `parseArgs` from node:util, its complaints (unknown option, missing value) reported as usage errors. */
+export function parseCliArgs<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
 
 export class UsageError extends Error {
   constructor(message: string) {

@@ -3,10 +3,10 @@
  * loading the file through the validator (a file with errors is refused with exit 2).
  */
 import * as path from 'node:path';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import { formatProblem, loadDefinitionFile } from '../../core/src/lang/load-definition';
 import { syncSetup, type SyncSetup, type SyncTarget } from '../../core/src/sync/open-sync';
-import { EXIT, UsageError, type CliIo } from './command';
+import { EXIT, UsageError, parseCliArgs, type CliIo } from './command';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -25,20 +25,21 @@ export interface SyncArgs {
 }
 
 export function parseSyncArgs(args: string[], extra: Options = {}): SyncArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, allowPositionals: true, strict: true, options: { ...COMMON, ...extra } });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  const [file, ...rest] = parsed.positionals;
-  if (!file) throw new UsageError('Give the definition file, e.g. `warehouse.brazesync.yaml`.');
-  if (rest.length > 0) throw new UsageError(`Unexpected argument '${rest[0]}'.`);
+  const parsed = parseCliArgs({ args, allowPositionals: true, strict: true, options: { ...COMMON, ...extra } });
+  const file = onlyFile(parsed.positionals);
   const values = parsed.values as Record<string, string | boolean | undefined>;
   const sync = values.sync;
   if (typeof sync !== 'string' || sync === '') throw new UsageError('Name the sync with --sync NAME.');
   const stateDir = values['state-dir'];
   return { file, sync, json: values.json === true, ...(typeof stateDir === 'string' ? { stateDir } : {}), values };
+}
+
+/** The one definition file a command takes. */
+export function onlyFile(positionals: readonly string[]): string {
+  const [file, ...rest] = positionals;
+  if (!file) throw new UsageError('Give the definition file, e.g. `warehouse.brazesync.yaml`.');
+  if (rest.length > 0) throw new UsageError(`Unexpected argument '${rest[0]}'.`);
+  return file;
 }
 
 export function positiveInt(value: string | boolean | undefined, flag: string, fallback: number): number {

@@ -1,7 +1,6 @@
-import { parseArgs } from 'node:util';
 import { startBrazeServer, type BrazeServerOptions } from '../../../core/src/braze-server/braze-server';
 import { DEFAULT_TRACK_BUDGET } from '../../../core/src/sync/braze-contract';
-import { EXIT, UsageError, type CliIo, type Command } from '../command';
+import { EXIT, UsageError, parseCliArgs, type CliIo, type Command } from '../command';
 import { withStopSignals } from '../stop-signals';
 
 const DEFAULT_PORT = 9321;
@@ -52,22 +51,17 @@ export async function runBrazeServer(args: string[], io: CliIo, stop: AbortSigna
 }
 
 function parseOptions(args: string[], io: CliIo): BrazeServerOptions & { port: number; host: string } {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        port: { type: 'string' },
-        host: { type: 'string' },
-        'api-key': { type: 'string', multiple: true },
-        budget: { type: 'string' },
-        'fail-rate': { type: 'string' },
-        latency: { type: 'string' },
-      },
-    }));
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const { values } = parseCliArgs({
+    args,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'api-key': { type: 'string', multiple: true },
+      budget: { type: 'string' },
+      'fail-rate': { type: 'string' },
+      latency: { type: 'string' },
+    },
+  });
   const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number from 0 to 65535, not '${values.port}'.`);
   const host = values.host ?? '127.0.0.1';

@@ -1,11 +1,10 @@
-import { parseArgs } from 'node:util';
 import { DEFAULT_STATUS, DEFAULT_TIMEZONE } from '../../../core/src/model/sync-file';
 import { formatRunTime, MAX_RUNS, nextRunTimes, parseSchedule } from '../../../core/src/schedule';
 import { planFor } from '../../../core/src/scheduler/plan';
 import { syncTestStatus } from '../../../core/src/state/connection-fingerprint';
 import { syncSetup } from '../../../core/src/sync/open-sync';
-import { EXIT, UsageError, type Command } from '../command';
-import { loadValidFile, positiveInt } from '../sync-args';
+import { EXIT, UsageError, parseCliArgs, type Command } from '../command';
+import { loadValidFile, onlyFile, positiveInt } from '../sync-args';
 
 const USAGE = 'brazesync schedule FILE [--sync NAME] [--next N] [--json] [--from TIME] [--state-dir DIR]';
 
@@ -43,20 +42,13 @@ export const scheduleCommand: Command = {
   summary: "Print the next run times of a file's syncs in their time zone (and whether the scheduler runs them).",
   usage: USAGE,
   async run(args, io) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args,
-        allowPositionals: true,
-        strict: true,
-        options: { sync: { type: 'string' }, next: { type: 'string' }, json: { type: 'boolean', default: false }, from: { type: 'string' }, 'state-dir': { type: 'string' } },
-      });
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-    const [file, ...extra] = parsed.positionals;
-    if (!file) throw new UsageError('Give the definition file, e.g. `warehouse.brazesync.yaml`.');
-    if (extra.length > 0) throw new UsageError(`Unexpected argument '${extra[0]}'.`);
+    const parsed = parseCliArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: { sync: { type: 'string' }, next: { type: 'string' }, json: { type: 'boolean', default: false }, from: { type: 'string' }, 'state-dir': { type: 'string' } },
+    });
+    const file = onlyFile(parsed.positionals);
     const count = positiveInt(parsed.values.next, '--next', 5);
     if (count > MAX_RUNS) throw new UsageError(`--next must be at most ${MAX_RUNS}.`);
     const from = parsed.values.from === undefined ? new Date() : new Date(parsed.values.from);

@@ -1,6 +1,5 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { createNotifier } from '../../../core/src/notify/notifier';
 import { systemSchedulerClock } from '../../../core/src/scheduler/clock';
 import type { Discovery } from '../../../core/src/scheduler/definition-set';
@@ -8,7 +7,7 @@ import { createJobRunner } from '../../../core/src/sync/job-runner';
 import { formatLogEntry, LOG_FORMATS, type LogFormat } from '../../../core/src/scheduler/log';
 import { Scheduler } from '../../../core/src/scheduler/scheduler';
 import { watchDefinitions, type WatchTarget } from '../../../core/src/scheduler/watch-files';
-import { EXIT, UsageError, type CliIo, type Command } from '../command';
+import { EXIT, UsageError, parseCliArgs, type CliIo, type Command } from '../command';
 import { DEFINITION_FILE, findDefinitionFiles } from '../find-definition-files';
 import { envLookup } from '../sync-args';
 import { withStopSignals } from '../stop-signals';
@@ -26,12 +25,7 @@ export const schedulerCommand: Command = {
 
 /** Runs until `stop` aborts (its reason, e.g. 'SIGTERM', is logged); separate from `run` for tests. */
 export async function runScheduler(args: string[], io: CliIo, stop: AbortSignal): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, allowPositionals: true, strict: true, options: { 'state-dir': { type: 'string' }, 'log-format': { type: 'string', default: 'json' } } });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+  const parsed = parseCliArgs({ args, allowPositionals: true, strict: true, options: { 'state-dir': { type: 'string' }, 'log-format': { type: 'string', default: 'json' } } });
   const format = parsed.values['log-format'] as LogFormat;
   if (!LOG_FORMATS.includes(format)) throw new UsageError(`--log-format must be ${LOG_FORMATS.join(' or ')}, not '${format}'.`);
   if (parsed.positionals.length === 0) throw new UsageError('Give the definition files or folders to schedule, e.g. `brazesync scheduler syncs/`.');

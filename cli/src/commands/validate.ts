@@ -1,7 +1,6 @@
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { formatProblem, loadDefinitionFile, type FileProblem } from '../../../core/src/lang/load-definition';
-import { EXIT, UsageError, type Command } from '../command';
+import { EXIT, UsageError, parseCliArgs, type Command } from '../command';
 import { findDefinitionFiles } from '../find-definition-files';
 
 const USAGE = 'brazesync validate [FILES|DIRS…] [--format text|json] [--state-dir DIR]';
@@ -11,12 +10,7 @@ export const validateCommand: Command = {
   summary: 'Check definition files exactly as the editor does (exit 0: no error, 1: errors, 2: bad usage or unreadable file).',
   usage: USAGE,
   async run(args, io) {
-    let parsed;
-    try {
-      parsed = parseArgs({ args, allowPositionals: true, options: { format: { type: 'string', default: 'text' }, 'state-dir': { type: 'string' } } });
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const parsed = parseCliArgs({ args, allowPositionals: true, options: { format: { type: 'string', default: 'text' }, 'state-dir': { type: 'string' } } });
     const format = parsed.values.format;
     if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not '${format}'.`);
     const { files, unreadable } = await findDefinitionFiles(parsed.positionals, io.cwd);
