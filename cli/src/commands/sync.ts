@@ -2,7 +2,7 @@ import { diagnoseFailure } from '../../../core/src/adapters/connection-diagnosis
 import type { RunRecord } from '../../../core/src/state/run-record';
 import { createJobRunner } from '../../../core/src/sync/job-runner';
 import { syncSetup, type SyncTarget } from '../../../core/src/sync/open-sync';
-import { toIsoMicros } from '../../../core/src/sync/timestamps';
+import { watermarkIso } from '../../../core/src/state/sync-state';
 import { EXIT, type CliIo, type Command } from '../command';
 import { progressReporter } from '../progress';
 import { EXIT_CANCELLED, withStopSignals } from '../stop-signals';
@@ -41,7 +41,7 @@ async function execute(target: SyncTarget, io: CliIo, json: boolean, concurrency
   const fail = async (message: string, code: number = EXIT.error) => {
     if (json) {
       const state = await setup.store.readState().catch(() => undefined);
-      const watermark = state?.watermark ? toIsoMicros(state.watermark.updated_at) : null;
+      const watermark = watermarkIso(state);
       io.stdout.write(JSON.stringify({ sync: target.syncName, status: 'error', rows_read: 0, rows_synced: 0, rows_failed: 0, watermark } satisfies SyncSummary) + '\n');
     }
     io.stderr.write(`brazesync sync: ${message}\n`);

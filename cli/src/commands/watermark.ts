@@ -1,5 +1,6 @@
 import { syncSetup } from '../../../core/src/sync/open-sync';
-import { parseTimestampMicros, formatTimestampMicros, toIsoMicros } from '../../../core/src/sync/timestamps';
+import { watermarkIso } from '../../../core/src/state/sync-state';
+import { parseTimestampMicros, formatTimestampMicros } from '../../../core/src/sync/timestamps';
 import { editWatermark } from '../../../core/src/state/edit-watermark';
 import { EXIT, UsageError, type Command } from '../command';
 import { loadTarget, parseSyncArgs } from '../sync-args';
@@ -33,11 +34,11 @@ export const watermarkCommand: Command = {
     };
     if (micros === undefined && !reset) {
       const state = await store.readState();
-      show(state?.watermark ? toIsoMicros(state.watermark.updated_at) : null, false);
+      show(watermarkIso(state), false);
       return EXIT.ok;
     }
     const state = await editWatermark(store, target.syncName, micros === undefined ? null : formatTimestampMicros(micros), 'watermark');
-    show(state.watermark ? toIsoMicros(state.watermark.updated_at) : null, true);
+    show(watermarkIso(state), true);
     return EXIT.ok;
   },
 };

@@ -4,6 +4,7 @@
  * (an active sync needs a passing connection test of its current settings).
  */
 import type { DataType } from '../model/sync-file';
+import { toIsoMicros } from '../sync/timestamps';
 
 export const STATE_FILE_NAME = 'state.json';
 
@@ -18,6 +19,11 @@ export interface Watermark {
    * resent. Absent without lookback (the record then covers `updated_at` only).
    */
   recent?: { from: string; groups: { updated_at: string; keys: string[] }[] };
+}
+
+/** The recorded watermark as ISO 8601 UTC with its microseconds; null before the first delivery. */
+export function watermarkIso(state: Pick<SyncState, 'watermark'> | null | undefined): string | null {
+  return state?.watermark ? toIsoMicros(state.watermark.updated_at) : null;
 }
 
 export interface ConnectionTestRecord {

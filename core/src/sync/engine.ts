@@ -11,7 +11,7 @@ import { setImmediate as setImmediatePromise } from 'node:timers/promises';
 import type { SyncFile } from '../model/sync-file';
 import { newRunId, truncatePayload, type RowErrorRecord, type RunRecord } from '../state/run-record';
 import type { RowErrorSink, SyncStateStore } from '../state/state-store';
-import type { SyncState } from '../state/sync-state';
+import { watermarkIso, type SyncState } from '../state/sync-state';
 import { Batcher, DEFAULT_BATCH_SIZE, type Batch } from './batcher';
 import { Checkpoints } from './checkpoints';
 import { CommitLoop } from './commit-loop';
@@ -118,8 +118,8 @@ export async function runSync(options: RunSyncOptions): Promise<RunRecord> {
       rows_failed: 0,
       rows_skipped: 0,
       rows_in_future: 0,
-      watermark_before: state.watermark ? toIsoMicros(state.watermark.updated_at) : null,
-      watermark_after: state.watermark ? toIsoMicros(state.watermark.updated_at) : null,
+      watermark_before: watermarkIso(state),
+      watermark_after: watermarkIso(state),
       warnings: [],
     };
     await store.saveRun(run);
