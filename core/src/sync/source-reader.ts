@@ -17,6 +17,13 @@ export interface SourceTable {
   schema: string;
   table: string;
   columns: SourceColumn[];
+  /**
+   * Set when the table is in another database of the cluster than the connection's (a datashare
+   * consumer database): `sqlName` is then the three-part name.
+   */
+  database?: string;
+  /** A Spectrum external table: not in pg_class, so has_table_privilege cannot check it. */
+  external?: boolean;
 }
 
 export interface TablePrivileges {
@@ -25,6 +32,11 @@ export interface TablePrivileges {
   insert: boolean;
   update: boolean;
   delete: boolean;
+  /**
+   * Why the grants were not checked (an external table, a datashare object), said to the user
+   * instead of a pass or a fail; the flags above are then all false and mean nothing.
+   */
+  notChecked?: string;
 }
 
 /**
