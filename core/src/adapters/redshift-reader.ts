@@ -1,15 +1,25 @@
 /**
- * The Redshift source reader: one `pg` connection, keyset pages with LIMIT (no long-lived cursor,
- * which Redshift materialises on the leader node), the next page fetched while the engine works on
- * the current one, and page size adapted so a page stays near a fixed number of bytes.
+ * The Redshift source reader: a window is one statement ordered by UPDATED_AT, streamed with
+ * backpressure (row-stream.ts), so reading costs one scan and one sort whatever the window's size,
+ * and a slow link costs its round trips once, not once per page.
+ *
+ * A statement can end before the window does: a retryable error (serialization, lost snapshot),
+ * or a statement that has run for `legMaxMs` while the consumer was slow (it would otherwise meet
+ * the session's statement_timeout). The read then goes on with a new statement from the last
+ * UPDATED_AT handed over (`>= t`), and the tie group skips the rows of `t` it already handed over.
+ * See docs/reading.md for why this design and the Redshift facts behind it.
  */
-import { createHash } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Duplex } from 'node:stream';
 import pg from 'pg';
 import type { TableName } from '../model/table-name';
 import type { RowIdentifiers, SourceRow } from '../sync/ports';
-import type { ReadWindow, SourceReader, SourceTable, TablePrivileges } from '../sync/source-reader';
-import { countAfterQuery, countQuery, cursorKeys, pageQuery, planFor, type PageQuery, type ReadPlan } from './keyset-query';
+import type { ReadOptions, ReadWindow, SourceReader, SourceTable, TablePrivileges, WindowCounts } from '../sync/source-reader';
+import { TieGroup } from '../sync/tie-group';
 import { connectPg, queryError, type PgSettings } from './pg-connection';
+import { isSuperPayload, planFor, windowCountsQuery, windowQuery, type ReadPlan, type SqlQuery } from './read-query';
+import { READ_ATTEMPTS, isRetryableReadError, retryDelayMs } from './retryable-errors';
+import { StreamedQuery, type RowDecoder } from './row-stream';
 import { findTable } from './table-catalog';
 
 export interface RedshiftReaderOptions {
@@ -17,19 +27,12 @@ export interface RedshiftReaderOptions {
   table: TableName;
   /** Whether PAYLOAD is read (false for user deletes, whose tables must not have one). */
   readPayload: boolean;
+  /** How long one statement may stream before the read moves on to a fresh one (default: half the statement timeout). */
+  legMaxMs?: number;
 }
 
-/**
- * Pages of a thousand or two rows are the sweet spot (postgres-http-scheduling.md §4; prepared
- * statements make each page's query cheap): measured with `npm run bench:sync`, 2,000-row pages
- * sync ~6% faster than 500-row ones (fewer round trips in which the reader waits on the server)
- * and keep memory as flat, since the page being processed and the one being fetched are all the
- * rows held. Wide rows get fewer rows per page, so a page stays near TARGET_PAGE_BYTES of PAYLOAD.
- */
-const DEFAULT_PAGE_ROWS = 500;
-const MIN_PAGE_ROWS = 50;
-const MAX_PAGE_ROWS = 2000;
-const TARGET_PAGE_BYTES = 1024 * 1024;
+/** Measured with `npm run bench:sync`: bigger chunks gain nothing, smaller ones cost per-chunk work. */
+const DEFAULT_CHUNK_ROWS = 2000;
 
 export class TableNotFoundError extends Error {
   constructor(readonly written: string) {
@@ -51,11 +54,21 @@ export function createRedshiftReader(options: RedshiftReaderOptions): SourceRead
   let table: SourceTable | undefined;
   let plan: ReadPlan | undefined;
   const written = options.table.parts.map((p) => p.name).join('.');
+  const legMaxMs = options.legMaxMs ?? options.settings.statementTimeoutMs / 2;
 
   async function connection(): Promise<pg.Client> {
     if (client) return client;
     connecting ??= connectPg(options.settings).then((c) => (client = c));
     return connecting;
+  }
+
+  /** Drops the connection under a statement that is still sending: the server abandons it, and the next query reconnects. */
+  function discard(c: pg.Client): void {
+    if (client === c) {
+      client = undefined;
+      connecting = undefined;
+    }
+    socketOf(c).destroy();
   }
 
   async function describe(): Promise<SourceTable | undefined> {
@@ -76,57 +89,53 @@ export function createRedshiftReader(options: RedshiftReaderOptions): SourceRead
     return plan;
   }
 
-  async function run(q: PageQuery): Promise<unknown[][]> {
-    const c = await connection();
-    try {
-      return (await c.query<unknown[]>({ text: q.text, values: q.values, rowMode: 'array' })).rows;
-    } catch (err) {
-      throw queryError(c, options.settings, err);
-    }
-  }
-
-  async function page(plan: ReadPlan, q: PageQuery): Promise<SourceRow[]> {
-    const c = await connection();
-    // Page queries repeat with new values only: prepared once per connection, they skip the
-    // parser and planner on every page after the first.
-    const name = `brazesync_${createHash('sha256').update(q.text).digest('hex').slice(0, 16)}`;
-    return new Promise((resolve, reject) => {
-      // A callback, not 'error'/'end' events: with query_timeout set, pg reports errors to the
-      // callback only, and a page whose connection dropped would never settle.
-      const query: PageRowsQuery = new PageRowsQuery({ text: q.text, values: q.values, name }, plan, (err) => (err ? reject(queryError(c, options.settings, err)) : resolve(query.rows)));
-      c.query(query);
-    });
-  }
-
-  async function* pages(window: ReadWindow, opts: { pageSize?: number; signal?: AbortSignal } = {}): AsyncIterable<SourceRow[]> {
-    const p = await readPlan();
-    let limit = opts.pageSize ?? DEFAULT_PAGE_ROWS;
-    const adaptive = opts.pageSize === undefined;
-    let pending: Promise<SourceRow[]> | undefined = page(p, pageQuery(p, window, limit));
-    while (pending) {
-      const rows = await pending;
-      pending = undefined;
-      if (opts.signal?.aborted) return;
-      const last = rows[rows.length - 1];
-      if (rows.length === limit && last) {
-        if (adaptive) {
-          let bytes = 0;
-          for (const row of rows) bytes += row.payload?.length ?? 0;
-          limit = nextLimit(limit, bytes, rows.length);
-        }
-        pending = page(p, pageQuery(p, window, limit, { updatedAt: last.updatedAt, keys: cursorKeys(p, last.ids, last.payload) }));
-        // Keep a failed prefetch from becoming an unhandled rejection if the consumer stops early.
-        pending.catch(() => undefined);
-        yield rows;
-      } else if (rows.length > 0) {
-        yield rows;
+  /** A short query, tried again after a retryable error. */
+  async function run(q: SqlQuery): Promise<unknown[][]> {
+    for (let attempt = 1; ; attempt++) {
+      const c = await connection();
+      try {
+        return (await c.query<unknown[]>({ text: q.text, values: q.values, rowMode: 'array' })).rows;
+      } catch (err) {
+        if (attempt >= READ_ATTEMPTS || !isRetryableReadError(err)) throw queryError(c, options.settings, err);
+        await delay(retryDelayMs(attempt));
       }
     }
   }
 
-  async function scalar(q: PageQuery): Promise<number> {
-    const rows = await run(q);
-    return Number(rows[0]?.[0] ?? 0);
+  async function* pages(window: ReadWindow, opts: ReadOptions = {}): AsyncGenerator<SourceRow[]> {
+    const p = await readPlan();
+    const decode = rowDecoder(p);
+    const group = new TieGroup();
+    let handedOver = 0;
+    let failedTries = 0;
+    for (;;) {
+      // Resuming: the last timestamp is read again, and its rows already handed over are skipped.
+      const from = group.lastUpdatedAt ?? window.from;
+      const remaining = opts.limit === undefined ? undefined : opts.limit - handedOver + group.size;
+      const c = await connection();
+      const statement = new StreamedQuery(windowQuery(p, { ...window, ...(from !== undefined ? { from } : {}) }, remaining), decode, socketOf(c), opts.chunkRows ?? DEFAULT_CHUNK_ROWS);
+      const started = Date.now();
+      c.query(statement);
+      try {
+        for (;;) {
+          const chunk = await statement.next();
+          if (!chunk) return;
+          const fresh = keepNew(chunk, group);
+          if (fresh.length > 0) {
+            failedTries = 0;
+            handedOver += fresh.length;
+            yield fresh;
+          }
+          if (opts.signal?.aborted) return;
+          if (Date.now() - started > legMaxMs && !statement.finished) break;
+        }
+      } catch (err) {
+        if (++failedTries >= READ_ATTEMPTS || !isRetryableReadError(err)) throw queryError(c, options.settings, err);
+        await delay(retryDelayMs(failedTries));
+      } finally {
+        if (!statement.finished) discard(c);
+      }
+    }
   }
 
   return {
@@ -142,11 +151,9 @@ export function createRedshiftReader(options: RedshiftReaderOptions): SourceRead
       return { schemaUsage: usage ?? false, select: select ?? false, insert: insert ?? false, update: update ?? false, delete: del ?? false };
     },
     pages,
-    async count(window) {
-      return scalar(countQuery(await readPlan(), window));
-    },
-    async countAfter(until) {
-      return scalar(countAfterQuery(await readPlan(), until));
+    async counts(window): Promise<WindowCounts> {
+      const row = (await run(windowCountsQuery(await readPlan(), window)))[0] ?? [];
+      return { inWindow: Number(row[0] ?? 0), after: Number(row[1] ?? 0) };
     },
     async close() {
       const c = client ?? (await connecting?.catch(() => undefined));
@@ -157,37 +164,39 @@ export function createRedshiftReader(options: RedshiftReaderOptions): SourceRead
   };
 }
 
-/**
- * A page query that turns each DataRow message straight into a SourceRow. pg's own handling would
- * first build a row array per row and collect those in a Result, only for the reader to copy them
- * again: two objects per row that a sync of millions of rows has no use for. Every column is read
- * as text (the select list makes sure), which is what DataRow fields hold in the text format.
- * `handleDataRow` is the hook pg's own Query, pg-cursor and pg-query-stream implement.
- */
-class PageRowsQuery extends pg.Query {
-  readonly rows: SourceRow[] = [];
-
-  constructor(config: pg.QueryConfig, private readonly plan: ReadPlan, done: (err: Error | undefined) => void) {
-    super(config, done);
-  }
-
-  /** Called by pg for every DataRow message of the query. */
-  handleDataRow(msg: { fields: (string | null)[] }): void {
-    this.rows.push(decodeRow(this.plan, msg.fields));
-  }
+/** The rows of `chunk` not handed over before, in place (a chunk is the reader's own array). */
+function keepNew(chunk: SourceRow[], group: TieGroup): SourceRow[] {
+  let kept = 0;
+  for (const row of chunk) if (group.admit(row)) chunk[kept++] = row;
+  chunk.length = kept;
+  return chunk;
 }
 
-function decodeRow(plan: ReadPlan, fields: readonly (string | null)[]): SourceRow {
-  const ids: RowIdentifiers = {};
-  const n = plan.ids.length;
-  for (let i = 0; i < n; i++) ids[(plan.ids[i] as ReadPlan['ids'][number]).key] = fields[1 + i] ?? null;
-  const row: SourceRow = { updatedAt: fields[0] ?? '', ids };
-  if (plan.payload) row.payload = fields[1 + n] ?? null;
-  return row;
+function socketOf(c: pg.Client): Duplex {
+  return (c as unknown as { connection: { stream: Duplex } }).connection.stream;
 }
 
-function nextLimit(limit: number, bytes: number, rows: number): number {
-  const perRow = Math.max(1, bytes / Math.max(1, rows));
-  const ideal = Math.floor(TARGET_PAGE_BYTES / perRow);
-  return Math.max(MIN_PAGE_ROWS, Math.min(MAX_PAGE_ROWS, ideal, limit * 2));
+/** Fields arrive in the select list's order (read-query.ts `windowQuery`), every one as text. */
+function rowDecoder(plan: ReadPlan): RowDecoder {
+  const keys = plan.ids.map((i) => i.key);
+  const n = keys.length;
+  const idsOf = (fields: readonly (string | null)[]): RowIdentifiers => {
+    const ids: RowIdentifiers = {};
+    for (let i = 0; i < n; i++) ids[keys[i] as keyof RowIdentifiers] = fields[1 + i] ?? null;
+    return ids;
+  };
+  if (!plan.payload) return (fields) => ({ updatedAt: fields[0] ?? '', ids: idsOf(fields) });
+  if (!isSuperPayload(plan)) return (fields) => ({ updatedAt: fields[0] ?? '', ids: idsOf(fields), payload: fields[1 + n] ?? null });
+  return (fields) => {
+    const bytes = fields[1 + n];
+    const size = fields[2 + n];
+    const row: SourceRow = { updatedAt: fields[0] ?? '', ids: idsOf(fields), payload: bytes === null || bytes === undefined ? null : varbyteText(bytes) };
+    if (row.payload === null && size !== null && size !== undefined) row.payloadBytes = Number(size);
+    return row;
+  };
+}
+
+/** VARBYTE (or PostgreSQL's bytea in tests) in text form is hex, with `\x` before it on PostgreSQL. */
+export function varbyteText(hex: string): string {
+  return Buffer.from(hex.startsWith('\\x') ? hex.slice(2) : hex, 'hex').toString('utf8');
 }

@@ -12,6 +12,8 @@ DO $$ BEGIN CREATE DOMAIN redshift_shims.super AS text; EXCEPTION WHEN duplicate
 CREATE OR REPLACE FUNCTION redshift_shims.json_parse(varchar) RETURNS redshift_shims.super LANGUAGE sql IMMUTABLE AS $$ SELECT ($1::jsonb)::text::redshift_shims.super $$;
 CREATE OR REPLACE FUNCTION redshift_shims.is_valid_json(varchar) RETURNS boolean LANGUAGE plpgsql IMMUTABLE AS $$ BEGIN PERFORM $1::json; RETURN true; EXCEPTION WHEN others THEN RETURN false; END $$;
 CREATE OR REPLACE FUNCTION redshift_shims.json_extract_path_text(varchar, VARIADIC text[]) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT pg_catalog.json_extract_path_text($1::json, VARIADIC $2) $$;
+CREATE OR REPLACE FUNCTION redshift_shims.json_serialize_to_varbyte(redshift_shims.super) RETURNS bytea LANGUAGE sql IMMUTABLE AS $$ SELECT convert_to($1, 'UTF8') $$;
+CREATE OR REPLACE FUNCTION redshift_shims.json_size(redshift_shims.super) RETURNS integer LANGUAGE sql IMMUTABLE AS $$ SELECT octet_length($1) $$;
 CREATE OR REPLACE FUNCTION redshift_shims.nvl(anyelement, anyelement) RETURNS anyelement LANGUAGE sql IMMUTABLE AS $$ SELECT coalesce($1, $2) $$;
 `;
 

@@ -1,3 +1,5 @@
+import type { ReadTiming } from '../sync/read-timing';
+
 /** What the run history keeps about each run (`runs/<id>.json` in the sync's state directory). */
 
 export const RUN_STATUSES = ['running', 'success', 'partial', 'error', 'cancelled'] as const;
@@ -17,6 +19,8 @@ export interface RunRecord {
   rows_skipped: number;
   /** Rows stamped after the run's start, left for a later run. */
   rows_in_future: number;
+  /** Time spent waiting on the warehouse (whole milliseconds); absent in runs recorded before it was measured. */
+  read?: ReadTiming;
   watermark_before: string | null;
   watermark_after: string | null;
   error?: string;

@@ -16,13 +16,14 @@ import { Batcher, DEFAULT_BATCH_SIZE, type Batch } from './batcher';
 import { Checkpoints } from './checkpoints';
 import { CommitLoop } from './commit-loop';
 import { DeliveryTracker, type TrackedRow } from './delivery-tracker';
-import { systemClock, type BrazeClient, type Clock, type SourceRow } from './ports';
+import { systemClock, type BrazeClient, type Clock } from './ports';
 import { rowKey } from './row-key';
 import { mapRow, rowIdentifier } from './row-mapping';
 import type { SourceReader } from './source-reader';
 import { errorMessage, SyncConfigError, type Redactor } from './sync-errors';
 import { checkTableContract } from './table-contract';
 import { readWindowFor } from './read-window';
+import { timedRead, type ReadTiming } from './read-timing';
 import { parseTimestampMicros, toIsoMicros } from './timestamps';
 
 export const DEFAULT_CONCURRENCY = 16;
@@ -53,8 +54,8 @@ export interface RunSyncOptions {
   onProgress?: (progress: SyncProgress) => void;
   /** Braze requests in flight at once. */
   concurrency?: number;
-  /** Source rows per page (default: adaptive, about 1 MB of PAYLOAD per page). */
-  pageSize?: number;
+  /** Source rows handed to the engine at a time (default: the reader's, about 2,000). */
+  chunkRows?: number;
   /** After cancellation, how long in-flight requests may finish before they are aborted. */
   cancelGraceMs?: number;
   /** Scrubs secret values from messages that reach the run record. */
@@ -66,13 +67,6 @@ interface RowFailure {
   reason: string;
   /** Known when the mapper failed the row; worked out from the row otherwise. */
   identifier?: string;
-}
-
-function sameRow(a: SourceRow, b: SourceRow): boolean {
-  if (a.updatedAt !== b.updatedAt || a.payload !== b.payload) return false;
-  const x = a.ids;
-  const y = b.ids;
-  return x.external_id === y.external_id && x.alias_name === y.alias_name && x.alias_label === y.alias_label && x.braze_id === y.braze_id && x.email === y.email && x.phone === y.phone;
 }
 
 /** UPDATED_AT text → µs, remembering the last value (rows often share a timestamp). */
@@ -157,13 +151,14 @@ async function execute(options: RunSyncOptions, state: SyncState, run: RunRecord
   const { record: committed, window } = readWindowFor(sync, state, clock.now());
   const { until } = window;
 
-  run.rows_in_future = await reader.countAfter(until);
+  const counts = await reader.counts(window);
+  run.rows_in_future = counts.after;
   if (run.rows_in_future > 0) {
     run.warnings.push(
       `${run.rows_in_future} row(s) have UPDATED_AT after this run started (${toIsoMicros(until)}); they were left for a later run so the watermark never moves past now. If those timestamps are wrong, fix them (UPDATED_AT should be UTC).`,
     );
   }
-  const total = await reader.count(window);
+  const total = counts.inWindow;
 
   const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
   const batchSize = Math.min(sync.batch_size ?? DEFAULT_BATCH_SIZE, DEFAULT_BATCH_SIZE);
@@ -263,17 +258,12 @@ async function execute(options: RunSyncOptions, state: SyncState, run: RunRecord
   // Rows above the old watermark cannot have been delivered: skip checks stop there.
   const startMicros = committed.watermarkMicros;
   let pastRecord = !committed.hasWatermark;
-  let previous: SourceRow | undefined;
+  const timing: ReadTiming = { first_row_ms: 0, wait_ms: 0 };
   try {
-    reading: for await (const page of reader.pages(window, { ...(options.pageSize ? { pageSize: options.pageSize } : {}), ...(signal ? { signal } : {}) })) {
+    const pages = reader.pages(window, { ...(options.chunkRows ? { chunkRows: options.chunkRows } : {}), ...(signal ? { signal } : {}) });
+    reading: for await (const page of timedRead(pages, timing)) {
       for (const row of page) {
         if (signal?.aborted || fatal !== undefined) break reading;
-        // Identical rows sort next to each other; they are one row.
-        if (previous && sameRow(previous, row)) {
-          run.rows_skipped++;
-          continue;
-        }
-        previous = row;
         if (!pastRecord) {
           const m = micros(row.updatedAt);
           if (m > startMicros) pastRecord = true;
@@ -300,6 +290,7 @@ async function execute(options: RunSyncOptions, state: SyncState, run: RunRecord
     fatal ??= err;
   }
 
+  run.read = { first_row_ms: Math.round(timing.first_row_ms), wait_ms: Math.round(timing.wait_ms) };
   await Promise.all(inflight);
   if (graceTimer) clearTimeout(graceTimer);
   signal?.removeEventListener('abort', onAbort);

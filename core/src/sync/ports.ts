@@ -21,6 +21,11 @@ export interface SourceRow {
   ids: RowIdentifiers;
   /** Raw `PAYLOAD` text; `undefined` when the table has no PAYLOAD column (user deletes). */
   payload?: string | null;
+  /**
+   * Set when PAYLOAD was too large to read at all (a SUPER value past what it can be serialised
+   * to): its size in bytes. `payload` is then null, and the row fails with this size.
+   */
+  payloadBytes?: number;
 }
 
 /** A per-object error Braze reported inside a 201 response (`errors[]`). */

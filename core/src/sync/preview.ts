@@ -52,21 +52,20 @@ export async function previewSync(options: PreviewOptions): Promise<SyncPreview>
   const { definition, reader } = options;
   const limit = options.limit ?? 10;
   const { record, window } = readWindowFor(definition, options.state, (options.clock ?? systemClock).now());
-  const [total, future] = await Promise.all([reader.count(window), reader.countAfter(window.until)]);
+  const { inWindow: total, after: future } = await reader.counts(window);
   const objects: PreviewObject[] = [];
   const rowErrors: PreviewRowError[] = [];
   let scanned = 0;
   let skipped = 0;
-  let previous: string | undefined;
-  outer: for await (const page of reader.pages(window, { pageSize: Math.max(100, limit * 2) })) {
+  const recorded = options.state?.watermark ? options.state.watermark.boundary_keys.length + (options.state.watermark.recent?.groups.reduce((n, g) => n + g.keys.length, 0) ?? 0) : 0;
+  // Enough rows to show `limit` after skipping every recorded one (the statement ends there).
+  outer: for await (const page of reader.pages(window, { limit: limit + recorded + 1 })) {
     for (const row of page) {
       const micros = parseTimestampMicros(row.updatedAt);
-      const key = rowKey(row, micros);
-      if (key === previous || record.has(micros, key)) {
+      if (record.has(micros, rowKey(row, micros))) {
         skipped++;
         continue;
       }
-      previous = key;
       if (scanned >= limit) break outer;
       scanned++;
       const mapped = mapRow(row, definition.data_type);
@@ -75,7 +74,6 @@ export async function previewSync(options: PreviewOptions): Promise<SyncPreview>
       else objects.push({ updated_at, identifier: rowIdentifier(row.ids), kind: mapped.kind, object: mapped.kind === 'delete' ? mapped.target : (JSON.parse(trackObjectJson(mapped)) as unknown) });
     }
   }
-  const recorded = options.state?.watermark ? options.state.watermark.boundary_keys.length + (options.state.watermark.recent?.groups.reduce((n, g) => n + g.keys.length, 0) ?? 0) : 0;
   const pending = Math.max(total - Math.max(recorded, skipped), 0);
   const perRequest = definition.data_type === 'user_deletes' ? Math.min(definition.batch_size ?? DEFAULT_BATCH_SIZE, 50) : definition.batch_size ?? DEFAULT_BATCH_SIZE;
   return {

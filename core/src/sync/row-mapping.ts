@@ -70,7 +70,7 @@ export function mapRow(row: SourceRow, dataType: DataType): MappedRow {
   if (typeof identity === 'string') return rowFailure(row, identity);
   if (dataType === 'user_deletes') return mapDelete(row, identity);
 
-  const payload = checkPayload(row.payload, dataType);
+  const payload = checkPayload(row, dataType);
   if (typeof payload === 'string') return rowFailure(row, payload);
 
   const kind = TRACK_ARRAY[dataType];
@@ -194,7 +194,11 @@ interface Payload {
 }
 
 /** PAYLOAD checked (its members left in `members`), or the reason it can't be used. */
-function checkPayload(payload: string | null | undefined, dataType: DataType): Payload | string {
+function checkPayload(row: SourceRow, dataType: DataType): Payload | string {
+  const payload = row.payload;
+  if (row.payloadBytes !== undefined) {
+    return `PAYLOAD is ${row.payloadBytes} bytes as JSON, more than a SUPER value can be read as (VARBYTE holds at most 1,024,000 bytes; Braze accepts at most 1MB): split the data over several rows.`;
+  }
   if (payload === undefined) return `The table has no PAYLOAD column, which ${dataType} syncs need: add PAYLOAD holding a JSON object per row.`;
   if (payload === null) return `PAYLOAD is NULL: ${dataType} rows need a JSON object in PAYLOAD.`;
   const bytes = Buffer.byteLength(payload);

@@ -48,14 +48,30 @@ export interface ReadWindow {
   until: string;
 }
 
+export interface WindowCounts {
+  /** Rows in the window (identical rows counted each time). */
+  inWindow: number;
+  /** Rows stamped after the window's end: in the future when the run started. */
+  after: number;
+}
+
+export interface ReadOptions {
+  /** At most this many rows (preview). */
+  limit?: number;
+  /** Rows per chunk handed over (default: about 2,000, fewer for wide rows). */
+  chunkRows?: number;
+  signal?: AbortSignal;
+}
+
 export interface SourceReader {
   /** The table and its columns, or undefined when it does not exist (or is invisible to the user). */
   describe(): Promise<SourceTable | undefined>;
   privileges(): Promise<TablePrivileges>;
-  /** Pages of rows in a deterministic total order (UPDATED_AT, identifiers, payload hash). */
-  pages(window: ReadWindow, options?: { pageSize?: number; signal?: AbortSignal }): AsyncIterable<SourceRow[]>;
-  count(window: ReadWindow): Promise<number>;
-  /** Rows stamped after `until` (in the future relative to the run). */
-  countAfter(until: string): Promise<number>;
+  /**
+   * The window's rows in chunks, UPDATED_AT ascending; rows sharing a timestamp come in any order,
+   * and identical rows (same UPDATED_AT, identifiers and payload) come once.
+   */
+  pages(window: ReadWindow, options?: ReadOptions): AsyncIterable<SourceRow[]>;
+  counts(window: ReadWindow): Promise<WindowCounts>;
   close(): Promise<void>;
 }
