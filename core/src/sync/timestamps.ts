@@ -4,7 +4,8 @@
  * which fit a double exactly for any realistic date.
  */
 
-const TS = /^(\d{4,})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?\s*(Z|[+-]\d{2}(?::?\d{2}(?::?\d{2})?)?)?$/i;
+/** A timestamp, or a date alone (a `date` UPDATED_AT column): midnight UTC. */
+const TS = /^(\d{4,})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?\s*(Z|[+-]\d{2}(?::?\d{2}(?::?\d{2})?)?)?)?$/i;
 
 /** Microseconds since the epoch for a timestamp text; values without an offset are taken as UTC. */
 export function parseTimestampMicros(text: string): number {
@@ -12,8 +13,8 @@ export function parseTimestampMicros(text: string): number {
   if (/^infinity$/i.test(t)) return Number.POSITIVE_INFINITY;
   if (/^-infinity$/i.test(t)) return Number.NEGATIVE_INFINITY;
   const m = TS.exec(t);
-  if (!m) throw new Error(`Unrecognised timestamp "${text}"; expected YYYY-MM-DD HH:MM:SS[.ffffff][+HH[:MM]].`);
-  const [, y, mo, d, h, mi, s, frac, zone] = m;
+  if (!m) throw new Error(`Unrecognised timestamp "${text}"; expected YYYY-MM-DD[ HH:MM:SS[.ffffff][+HH[:MM]]].`);
+  const [, y, mo, d, h = '0', mi = '0', s = '0', frac, zone] = m;
   const ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s));
   const micros = frac ? Number(frac.padEnd(6, '0')) : 0;
   return ms * 1000 + micros - zoneOffsetMicros(zone);
