@@ -24,8 +24,8 @@ export const testConnectionCommand: Command = {
       openReader: () => {
         const source = openSource(target, setup, envLookup(io));
         redact = source.redact;
-        const { host, port, database, user, ssl } = source.settings;
-        return { reader: source.reader, settings: { host, port, database, user, ssl } };
+        const { host, port, database, user, ssl, auth } = source.settings;
+        return { reader: source.reader, settings: { host, port, database, user, ssl, auth } };
       },
     });
     const checks = result.checks.map((c) => ({ ...c, message: redact(c.message), ...(c.fix ? { fix: redact(c.fix) } : {}) }));

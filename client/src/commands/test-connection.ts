@@ -31,8 +31,8 @@ export function registerTestConnection(services: Services): vscode.Disposable {
           openReader: () => {
             const source = openSource(core, setup, session.env);
             redact = source.redact;
-            const { host, port, database, user, ssl } = source.settings;
-            return { reader: source.reader, settings: { host, port, database, user, ssl } };
+            const { host, port, database, user, ssl, auth } = source.settings;
+            return { reader: source.reader, settings: { host, port, database, user, ssl, auth } };
           },
         }),
     );

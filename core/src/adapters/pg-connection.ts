@@ -1,22 +1,31 @@
 /**
  * Opening a `pg` connection to Redshift (or PostgreSQL in tests) from a file's connection block:
- * secrets resolved from the environment, TLS per `ssl`, connect and statement timeouts, UTC
- * session, and every temporal/JSON value kept as the server's text.
+ * secrets resolved from the environment, a password or temporary IAM credentials, TLS per `ssl`
+ * (with `ca_file`), connect and statement timeouts, a UTC session with ISO dates, and every
+ * temporal/JSON value kept as the server's text.
  */
 import pg from 'pg';
-import { DEFAULT_REDSHIFT_PORT, DEFAULT_SSL_MODE, type RedshiftConnection, type SslMode } from '../model/sync-file';
+import { iamTarget } from '../model/redshift-endpoint';
+import { DEFAULT_AUTH_MODE, DEFAULT_REDSHIFT_PORT, DEFAULT_SSL_MODE, type RedshiftConnection, type SslMode } from '../model/sync-file';
 import { resolveSecretRefs } from '../secrets/secret-refs';
+import { createIamCredentials, type TemporaryCredentials } from './iam-credentials';
+import { readCaFile, tlsOptions } from './pg-tls';
 
-export interface PgSettings {
+/** How a connection logs in: the user's password, or temporary credentials AWS issues (`auth: iam`). */
+export type PgLogin = { auth: 'password'; password: string } | { auth: 'iam'; credentials: TemporaryCredentials };
+
+export type PgSettings = PgLogin & {
   host: string;
   port: number;
   database: string;
+  /** The user as written; with IAM the session user is the one AWS issues (`IAM:user`). */
   user: string;
-  password: string;
   ssl: SslMode;
+  /** PEM text of `ca_file`, the CAs `verify-full` trusts instead of Node's store. */
+  ca?: string;
   connectTimeoutMs: number;
   statementTimeoutMs: number;
-}
+};
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
 /** Braze asks warehouse queries to finish within an hour; one page should take far less. */
@@ -24,36 +33,47 @@ export const DEFAULT_STATEMENT_TIMEOUT_MS = 10 * 60_000;
 
 export type EnvLookup = (name: string) => string | undefined;
 
-/** Resolves `${env:NAME}` in every field of the connection (throws MissingSecretError naming the variable). */
-export function resolvePgSettings(name: string, conn: RedshiftConnection, env: EnvLookup, timeouts: Partial<Pick<PgSettings, 'connectTimeoutMs' | 'statementTimeoutMs'>> = {}): PgSettings {
-  const field = (key: string) => `connections.${name}.${key}`;
-  return {
-    host: resolveSecretRefs(conn.host, field('host'), env),
-    port: conn.port ?? DEFAULT_REDSHIFT_PORT,
-    database: resolveSecretRefs(conn.database, field('database'), env),
-    user: resolveSecretRefs(conn.user, field('user'), env),
-    password: resolveSecretRefs(conn.password, field('password'), env),
-    ssl: conn.ssl ?? DEFAULT_SSL_MODE,
-    connectTimeoutMs: timeouts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-    statementTimeoutMs: timeouts.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
-  };
+export interface ResolveOptions {
+  /** The folder of the definition file: a relative `ca_file` is read from there. Default: the working directory. */
+  baseDir?: string;
+  connectTimeoutMs?: number;
+  statementTimeoutMs?: number;
 }
 
 /**
- * `require` encrypts without checking the certificate (libpq semantics, not pg's stricter reading).
- * `verify-full` checks the chain against Node's CA store (plus NODE_EXTRA_CA_CERTS, read when the
- * process starts) and the certificate against `host`; pg sends `host` as the TLS server name
- * unless it is an IP address, where SNI is not allowed.
+ * Resolves `${env:NAME}` in every field of the connection (throws MissingSecretError naming the
+ * variable) and reads `ca_file` (throws CaFileError naming the field and path). Nothing connects.
  */
-export function tlsOptions(mode: SslMode): pg.ClientConfig['ssl'] {
-  switch (mode) {
-    case 'disable':
-      return false;
-    case 'require':
-      return { rejectUnauthorized: false };
-    case 'verify-full':
-      return { rejectUnauthorized: true };
+export function resolvePgSettings(name: string, conn: RedshiftConnection, env: EnvLookup, options: ResolveOptions = {}): PgSettings {
+  const field = (key: string) => `connections.${name}.${key}`;
+  const host = resolveSecretRefs(conn.host, field('host'), env);
+  const database = resolveSecretRefs(conn.database, field('database'), env);
+  const user = resolveSecretRefs(conn.user, field('user'), env);
+  const ssl = conn.ssl ?? DEFAULT_SSL_MODE;
+  // `ca_file` only matters to verify-full (the editor warns otherwise): never fail a run over it.
+  const caFile = ssl === 'verify-full' && conn.ca_file ? resolveSecretRefs(conn.ca_file, field('ca_file'), env) : undefined;
+  return {
+    ...resolveLogin(name, conn, { host, user, database }, env),
+    host,
+    port: conn.port ?? DEFAULT_REDSHIFT_PORT,
+    database,
+    user,
+    ssl,
+    ...(caFile ? { ca: readCaFile(caFile, field('ca_file'), options.baseDir ?? process.cwd()) } : {}),
+    connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    statementTimeoutMs: options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS,
+  };
+}
+
+function resolveLogin(name: string, conn: RedshiftConnection, resolved: { host: string; user: string; database: string }, env: EnvLookup): PgLogin {
+  if ((conn.auth ?? DEFAULT_AUTH_MODE) === 'password') {
+    // A validated file always has one; this guards callers that skip validation.
+    if (conn.password === undefined) throw new Error(`connections.${name}.password is missing: give it as \${env:NAME}, or set \`auth: iam\`.`);
+    return { auth: 'password', password: resolveSecretRefs(conn.password, `connections.${name}.password`, env) };
   }
+  const target = iamTarget({ host: resolved.host, cluster_identifier: conn.cluster_identifier, workgroup: conn.workgroup, region: conn.region });
+  if (!target.ok) throw new Error(`connections.${name}: ${target.message}`);
+  return { auth: 'iam', credentials: createIamCredentials({ target: target.target, dbUser: resolved.user, database: resolved.database }) };
 }
 
 const TEXT_OIDS = new Set([
@@ -91,14 +111,31 @@ function endsConnection(err: Error & { severity?: unknown; code?: unknown }): bo
   return /Connection terminated/i.test(err.message);
 }
 
+/**
+ * With IAM, AWS names the session user, and the password is asked for only when the server asks
+ * for it: a connection opened after the cached credentials came near their expiry gets new ones.
+ */
+async function loginFor(s: PgSettings): Promise<{ user: string; password: string | (() => Promise<string>) }> {
+  if (s.auth === 'password') return { user: s.user, password: s.password };
+  const { user } = await s.credentials.get();
+  return { user, password: async () => (await s.credentials.get()).password };
+}
+
+/**
+ * One round trip for the session settings. Timestamps are read as the server's text, so its
+ * format must not follow a database or user default such as `SQL, DMY`.
+ */
+function sessionSetup(s: PgSettings): string {
+  return `SET DateStyle TO 'ISO, MDY'; SET timezone TO 'UTC'; SET statement_timeout TO ${Math.floor(s.statementTimeoutMs)}`;
+}
+
 export async function connectPg(s: PgSettings): Promise<pg.Client> {
   const client = new pg.Client({
     host: s.host,
     port: s.port,
     database: s.database,
-    user: s.user,
-    password: s.password,
-    ssl: tlsOptions(s.ssl),
+    ...(await loginFor(s)),
+    ssl: tlsOptions(s.ssl, s.ca),
     connectionTimeoutMillis: s.connectTimeoutMs,
     // Client-side guard in case the server ignores statement_timeout (a dead TCP peer).
     query_timeout: s.statementTimeoutMs + 30_000,
@@ -113,8 +150,7 @@ export async function connectPg(s: PgSettings): Promise<pg.Client> {
   });
   try {
     await client.connect();
-    await client.query(`SET timezone TO 'UTC'`);
-    await client.query(`SET statement_timeout TO ${Math.floor(s.statementTimeoutMs)}`);
+    await client.query(sessionSetup(s));
   } catch (err) {
     await client.end().catch(() => undefined);
     throw err;

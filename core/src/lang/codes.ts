@@ -29,6 +29,8 @@ export const DIAGNOSTIC_CODES = [
   'connection-in-use',
   'untested-active-sync',
   'incomplete-smtp-login',
+  'iam-target',
+  'ignored-field',
 ] as const;
 
 export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];

@@ -122,6 +122,8 @@ function toProblem(err: ErrorObject, target: SchemaTarget): Problem | undefined 
     }
     case 'propertyNames':
       return undefined; // reported through the `pattern` error that accompanies it
+    case 'if':
+      return undefined; // the failing branch's own errors (a missing field) say what to write
     case 'pattern': {
       const propertyName = (err as ErrorObject & { propertyName?: string }).propertyName;
       if (propertyName !== undefined || err.instancePath === '' && target.path.length === 0) {

@@ -10,6 +10,9 @@ export type DataType = (typeof DATA_TYPES)[number];
 export const SSL_MODES = ['disable', 'require', 'verify-full'] as const;
 export type SslMode = (typeof SSL_MODES)[number];
 
+export const AUTH_MODES = ['password', 'iam'] as const;
+export type AuthMode = (typeof AUTH_MODES)[number];
+
 export const SYNC_STATUSES = ['draft', 'active'] as const;
 export type SyncStatus = (typeof SYNC_STATUSES)[number];
 
@@ -30,8 +33,18 @@ export interface RedshiftConnection {
   port?: number;
   database: string;
   user: string;
-  password: string;
+  /** Required with `auth: password` (the default); not used with `auth: iam`. */
+  password?: string;
   ssl?: SslMode;
+  /** PEM bundle of the CAs `ssl: verify-full` trusts (e.g. Amazon's Redshift bundle); relative to the file. */
+  ca_file?: string;
+  auth?: AuthMode;
+  /** `auth: iam`, provisioned cluster; derived from a `*.redshift.amazonaws.com` host when absent. */
+  cluster_identifier?: string;
+  /** `auth: iam`, Redshift Serverless; derived from a `*.redshift-serverless.amazonaws.com` host when absent. */
+  workgroup?: string;
+  /** `auth: iam`: the AWS region; derived from the host when absent. */
+  region?: string;
 }
 
 export interface SyncDefinition {
@@ -82,4 +95,5 @@ export interface SyncFile {
 export const DEFAULT_TIMEZONE = 'UTC';
 export const DEFAULT_REDSHIFT_PORT = 5439;
 export const DEFAULT_SSL_MODE: SslMode = 'require';
+export const DEFAULT_AUTH_MODE: AuthMode = 'password';
 export const DEFAULT_STATUS: SyncStatus = 'draft';

@@ -4,7 +4,7 @@
  * through the same diagnosis as Test Connection, anything else points at Test Connection.
  */
 import { diagnoseFailure, type DiagnosisContext } from '../adapters/connection-diagnosis';
-import { DEFAULT_REDSHIFT_PORT, DEFAULT_SSL_MODE, type SyncFile } from '../model/sync-file';
+import { DEFAULT_AUTH_MODE, DEFAULT_REDSHIFT_PORT, DEFAULT_SSL_MODE, type SyncFile } from '../model/sync-file';
 import { parseTableName } from '../model/table-name';
 
 export interface FailureContext {
@@ -35,7 +35,7 @@ function diagnosisContext(ctx: FailureContext): DiagnosisContext {
   const table = sync ? parseTableName(sync.table) : undefined;
   return {
     // Only non-secret settings as written: the diagnosis names the host, port and user in its fix.
-    ...(conn ? { settings: { host: conn.host, port: conn.port ?? DEFAULT_REDSHIFT_PORT, database: conn.database, user: conn.user, ssl: conn.ssl ?? DEFAULT_SSL_MODE } } : {}),
+    ...(conn ? { settings: { host: conn.host, port: conn.port ?? DEFAULT_REDSHIFT_PORT, database: conn.database, user: conn.user, ssl: conn.ssl ?? DEFAULT_SSL_MODE, auth: conn.auth ?? DEFAULT_AUTH_MODE } } : {}),
     ...(table?.ok ? { table: table.name } : {}),
     ...(sync ? { withPayload: sync.data_type !== 'user_deletes' } : {}),
     ...(ctx.file.braze.instance ? { brazeInstance: ctx.file.braze.instance } : {}),

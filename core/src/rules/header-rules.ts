@@ -3,6 +3,7 @@ import { isLoopbackHost } from '../model/loopback';
 import { hasEnvRef } from '../secrets/secret-refs';
 import { isValidTimeZone, suggestTimeZone } from '../schedule/time-zones';
 import type { Problem, ProblemFix } from '../lang/problem';
+import { checkConnectionLogin } from './connection-rules';
 import type { Field, HeaderView } from './rule-context';
 import { stringField } from './views';
 
@@ -99,4 +100,4 @@ export function checkSmtpLogin(header: HeaderView): Problem[] {
   ];
 }
 
-export const headerRules: readonly ((header: HeaderView) => Problem[])[] = [checkTimeZone, checkBrazeTarget, checkPlaintextSecrets, checkSmtpLogin];
+export const headerRules: readonly ((header: HeaderView) => Problem[])[] = [checkTimeZone, checkBrazeTarget, checkPlaintextSecrets, checkSmtpLogin, checkConnectionLogin];

@@ -3,6 +3,7 @@
  * the Redshift reader, the Braze HTTP client and the file state store. Both the CLI and the VS
  * Code client start here; nothing in the result holds a secret except the adapters themselves.
  */
+import * as path from 'node:path';
 import { createBrazeHttpClient } from '../adapters/braze-http';
 import { resolvePgSettings, type EnvLookup, type PgSettings } from '../adapters/pg-connection';
 import { createRedshiftReader } from '../adapters/redshift-reader';
@@ -49,13 +50,14 @@ export interface OpenedSource {
   redact: Redactor;
 }
 
-/** Throws MissingSecretError (naming the variable) before any connection is attempted. */
+/** Throws MissingSecretError (naming the variable) or CaFileError before any connection is attempted. */
 export function openSource(target: SyncTarget, setup: SyncSetup, env: EnvLookup): OpenedSource {
   const conn = target.file.connections[setup.connectionName];
   if (!conn) throw new SyncConfigError(`Unknown connection "${setup.connectionName}".`);
-  const settings = resolvePgSettings(setup.connectionName, conn, env);
+  const settings = resolvePgSettings(setup.connectionName, conn, env, { baseDir: path.dirname(target.filePath) });
   const reader = createRedshiftReader({ settings, table: setup.table, readPayload: setup.definition.data_type !== 'user_deletes' });
-  return { settings, reader, redact: redactorFor([settings.password]) };
+  // Temporary IAM passwords never reach a message: the AWS errors are built without them.
+  return { settings, reader, redact: redactorFor(settings.auth === 'password' ? [settings.password] : []) };
 }
 
 export interface OpenedBraze {
