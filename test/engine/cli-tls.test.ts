@@ -1,13 +1,15 @@
 /**
- * `ssl: require` and `ssl: verify-full` against a PostgreSQL with TLS on (a CA and a server
- * certificate for "localhost" made here with openssl), through the built CLI: require encrypts
- * without checking, verify-full refuses an untrusted chain or a wrong host name with the fix to
- * apply, and succeeds once the CA is trusted through NODE_EXTRA_CA_CERTS.
+ * `ssl: require` and `ssl: verify-full` against a PostgreSQL that requires TLS, as a Redshift
+ * cluster with `require_ssl` does (a CA and a server certificate for "localhost" made here with
+ * openssl), through the built CLI: require encrypts without checking, verify-full refuses an
+ * untrusted chain or a wrong host name with the fix to apply, and succeeds once the CA is trusted
+ * through `ca_file` or NODE_EXTRA_CA_CERTS. A plain connection refused with SQLSTATE 28000 is
+ * reported as TLS, a wrong password as authentication.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chownSync, chmodSync, copyFileSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chownSync, chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import pg from 'pg';
@@ -34,7 +36,10 @@ function makeCertificates(into: string): void {
   ssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-out', 'server.crt', '-extfile', 'server.ext');
 }
 
-/** Turns TLS on in the running server (postgres-http-scheduling.md §1), then waits until it answers TLS. */
+/**
+ * Turns TLS on in the running server (postgres-http-scheduling.md §1) and makes TCP logins require
+ * it (hostssl only), then waits until it answers TLS.
+ */
 async function enableTls(certs: string): Promise<void> {
   const data = path.join(db.server.dir, 'data');
   const owner = statSync(data);
@@ -44,6 +49,8 @@ async function enableTls(certs: string): Promise<void> {
     chownSync(target, owner.uid, owner.gid);
     chmodSync(target, 0o600);
   }
+  const hba = path.join(data, 'pg_hba.conf');
+  writeFileSync(hba, readFileSync(hba, 'utf8').replace(/^host(\s)/gm, 'hostssl$1'));
   await db.query('ALTER SYSTEM SET ssl = on');
   await db.query('SELECT pg_reload_conf()');
   // The postmaster applies the reload asynchronously: retry the handshake until it is accepted.
@@ -79,9 +86,9 @@ after(async () => {
 });
 
 let fileSeq = 0;
-function definition(host: string, ssl: string): string {
+function definition(host: string, ssl: string, connection: Record<string, string> = {}): string {
   const file = path.join(dir, `tls${++fileSeq}.brazesync.yaml`);
-  writeFileSync(file, definitionText({ brazeUrl: braze.url, host, port: db.port, database: db.database, user: 'braze_user', table: 'ingestion.users', ssl }));
+  writeFileSync(file, definitionText({ brazeUrl: braze.url, host, port: db.port, database: db.database, user: 'braze_user', table: 'ingestion.users', ssl, connection }));
   return file;
 }
 
@@ -126,6 +133,7 @@ test('ssl: verify-full refuses an untrusted certificate chain and says how to tr
   assert.equal(connect?.status, 'failed');
   assert.equal(connect?.kind, 'tls');
   assert.match(connect?.message ?? '', /^TLS failed: .*certificate/i);
+  assert.match(connect?.fix ?? '', /Set `ca_file:`/);
   assert.match(connect?.fix ?? '', /NODE_EXTRA_CA_CERTS=\/path\/to\/ca\.pem/);
   assert.match(connect?.fix ?? '', /ssl: require/);
 });
@@ -150,4 +158,45 @@ test('ssl: verify-full refuses a host name the certificate is not for, even with
   assert.equal(connect?.kind, 'tls');
   assert.match(connect?.message ?? '', /not for 127\.0\.0\.1/);
   assert.match(connect?.fix ?? '', /set `host` to the name on the certificate/);
+});
+
+test('ssl: verify-full succeeds with the CA in ca_file (a path relative to the file), without NODE_EXTRA_CA_CERTS', async () => {
+  const file = definition('localhost', 'verify-full', { ca_file: 'ca.crt' });
+  const result = await testConnection(file);
+  assert.equal(result.code, 0, JSON.stringify(result.checks));
+  assert.match(result.checks[0]?.message ?? '', /\(ssl: verify-full\)/);
+
+  const sync = await startCli(['sync', file, '--sync', 'users', '--json'], { TEST_BRAZE_KEY: API_KEY, TEST_PG_PASSWORD: READER_PASSWORD, BRAZESYNC_STATE_DIR: path.join(dir, 'state-ca') }).done;
+  assert.equal(sync.code, 0, sync.stderr);
+});
+
+test('a ca_file that cannot be read is a clear error naming the field and the path', async () => {
+  const result = await testConnection(definition('localhost', 'verify-full', { ca_file: 'certs/missing.pem' }));
+  assert.equal(result.code, 1);
+  const connect = result.checks.find((c) => c.name === 'connect');
+  assert.equal(connect?.kind, 'tls');
+  assert.equal(connect?.message, `connections.warehouse.ca_file: cannot use ${path.join(dir, 'certs/missing.pem')} as a CA bundle (ENOENT). Point it at a PEM file of certificates such as the Redshift CA bundle from Amazon; a relative path is read from the folder of the .brazesync.yaml file.`);
+
+  const sync = await startCli(['sync', definition('localhost', 'verify-full', { ca_file: 'certs/missing.pem' }), '--sync', 'users', '--json'], { TEST_BRAZE_KEY: API_KEY, TEST_PG_PASSWORD: READER_PASSWORD, BRAZESYNC_STATE_DIR: path.join(dir, 'state') }).done;
+  assert.equal(sync.code, 2, sync.stdout);
+  assert.match(sync.stderr, /connections\.warehouse\.ca_file: cannot use .*certs\/missing\.pem as a CA bundle \(ENOENT\)/);
+});
+
+test('a plain connection to a server that requires TLS (SQLSTATE 28000) is reported as TLS, not as a password problem', async () => {
+  const result = await testConnection(definition('127.0.0.1', 'disable'));
+  assert.equal(result.code, 1);
+  const connect = result.checks.find((c) => c.name === 'connect');
+  assert.equal(connect?.kind, 'tls', JSON.stringify(connect));
+  assert.equal(connect?.message, 'The server requires TLS.');
+  assert.match(connect?.fix ?? '', /ssl: require/);
+});
+
+test('a wrong password over TLS is reported as an authentication failure, without the password', async () => {
+  const result = await testConnection(definition('127.0.0.1', 'require'), { TEST_PG_PASSWORD: 'wrong-pw-5e6f7a' });
+  assert.equal(result.code, 1);
+  const connect = result.checks.find((c) => c.name === 'connect');
+  assert.equal(connect?.kind, 'auth');
+  assert.equal(connect?.message, 'Authentication failed for user braze_user.');
+  assert.match(connect?.fix ?? '', /ALTER USER braze_user PASSWORD/);
+  assert.doesNotMatch(JSON.stringify(result.checks) + result.stderr, /wrong-pw-5e6f7a/);
 });

@@ -38,11 +38,13 @@ export interface DefinitionSpec {
   ssl?: string;
   dataType?: string;
   batchSize?: number;
+  /** More connection fields (`ca_file`, `auth`…); with `auth: iam` the file has no password. */
+  connection?: Record<string, string>;
 }
 
 /**
  * A one-sync definition file (sync `users`, connection `warehouse`); the API key and the
- * password come from TEST_BRAZE_KEY and TEST_PG_PASSWORD.
+ * password (unless `auth: iam`) come from TEST_BRAZE_KEY and TEST_PG_PASSWORD.
  */
 export function definitionText(spec: DefinitionSpec): string {
   return `version: 1
@@ -56,9 +58,8 @@ connections:
     port: ${spec.port}
     database: ${spec.database}
     user: ${spec.user}
-    password: \${env:TEST_PG_PASSWORD}
-    ssl: ${spec.ssl ?? 'disable'}
-syncs:
+${spec.connection?.auth === 'iam' ? '' : '    password: ${env:TEST_PG_PASSWORD}\n'}    ssl: ${spec.ssl ?? 'disable'}
+${Object.entries(spec.connection ?? {}).map(([k, v]) => `    ${k}: ${v}\n`).join('')}syncs:
   users:
     connection: warehouse
     table: ${spec.table}
