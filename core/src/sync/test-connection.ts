@@ -7,13 +7,14 @@
 import { createHash } from 'node:crypto';
 import { diagnoseFailure, type DiagnosisContext, type FailureKind } from '../adapters/connection-diagnosis';
 import { exampleTableDdl } from '../adapters/redshift-shims';
+import { AmbiguousTableError, CatalogPermissionError, WrongDatabaseError } from '../adapters/table-catalog';
 import type { RedshiftConnection, SyncFile } from '../model/sync-file';
 import { quoteIdent, type TableName } from '../model/table-name';
 import { JobInProgressError } from '../state/lock-file';
 import type { SyncStateStore } from '../state/state-store';
 import { systemClock, type Clock } from './ports';
 import { previewSync, type SyncPreview } from './preview';
-import type { SourceReader } from './source-reader';
+import type { SourceReader, SourceTable, TablePrivileges } from './source-reader';
 import { checkTableContract } from './table-contract';
 
 export type CheckStatus = 'ok' | 'warning' | 'failed';
@@ -76,10 +77,13 @@ export async function testConnection(options: TestConnectionOptions): Promise<Co
     let found;
     try {
       found = await reader.describe();
-      checks.push({ name: 'connect', status: 'ok', message: `Connected to ${ctx.settings?.host}:${ctx.settings?.port}/${ctx.settings?.database} as ${ctx.settings?.user} (ssl: ${ctx.settings?.ssl}).` });
     } catch (err) {
-      return fail('connect', err);
+      const lookup = lookupFailure(err);
+      if (!lookup) return fail('connect', err);
+      checks.push(connected(ctx), lookup);
+      return { ok: false, checks, recorded: false };
     }
+    checks.push(connected(ctx));
     const written = `${quoteIdent(table.schema)}.${quoteIdent(table.table)}`;
     if (!found) return fail('table', Object.assign(new Error(`Table ${sync.table} was not found (or ${ctx.settings?.user} cannot see it).`), { code: '42P01' }));
     checks.push({ name: 'table', status: 'ok', message: `Found ${found.sqlName} (${found.columns.length} columns).` });
@@ -98,19 +102,9 @@ export async function testConnection(options: TestConnectionOptions): Promise<Co
     }
     checks.push({ name: 'columns', status: issues.length ? 'warning' : 'ok', message: issues.length ? issues.map((i) => i.message).join(' ') : `Columns fit ${sync.data_type}.` });
 
-    const priv = await reader.privileges();
-    if (!priv.select || !priv.schemaUsage) return fail('privileges', Object.assign(new Error('permission denied'), { code: '42501' }));
-    const writes = (['insert', 'update', 'delete'] as const).filter((p) => priv[p]);
-    checks.push(
-      writes.length > 0
-        ? {
-            name: 'privileges',
-            status: 'warning',
-            message: `${ctx.settings?.user} can also ${writes.map((w) => w.toUpperCase()).join(', ')} on the table; a sync only needs SELECT.`,
-            fix: `REVOKE ${writes.map((w) => w.toUpperCase()).join(', ')} ON TABLE ${found.sqlName} FROM ${quoteIdent(ctx.settings?.user ?? 'braze_user')};`,
-          }
-        : { name: 'privileges', status: 'ok', message: 'SELECT granted (read-only).' },
-    );
+    const privileges = privilegesCheck(await reader.privileges(), found, ctx);
+    if (!privileges) return fail('privileges', Object.assign(new Error('permission denied'), { code: '42501' }));
+    checks.push(privileges);
 
     let preview: SyncPreview;
     try {
@@ -130,6 +124,37 @@ export async function testConnection(options: TestConnectionOptions): Promise<Co
   } finally {
     await reader.close();
   }
+}
+
+function connected(ctx: DiagnosisContext): ConnectionCheck {
+  return { name: 'connect', status: 'ok', message: `Connected to ${ctx.settings?.host}:${ctx.settings?.port}/${ctx.settings?.database} as ${ctx.settings?.user} (ssl: ${ctx.settings?.ssl}).` };
+}
+
+/** A table lookup that failed after connecting, with the lookup's own fix (not a connection failure). */
+function lookupFailure(err: unknown): ConnectionCheck | undefined {
+  if (err instanceof CatalogPermissionError) return { name: 'table', status: 'failed', kind: 'permission', message: err.summary, fix: err.fix };
+  if (err instanceof WrongDatabaseError) return { name: 'table', status: 'failed', kind: 'database', message: err.message, fix: err.fix };
+  if (err instanceof AmbiguousTableError) return { name: 'table', status: 'failed', kind: 'missing-table', message: err.message, fix: err.fix };
+  return undefined;
+}
+
+/**
+ * The privileges check, or undefined when SELECT or the schema's USAGE is missing. Grants the
+ * server could not check are said to be unchecked (a warning), never passed or failed on a guess.
+ */
+function privilegesCheck(priv: TablePrivileges, found: SourceTable, ctx: DiagnosisContext): ConnectionCheck | undefined {
+  if (priv.notChecked !== undefined) {
+    return { name: 'privileges', status: 'warning', message: `Not checked: ${priv.notChecked}. The preview below reads the table, so it shows whether SELECT works.` };
+  }
+  if (!priv.select || !priv.schemaUsage) return undefined;
+  const writes = (['insert', 'update', 'delete'] as const).filter((p) => priv[p]).map((w) => w.toUpperCase());
+  if (writes.length === 0) return { name: 'privileges', status: 'ok', message: 'SELECT granted (read-only).' };
+  return {
+    name: 'privileges',
+    status: 'warning',
+    message: `${ctx.settings?.user} can also ${writes.join(', ')} on the table; a sync only needs SELECT.`,
+    fix: `REVOKE ${writes.join(', ')} ON TABLE ${found.sqlName} FROM ${quoteIdent(ctx.settings?.user ?? 'braze_user')};`,
+  };
 }
 
 async function recordTest(options: TestConnectionOptions, connectionName: string): Promise<boolean> {
