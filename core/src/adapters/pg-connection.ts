@@ -112,8 +112,10 @@ function endsConnection(err: Error & { severity?: unknown; code?: unknown }): bo
 }
 
 /**
- * With IAM, AWS names the session user, and the password is asked for only when the server asks
- * for it: a connection opened after the cached credentials came near their expiry gets new ones.
+ * With IAM, AWS names the session user, and the password is read when the server asks for it: a
+ * connection opened after the cached credentials came near their expiry gets new ones. Within one
+ * connection both reads hit the same cache entry (AWS issues them for at least 15 minutes, more
+ * than the refresh margin).
  */
 async function loginFor(s: PgSettings): Promise<{ user: string; password: string | (() => Promise<string>) }> {
   if (s.auth === 'password') return { user: s.user, password: s.password };
