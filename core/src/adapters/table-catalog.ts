@@ -76,10 +76,9 @@ const NOT_FOUND = new Set(['42P01', '3F000', '3D000']);
  * another database the server cannot read from this connection, AmbiguousTableError.
  */
 export async function findTable(client: pg.Client, name: TableName): Promise<SourceTable | undefined> {
-  const current = await currentDatabase(client, name);
-  const otherDatabase = name.database !== undefined && current !== undefined ? name.database : undefined;
-  const sources = otherDatabase === undefined ? LOCAL_SOURCES : [OTHER_DATABASE_SOURCE];
-  const values = otherDatabase === undefined ? [name.schema, name.table] : [otherDatabase, name.schema, name.table];
+  const other = await databaseSplit(client, name);
+  const sources = other === undefined ? LOCAL_SOURCES : [OTHER_DATABASE_SOURCE];
+  const values = other === undefined ? [name.schema, name.table] : [other.database, name.schema, name.table];
   let denied: unknown;
   for (const source of sources) {
     let rows: CatalogRow[];
@@ -94,14 +93,24 @@ export async function findTable(client: pg.Client, name: TableName): Promise<Sou
     const picked = pick(rows, name, source.external === true);
     if (picked) return picked;
   }
-  return probe(client, name, { otherDatabase, current, denied });
+  return probe(client, name, other, denied);
 }
 
-/** The connection's database when `name` names another one (compared after case folding), else undefined. */
-async function currentDatabase(client: pg.Client, name: TableName): Promise<string | undefined> {
+interface DatabaseSplit {
+  /** The table's database, as written. */
+  database: string;
+  /** The connection's. */
+  current: string;
+}
+
+/**
+ * The database part of `name` and the connection's, when they differ (compared after case
+ * folding, as Redshift does); undefined for a table of the connection's database.
+ */
+async function databaseSplit(client: pg.Client, name: TableName): Promise<DatabaseSplit | undefined> {
   if (name.database === undefined) return undefined;
   const current = String((await client.query<{ db: string }>('SELECT current_database() AS db')).rows[0]?.db ?? '');
-  return current.toLowerCase() === name.database.toLowerCase() ? undefined : current;
+  return current.toLowerCase() === name.database.toLowerCase() ? undefined : { database: name.database, current };
 }
 
 function sqlNameOf(database: string | undefined, schema: string, table: string): string {
@@ -125,30 +134,22 @@ function pick(rows: CatalogRow[], name: TableName, external: boolean): SourceTab
   return { ...rest, sqlName: sqlNameOf(database, chosen.schema, chosen.table), ...(database !== undefined ? { database } : {}), ...(external ? { external } : {}) };
 }
 
-interface ProbeContext {
-  otherDatabase: string | undefined;
-  /** The connection's database, known when the name is in another one. */
-  current: string | undefined;
-  /** A permission error a catalog query raised. */
-  denied: unknown;
-}
-
 /**
  * Reads no row of the table, as the user would query it: its columns come from the result's
  * fields when the catalogs do not list it; its error says whether it is missing or forbidden.
  */
-async function probe(client: pg.Client, name: TableName, ctx: ProbeContext): Promise<SourceTable | undefined> {
-  const sqlName = sqlNameOf(ctx.otherDatabase, name.schema, name.table);
+async function probe(client: pg.Client, name: TableName, other: DatabaseSplit | undefined, catalogDenied: unknown): Promise<SourceTable | undefined> {
+  const sqlName = sqlNameOf(other?.database, name.schema, name.table);
   let fields: pg.FieldDef[];
   try {
     fields = (await client.query(`SELECT * FROM ${sqlName} LIMIT 0`)).fields;
   } catch (err) {
     const code = sqlState(err) ?? '';
-    if (code === '42501') throw await permissionError(client, name, ctx.otherDatabase, 'table');
+    if (code === '42501') throw await permissionError(client, name, other?.database, 'table');
     // PostgreSQL: "cross-database references are not implemented".
-    if (code === '0A000' && ctx.otherDatabase !== undefined && ctx.current !== undefined) throw new WrongDatabaseError(ctx.otherDatabase, ctx.current);
+    if (code === '0A000' && other) throw new WrongDatabaseError(other.database, other.current);
     if (!NOT_FOUND.has(code)) throw err;
-    if (ctx.denied !== undefined) throw await permissionError(client, name, ctx.otherDatabase, 'catalog');
+    if (catalogDenied !== undefined) throw await permissionError(client, name, other?.database, 'catalog');
     return undefined;
   }
   return {
@@ -156,7 +157,7 @@ async function probe(client: pg.Client, name: TableName, ctx: ProbeContext): Pro
     schema: name.schema,
     table: name.table,
     columns: await fieldColumns(client, fields),
-    ...(ctx.otherDatabase !== undefined ? { database: ctx.otherDatabase } : {}),
+    ...(other ? { database: other.database } : {}),
   };
 }
 
