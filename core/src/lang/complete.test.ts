@@ -152,6 +152,27 @@ const cases: Case[] = [
     check: (c) => assert.equal(item(c, 'require').preselect, true),
   },
   {
+    name: 'a connection offers the login and TLS fields, with auth as a choice',
+    text: HEADER.replace('    password: ${env:REDSHIFT_PASSWORD}\n  lake:', '    password: ${env:REDSHIFT_PASSWORD}\n    <|>\n  lake:') + 'syncs:\n' + SYNC,
+    includes: ['auth', 'ca_file', 'cluster_identifier', 'workgroup', 'region', 'ssl', 'port'],
+    excludes: ['password', 'host'],
+    inserts: { auth: 'auth: ${1|password,iam|}', region: 'region: ${1:us-east-1}', ca_file: 'ca_file: ${1:certs/redshift-ca-bundle.pem}' },
+    check: (c) => {
+      assert.equal(item(c, 'auth').detail, 'Authentication');
+      assert.match(docs(item(c, 'auth')), /`iam`: A temporary password from AWS/);
+      assert.match(docs(item(c, 'ca_file')), /Redshift CA bundle/);
+    },
+  },
+  {
+    name: 'auth values with their descriptions',
+    text: HEADER.replace('    password: ${env:REDSHIFT_PASSWORD}\n  lake:', '    auth: <|>\n  lake:') + 'syncs:\n' + SYNC,
+    labels: ['password', 'iam'],
+    check: (c) => {
+      assert.equal(item(c, 'password').preselect, true);
+      assert.match(docs(item(c, 'iam')), /GetClusterCredentials/);
+    },
+  },
+  {
     name: 'a quoted value is replaced inside its quotes',
     text: file('  orders:\n    status: "dr<|>"\n'),
     labels: ['draft', 'active'],

@@ -106,6 +106,22 @@ const cases: Case[] = [
     shows: ['**Braze instance**', 'Allowed values: `US-01` · `US-02`', '`KR-01`'],
   },
   {
+    name: 'auth lists its values with what each does',
+    text: file().replace('    ssl: require', '    ssl: require\n    au<|>th: iam').replace('    password: ${env:REDSHIFT_PASSWORD}\n', ''),
+    covers: 'auth',
+    shows: ['**Authentication**', '- `iam`: A temporary password from AWS', 'GetClusterCredentials', 'Default `password`'],
+  },
+  {
+    name: 'ca_file explains where a relative path is read from',
+    text: file().replace('    ssl: require', '    ssl: verify-full\n    ca_<|>file: certs/redshift-ca-bundle.pem'),
+    shows: ['**CA bundle**', 'relative path is read from the folder'],
+  },
+  {
+    name: 'region says when it is needed',
+    text: file().replace('    ssl: require', '    ssl: require\n    auth: iam\n    reg<|>ion: us-east-1').replace('    password: ${env:REDSHIFT_PASSWORD}\n', ''),
+    shows: ['**AWS region**', 'Read from a Redshift endpoint `host` when absent'],
+  },
+  {
     name: 'a sync name',
     text: file().replace('  user_attributes:', '  user_attr<|>ibutes:'),
     covers: 'user_attributes',
