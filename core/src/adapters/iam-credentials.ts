@@ -29,14 +29,12 @@ export interface IamCredentialsOptions {
   /** The connection's `user` (provisioned clusters: the database user to log in as). */
   dbUser: string;
   database: string;
-  /** Fetch again when the cached credentials expire within this many ms. Default 5 minutes. */
-  refreshMarginMs?: number;
-  now?: () => number;
 }
 
 /** The longest AWS allows, so a run needs as few fetches as possible. */
 const DURATION_SECONDS = 3600;
-export const DEFAULT_REFRESH_MARGIN_MS = 5 * 60_000;
+/** Credentials this close to their expiry are fetched again. */
+const REFRESH_MARGIN_MS = 5 * 60_000;
 
 interface Issued {
   login: TemporaryLogin;
@@ -47,17 +45,15 @@ interface Issued {
 const SHORTEST_LIFETIME_MS = 900_000;
 
 export function createIamCredentials(options: IamCredentialsOptions): TemporaryCredentials {
-  const margin = options.refreshMarginMs ?? DEFAULT_REFRESH_MARGIN_MS;
-  const now = options.now ?? Date.now;
   let cached: { login: TemporaryLogin; expiresAt: number } | undefined;
   // Connections opened together share one request.
   let pending: Promise<TemporaryLogin> | undefined;
   return {
     get() {
-      if (cached && cached.expiresAt - margin > now()) return Promise.resolve(cached.login);
+      if (cached && cached.expiresAt - REFRESH_MARGIN_MS > Date.now()) return Promise.resolve(cached.login);
       pending ??= issue(options)
         .then(({ login, expiration }) => {
-          cached = { login, expiresAt: expiration?.getTime() ?? now() + SHORTEST_LIFETIME_MS };
+          cached = { login, expiresAt: expiration?.getTime() ?? Date.now() + SHORTEST_LIFETIME_MS };
           return login;
         })
         .finally(() => {
