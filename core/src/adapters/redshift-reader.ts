@@ -21,6 +21,7 @@ import { isSuperPayload, planFor, windowCountsQuery, windowQuery, type ReadPlan,
 import { READ_ATTEMPTS, isRetryableReadError, retryDelayMs } from './retryable-errors';
 import { StreamedQuery, type RowDecoder } from './row-stream';
 import { findTable } from './table-catalog';
+import { readPrivileges } from './table-privileges';
 
 export interface RedshiftReaderOptions {
   settings: PgSettings;
@@ -38,13 +39,6 @@ export class TableNotFoundError extends Error {
   constructor(readonly written: string) {
     super(`Table ${written} was not found (or the user cannot see it).`);
     this.name = 'TableNotFoundError';
-  }
-}
-
-export class WrongDatabaseError extends Error {
-  constructor(readonly tableDatabase: string, readonly connectionDatabase: string) {
-    super(`The table is in database ${tableDatabase}, but the connection opens database ${connectionDatabase}. Set the connection's database to ${tableDatabase}, or drop the database part of \`table\`.`);
-    this.name = 'WrongDatabaseError';
   }
 }
 
@@ -71,11 +65,8 @@ export function createRedshiftReader(options: RedshiftReaderOptions): SourceRead
     socketOf(c).destroy();
   }
 
+  /** A three-part name in another database (a datashare) resolves through svv_all_columns; see table-catalog.ts. */
   async function describe(): Promise<SourceTable | undefined> {
-    const db = options.table.database;
-    if (db !== undefined && db.toLowerCase() !== options.settings.database.toLowerCase()) {
-      throw new WrongDatabaseError(db, options.settings.database);
-    }
     table = await findTable(await connection(), options.table);
     plan = undefined;
     return table;
@@ -115,6 +106,7 @@ export function createRedshiftReader(options: RedshiftReaderOptions): SourceRead
       const c = await connection();
       const statement = new StreamedQuery(windowQuery(p, { ...window, ...(from !== undefined ? { from } : {}) }, remaining), decode, socketOf(c), opts.chunkRows ?? DEFAULT_CHUNK_ROWS);
       const started = Date.now();
+      let progressed = false;
       c.query(statement);
       try {
         for (;;) {
@@ -123,11 +115,13 @@ export function createRedshiftReader(options: RedshiftReaderOptions): SourceRead
           const fresh = keepNew(chunk, group);
           if (fresh.length > 0) {
             failedTries = 0;
+            progressed = true;
             handedOver += fresh.length;
             yield fresh;
           }
           if (opts.signal?.aborted) return;
-          if (Date.now() - started > legMaxMs && !statement.finished) break;
+          // Only a statement that got past what its predecessor handed over may be replaced.
+          if (progressed && Date.now() - started > legMaxMs && !statement.finished) break;
         }
       } catch (err) {
         if (++failedTries >= READ_ATTEMPTS || !isRetryableReadError(err)) throw queryError(c, options.settings, err);
@@ -143,12 +137,12 @@ export function createRedshiftReader(options: RedshiftReaderOptions): SourceRead
     async privileges(): Promise<TablePrivileges> {
       const t = table ?? (await describe());
       if (!t) throw new TableNotFoundError(written);
-      const rows = await run({
-        text: `SELECT has_schema_privilege($1, 'USAGE'), has_table_privilege($2, 'SELECT'), has_table_privilege($2, 'INSERT'), has_table_privilege($2, 'UPDATE'), has_table_privilege($2, 'DELETE')`,
-        values: [t.schema, t.sqlName],
-      });
-      const [usage, select, insert, update, del] = (rows[0] ?? []).map((v) => v === true);
-      return { schemaUsage: usage ?? false, select: select ?? false, insert: insert ?? false, update: update ?? false, delete: del ?? false };
+      const c = await connection();
+      try {
+        return await readPrivileges(c, t);
+      } catch (err) {
+        throw queryError(c, options.settings, err);
+      }
     },
     pages,
     async counts(window): Promise<WindowCounts> {

@@ -36,7 +36,8 @@ interface CatalogSource {
 /** $1 schema, $2 table. */
 const LOCAL_SOURCES: CatalogSource[] = [
   {
-    sql: `SELECT table_schema, table_name, column_name, data_type FROM information_schema.columns
+    // Redshift has no domains; the PostgreSQL shim's SUPER is one, named as Redshift names the type.
+    sql: `SELECT table_schema, table_name, column_name, COALESCE(domain_name, data_type) AS data_type FROM information_schema.columns
    WHERE lower(table_schema) = lower($1) AND lower(table_name) = lower($2) ORDER BY table_schema, table_name, ordinal_position`,
   },
   {
