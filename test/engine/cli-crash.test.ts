@@ -9,12 +9,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { JOURNAL_FILE_NAME } from '../../core/src/state/file-state-store';
 import { STATE_FILE_NAME, type SyncState } from '../../core/src/state/sync-state';
-import { rowKey } from '../../core/src/sync/row-key';
-import { parseTimestampMicros } from '../../core/src/sync/timestamps';
 import { useCliFixture } from '../support/cli-fixture';
 
 const fx = useCliFixture();
-const { definition, cli, run, afterRequests, syncDir, recordedState } = fx;
+const { definition, cli, run, afterRequests, syncDir, recordedState, assertWatermarkBehindDelivery } = fx;
 
 test('one job per sync across processes: the second start names the pid and changes nothing', async () => {
   fx.braze.reset();
@@ -41,19 +39,6 @@ test('one job per sync across processes: the second start names the pid and chan
   const runs = JSON.parse((await run(['history', file, '--sync', 'users', '--json'])).stdout) as unknown[];
   assert.equal(runs.length, 1, 'the refused start recorded no run');
 });
-
-/** Fails unless every row below the watermark, and every boundary row, reached Braze. */
-async function assertWatermarkBehindDelivery(table: string, state: SyncState | undefined, context: string): Promise<void> {
-  const watermark = state?.watermark;
-  if (!watermark) return;
-  const got = new Set(fx.braze.profiles().flatMap((p) => (p.external_id ? [p.external_id] : [])));
-  const below = await fx.db.query<{ external_id: string }>(`SELECT external_id FROM ${table} WHERE updated_at < $1`, [watermark.updated_at]);
-  for (const r of below.rows) assert.ok(got.has(r.external_id), `${r.external_id} is below the watermark but was never delivered (${context})`);
-  const at = await fx.db.query<{ updated_at: string; external_id: string; payload: string }>(`SELECT updated_at::text, external_id, payload FROM ${table} WHERE updated_at = $1`, [watermark.updated_at]);
-  const micros = parseTimestampMicros(watermark.updated_at);
-  const deliveredKeys = new Set(at.rows.filter((r) => got.has(r.external_id)).map((r) => rowKey({ updatedAt: r.updated_at, ids: { external_id: r.external_id }, payload: r.payload }, micros)));
-  for (const key of watermark.boundary_keys) assert.ok(deliveredKeys.has(key), `boundary key ${key} is not a delivered row (${context})`);
-}
 
 test('kill -9 at random points loses no row and never commits past delivery', async () => {
   fx.braze.reset();

@@ -5,12 +5,15 @@
  * `useCliFixture()` registers the before/after hooks of the calling test file.
  */
 import { after, before } from 'node:test';
+import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startBrazeServer, type BrazeServer } from '../../core/src/braze-server/braze-server';
 import { createFileStateStore } from '../../core/src/state/file-state-store';
 import type { SyncState } from '../../core/src/state/sync-state';
+import { rowKey } from '../../core/src/sync/row-key';
+import { parseTimestampMicros } from '../../core/src/sync/timestamps';
 import { assertCliBuilt, definitionText, startCli, type CliResult } from './cli';
 import { startTestPostgres, type TestPostgres } from './postgres';
 
@@ -34,6 +37,8 @@ export interface CliFixture {
   recordedState(file: string): Promise<SyncState | undefined>;
   /** Creates `ingestion.<name>` (UPDATED_AT, EXTERNAL_ID, PAYLOAD) readable by braze_user. */
   table(name: string): Promise<string>;
+  /** Fails unless every row of `table` below the watermark, and every boundary row, reached Braze. */
+  assertWatermarkBehindDelivery(table: string, state: SyncState | undefined, context: string): Promise<void>;
 }
 
 export function useCliFixture(): CliFixture {
@@ -97,6 +102,17 @@ export function useCliFixture(): CliFixture {
       await fixture.db.query(`CREATE TABLE ${t} (updated_at timestamptz, external_id varchar(256), payload varchar(65535))`);
       await fixture.db.query(`GRANT SELECT ON ${t} TO braze_user`);
       return t;
+    },
+    async assertWatermarkBehindDelivery(table, state, context) {
+      const watermark = state?.watermark;
+      if (!watermark) return;
+      const got = new Set(fixture.braze.profiles().flatMap((p) => (p.external_id ? [p.external_id] : [])));
+      const below = await fixture.db.query<{ external_id: string }>(`SELECT external_id FROM ${table} WHERE updated_at < $1`, [watermark.updated_at]);
+      for (const r of below.rows) assert.ok(got.has(r.external_id), `${r.external_id} is below the watermark but was never delivered (${context})`);
+      const at = await fixture.db.query<{ updated_at: string; external_id: string; payload: string }>(`SELECT updated_at::text, external_id, payload FROM ${table} WHERE updated_at = $1`, [watermark.updated_at]);
+      const micros = parseTimestampMicros(watermark.updated_at);
+      const deliveredKeys = new Set(at.rows.filter((r) => got.has(r.external_id)).map((r) => rowKey({ updatedAt: r.updated_at, ids: { external_id: r.external_id }, payload: r.payload }, micros)));
+      for (const key of watermark.boundary_keys) assert.ok(deliveredKeys.has(key), `boundary key ${key} is not a delivered row (${context})`);
     },
   };
   return fixture;

@@ -5,16 +5,17 @@
  * (`UPDATED_AT >= t`) and skipping what was taken. Equality is decided here, byte for byte, never
  * by SQL (Redshift ignores trailing blanks and may ignore case).
  *
- * Most groups are small, so rows are compared directly, looked up by payload (a JS string key:
- * hashed natively, no digest per row). A group that grows past LARGE_GROUP_ROWS switches to row
- * keys (a 96-bit digest each), so a huge tie group holds keys, not rows.
+ * Most groups are small, so rows are compared directly, looked up by their identifier (a short
+ * string, hashed natively: no digest per row; the payload when there is no identifier). A group
+ * that grows past LARGE_GROUP_ROWS switches to row keys (a 96-bit digest each), so a huge tie
+ * group holds keys, not rows.
  */
 import type { SourceRow } from './ports';
 import { rowKey } from './row-key';
 import { parseTimestampMicros } from './timestamps';
 
 const LARGE_GROUP_ROWS = 4096;
-/** Map keys for a NULL and an absent PAYLOAD; a real payload equal to one is told apart by sameRow. */
+/** Lookup keys for a row without identifiers whose PAYLOAD is NULL or absent; sameRow tells apart any real value equal to one. */
 const NULL_PAYLOAD = '\u0000null';
 const NO_PAYLOAD = '\u0000none';
 
@@ -25,7 +26,11 @@ function sameRow(a: SourceRow, b: SourceRow): boolean {
   return x.external_id === y.external_id && x.alias_name === y.alias_name && x.alias_label === y.alias_label && x.braze_id === y.braze_id && x.email === y.email && x.phone === y.phone;
 }
 
-function payloadKey(row: SourceRow): string {
+/** Rows that can be identical land on the same key; sameRow decides. */
+function lookupKey(row: SourceRow): string {
+  const ids = row.ids;
+  const id = ids.external_id ?? ids.braze_id ?? ids.email ?? ids.phone ?? ids.alias_name;
+  if (id !== null && id !== undefined) return id;
   return row.payload === null ? NULL_PAYLOAD : row.payload ?? NO_PAYLOAD;
 }
 
@@ -54,7 +59,7 @@ export class TieGroup {
       this.taken++;
       return true;
     }
-    const key = payloadKey(row);
+    const key = lookupKey(row);
     const seen = this.rows.get(key);
     if (seen === undefined) this.rows.set(key, row);
     else if (Array.isArray(seen)) {
