@@ -39,9 +39,17 @@ test('sync --json prints exactly the promised shape; exit codes for success and 
   assert.equal(partial.code, 3);
   assert.deepEqual(JSON.parse(partial.stdout), { ...JSON.parse(partial.stdout), status: 'partial', rows_read: 2, rows_synced: 1, rows_failed: 1 });
 
+  await fx.db.query(`INSERT INTO ingestion.users (external_id, payload) VALUES ('cli-202', '{}')`);
+  const human = await run(['sync', file, '--sync', 'users']);
+  assert.equal(human.code, 0, human.stderr);
+  // Where the time went, so a user can tell a slow table from a slow Braze.
+  assert.match(human.stdout, /\n  read 3 rows in \d+\.\d s \([\d,]+ rows\/s\) · first rows after \d+\.\d s · waited \d+\.\d s on the warehouse in all\n/);
+
   const history = await run(['history', file, '--sync', 'users', '--json']);
-  const runs = JSON.parse(history.stdout) as { status: string; id: string }[];
-  assert.deepEqual(runs.map((r) => r.status), ['partial', 'success']);
+  const runs = JSON.parse(history.stdout) as { status: string; id: string; read?: { first_row_ms: number; wait_ms: number } }[];
+  assert.deepEqual(runs.map((r) => r.status), ['success', 'partial', 'success']);
+  assert.ok(runs.every((r) => r.read && Number.isInteger(r.read.first_row_ms) && r.read.wait_ms >= r.read.first_row_ms), 'history records the read timing');
+  runs.shift();
   const errors = await run(['history', file, '--sync', 'users', '--run', runs[0]?.id ?? '', '--json']);
   assert.match(errors.stdout, /not valid JSON/);
   assertNoSecrets(first.stdout, first.stderr, partial.stdout, history.stdout, errors.stdout);

@@ -7,6 +7,7 @@ import { EXIT, type CliIo, type Command } from '../command';
 import { progressReporter } from '../progress';
 import { EXIT_CANCELLED, withStopSignals } from '../stop-signals';
 import { envLookup, formatCount, loadTarget, parseSyncArgs, positiveInt } from '../sync-args';
+import { readTimingLine } from '../read-timing-line';
 
 const USAGE = 'brazesync sync FILE --sync NAME [--json] [--concurrency N] [--state-dir DIR]';
 
@@ -75,6 +76,8 @@ function printRun(io: CliIo, run: RunRecord, target: SyncTarget, connection: str
   const out = io.stdout;
   out.write(`${run.sync}: ${run.status} (run ${run.id})\n`);
   out.write(`  rows read ${formatCount(run.rows_read)} · synced ${formatCount(run.rows_synced)} · failed ${formatCount(run.rows_failed)}${run.rows_skipped ? ` · skipped ${formatCount(run.rows_skipped)} already delivered` : ''}\n`);
+  const timing = readTimingLine(run);
+  if (timing) out.write(`  ${timing}\n`);
   out.write(`  watermark ${run.watermark_after ?? '(none)'}${run.watermark_before !== run.watermark_after ? ` (was ${run.watermark_before ?? 'none'})` : ''}\n`);
   for (const w of run.warnings) out.write(`  warning: ${w}\n`);
   if (run.error) {
