@@ -10,16 +10,26 @@ export interface FingerprintedConnection {
   user?: unknown;
   ssl?: unknown;
   password?: unknown;
+  ca_file?: unknown;
+  auth?: unknown;
+  cluster_identifier?: unknown;
+  workgroup?: unknown;
+  region?: unknown;
 }
 
 /**
  * Identifies what a connection test covered; it changes whenever the connection settings, the
  * table or the data type change, which makes an earlier test stale. The password field holds a
- * `${env:…}` reference, never a value: hashing the reference notices a switch of secret.
+ * `${env:…}` reference, never a value: hashing the reference notices a switch of secret. Fields
+ * added later come last and only when set (JSON.stringify drops undefined), so a test recorded
+ * before they existed keeps its fingerprint.
  */
 export function connectionFingerprint(connection: FingerprintedConnection, table: string, dataType: string): string {
-  const { host, port, database, user, ssl } = connection;
-  return createHash('sha256').update(JSON.stringify({ host, port, database, user, ssl, password_ref: connection.password, table, dataType })).digest('hex').slice(0, 16);
+  const { host, port, database, user, ssl, ca_file, auth, cluster_identifier, workgroup, region } = connection;
+  return createHash('sha256')
+    .update(JSON.stringify({ host, port, database, user, ssl, password_ref: connection.password, table, dataType, ca_file, auth, cluster_identifier, workgroup, region }))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 export type TestStatus = { tested: true; at: string } | { tested: false; reason: 'never' | 'stale'; lastAt?: string };

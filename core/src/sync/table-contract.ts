@@ -11,7 +11,8 @@ export interface ContractIssue {
 }
 
 const TEXT_TYPES = /^(character varying|varchar|character|char|bpchar|text|nvarchar|nchar|name|string)\b/;
-const PAYLOAD_TYPES = /^(character varying|varchar|character|char|bpchar|text|nvarchar|super|json|jsonb)\b/;
+// `string`: how Spectrum external tables name their text columns.
+const PAYLOAD_TYPES = /^(character varying|varchar|character|char|bpchar|text|nvarchar|string|super|json|jsonb)\b/;
 const TIME_TYPES = /^(timestamp|timestamptz|date)\b/;
 
 export function checkTableContract(dataType: DataType, columns: SourceColumn[]): ContractIssue[] {

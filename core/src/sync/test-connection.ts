@@ -4,12 +4,12 @@
  * failure into the fix to apply. A passing test is recorded in state with a fingerprint of what
  * was tested (never a secret).
  */
-import { createHash } from 'node:crypto';
 import { diagnoseFailure, type DiagnosisContext, type FailureKind } from '../adapters/connection-diagnosis';
 import { exampleTableDdl } from '../adapters/redshift-shims';
 import { AmbiguousTableError, CatalogPermissionError, WrongDatabaseError } from '../adapters/table-catalog';
-import type { RedshiftConnection, SyncFile } from '../model/sync-file';
+import type { SyncFile } from '../model/sync-file';
 import { quoteIdent, type TableName } from '../model/table-name';
+import { connectionFingerprint } from '../state/connection-fingerprint';
 import { JobInProgressError } from '../state/lock-file';
 import type { SyncStateStore } from '../state/state-store';
 import { systemClock, type Clock } from './ports';
@@ -47,12 +47,6 @@ export interface TestConnectionOptions {
 }
 
 /** Identifies what was tested; changes whenever the connection settings or the table change. */
-export function connectionFingerprint(connection: RedshiftConnection, table: string, dataType: string): string {
-  const { host, port, database, user, ssl } = connection;
-  // `password` holds a ${env:…} reference, never a value; hashing the reference notices a switch.
-  return createHash('sha256').update(JSON.stringify({ host, port, database, user, ssl, password_ref: connection.password, table, dataType })).digest('hex').slice(0, 16);
-}
-
 export async function testConnection(options: TestConnectionOptions): Promise<ConnectionTestResult> {
   const { file, syncName, table, store } = options;
   const sync = file.syncs[syncName];
