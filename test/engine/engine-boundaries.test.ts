@@ -3,51 +3,39 @@
  * runs, rows committed late at the boundary, the lookback window, rows stamped in the future, and
  * cancellation — always checked against what the Braze server actually received.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startBrazeServer, type BrazeServer } from '../../core/src/braze-server/braze-server';
 import type { SyncStateStore } from '../../core/src/state/state-store';
 import { formatTimestampMicros } from '../../core/src/sync/timestamps';
-import { startTestPostgres, type TestPostgres } from '../support/postgres';
-import { API_KEY, harness } from '../support/sync-harness';
+import { harness } from '../support/sync-harness';
+import { useEngineFixture } from '../support/engine-fixture';
 
-let db: TestPostgres;
-let braze: BrazeServer;
+const fx = useEngineFixture();
 let tableSeq = 0;
-let onRequest: (() => void) | undefined;
-
-before(async () => {
-  db = await startTestPostgres();
-  braze = await startBrazeServer({ port: 0, apiKeys: [API_KEY], budget: { limit: 1_000_000, windowMs: 1000 }, onRequest: () => onRequest?.() });
-});
-after(async () => {
-  await braze?.close();
-  await db?.stop();
-});
 
 async function table(): Promise<string> {
   const name = `b${++tableSeq}`;
-  await db.createExampleTable('ingestion', name);
+  await fx.db.createExampleTable('ingestion', name);
   return `ingestion.${name}`;
 }
 
 /** Inserts `count` rows in one statement; with `at`, every row gets that UPDATED_AT. */
 async function load(t: string, prefix: string, count: number, at?: string): Promise<void> {
-  if (at) await db.query(`INSERT INTO ${t} (updated_at, external_id, payload) SELECT $1, $2 || g, '{"n":' || g || '}' FROM generate_series(1, $3::int) g`, [at, prefix, count]);
-  else await db.query(`INSERT INTO ${t} (external_id, payload) SELECT $1 || g, '{"n":' || g || '}' FROM generate_series(1, $2::int) g`, [prefix, count]);
+  if (at) await fx.db.query(`INSERT INTO ${t} (updated_at, external_id, payload) SELECT $1, $2 || g, '{"n":' || g || '}' FROM generate_series(1, $3::int) g`, [at, prefix, count]);
+  else await fx.db.query(`INSERT INTO ${t} (external_id, payload) SELECT $1 || g, '{"n":' || g || '}' FROM generate_series(1, $2::int) g`, [prefix, count]);
 }
 
-const attributesReceived = () => braze.stats().objects.attributes;
+const attributesReceived = () => fx.braze.stats().objects.attributes;
 const ago = (minutes: number) => formatTimestampMicros((Date.now() - minutes * 60_000) * 1000 + 123);
 
 test('a tie group larger than a page is read whole, and a row committed later at the same UPDATED_AT is sent once', async () => {
-  braze.reset();
+  fx.braze.reset();
   const t = await table();
   const at = '2026-03-01 12:00:00.000001+00';
   await load(t, 'tie-', 250, at);
   // Two identical rows are one row.
-  await db.query(`INSERT INTO ${t} (updated_at, external_id, payload) VALUES ($1, 'dup', '{"n":0}'), ($1, 'dup', '{"n":0}')`, [at]);
-  const h = harness(db, { table: t, dataType: 'custom_attributes', brazeUrl: braze.url });
+  await fx.db.query(`INSERT INTO ${t} (updated_at, external_id, payload) VALUES ($1, 'dup', '{"n":0}'), ($1, 'dup', '{"n":0}')`, [at]);
+  const h = harness(fx.db, { table: t, dataType: 'custom_attributes', brazeUrl: fx.braze.url });
   try {
     const first = await h.run({ chunkRows: 40 });
     assert.equal(first.status, 'success', first.error);
@@ -57,7 +45,7 @@ test('a tie group larger than a page is read whole, and a row committed later at
     assert.equal(state?.watermark?.updated_at, at);
     assert.equal(state?.watermark?.boundary_keys.length, 251);
 
-    await db.query(`INSERT INTO ${t} (updated_at, external_id, payload) VALUES ($1, 'late', '{"late":true}')`, [at]);
+    await fx.db.query(`INSERT INTO ${t} (updated_at, external_id, payload) VALUES ($1, 'late', '{"late":true}')`, [at]);
     const second = await h.run({ chunkRows: 40 });
     assert.deepEqual([second.rows_read, second.rows_skipped, second.rows_synced], [1, 251, 1]);
     assert.equal(attributesReceived(), 252, 'only the late row was sent');
@@ -70,11 +58,11 @@ test('a tie group larger than a page is read whole, and a row committed later at
 });
 
 test('checkpoints of a growing tie group cost what each one adds, not the whole group', async () => {
-  braze.reset();
+  fx.braze.reset();
   const t = await table();
   const at = '2026-03-02 08:00:00.5+00';
   await load(t, 'grow-', 3000, at);
-  const h = harness(db, { table: t, dataType: 'custom_attributes', brazeUrl: braze.url, batchSize: 10 });
+  const h = harness(fx.db, { table: t, dataType: 'custom_attributes', brazeUrl: fx.braze.url, batchSize: 10 });
   // Bytes each kind of write puts on disk, measured through the store the engine is given.
   const written = { snapshots: 0, snapshotBytes: 0, appends: 0, appendBytes: 0 };
   const counting: SyncStateStore = {
@@ -108,25 +96,25 @@ test('checkpoints of a growing tie group cost what each one adds, not the whole 
 });
 
 test('lookback re-reads its window, sends only late rows, and never resends delivered ones', async () => {
-  braze.reset();
+  fx.braze.reset();
   const t = await table();
   await load(t, 'w-a-', 20, ago(40));
   await load(t, 'w-b-', 20, ago(20));
   await load(t, 'w-c-', 20, ago(5));
-  const withLookback = harness(db, { table: t, dataType: 'custom_attributes', brazeUrl: braze.url, lookback: '30 minutes' });
-  const without = harness(db, { table: t, dataType: 'custom_attributes', brazeUrl: braze.url });
+  const withLookback = harness(fx.db, { table: t, dataType: 'custom_attributes', brazeUrl: fx.braze.url, lookback: '30 minutes' });
+  const without = harness(fx.db, { table: t, dataType: 'custom_attributes', brazeUrl: fx.braze.url });
   try {
     assert.equal((await withLookback.run()).rows_read, 60);
     assert.equal((await without.run()).rows_read, 60);
-    braze.reset();
+    fx.braze.reset();
     // Late rows: 10 minutes before the watermark (inside the window) and 50 minutes before (outside).
-    await db.query(`INSERT INTO ${t} (updated_at, external_id, payload) VALUES ($1, 'late-in', '{}'), ($2, 'late-out', '{}')`, [ago(15), ago(55)]);
+    await fx.db.query(`INSERT INTO ${t} (updated_at, external_id, payload) VALUES ($1, 'late-in', '{}'), ($2, 'late-out', '{}')`, [ago(15), ago(55)]);
     const caught = await withLookback.run();
     assert.equal(caught.status, 'success', caught.error);
     assert.equal(caught.rows_read, 1);
     assert.equal(caught.rows_skipped, 40, 'rows in the window already delivered are skipped');
-    assert.equal(braze.profiles({ external_id: 'late-in' }).length, 1);
-    assert.equal(braze.profiles({ external_id: 'late-out' }).length, 0);
+    assert.equal(fx.braze.profiles({ external_id: 'late-in' }).length, 1);
+    assert.equal(fx.braze.profiles({ external_id: 'late-out' }).length, 0);
     assert.equal(attributesReceived(), 1);
     const missed = await without.run();
     assert.equal(missed.rows_read, 0, 'without lookback a late row below the watermark is not read');
@@ -138,11 +126,11 @@ test('lookback re-reads its window, sends only late rows, and never resends deli
 });
 
 test('rows stamped in the future wait for their time and never move the watermark past now', async () => {
-  braze.reset();
+  fx.braze.reset();
   const t = await table();
   await load(t, 'now-', 5);
-  await db.query(`INSERT INTO ${t} (updated_at, external_id, payload) VALUES ($1, 'future', '{}')`, [formatTimestampMicros((Date.now() + 86_400_000) * 1000)]);
-  const h = harness(db, { table: t, dataType: 'custom_attributes', brazeUrl: braze.url });
+  await fx.db.query(`INSERT INTO ${t} (updated_at, external_id, payload) VALUES ($1, 'future', '{}')`, [formatTimestampMicros((Date.now() + 86_400_000) * 1000)]);
+  const h = harness(fx.db, { table: t, dataType: 'custom_attributes', brazeUrl: fx.braze.url });
   try {
     const startedAt = Date.now();
     const run = await h.run();
@@ -150,7 +138,7 @@ test('rows stamped in the future wait for their time and never move the watermar
     assert.equal(run.rows_read, 5);
     assert.equal(run.rows_in_future, 1);
     assert.match(run.warnings.join(' '), /1 row\(s\) have UPDATED_AT after this run started/);
-    assert.equal(braze.profiles({ external_id: 'future' }).length, 0);
+    assert.equal(fx.braze.profiles({ external_id: 'future' }).length, 0);
     assert.ok(Date.parse(run.watermark_after ?? '') <= Date.now() && Date.parse(run.watermark_after ?? '') >= startedAt - 60_000);
   } finally {
     h.cleanup();
@@ -158,18 +146,18 @@ test('rows stamped in the future wait for their time and never move the watermar
 });
 
 test('cancellation stops cleanly, commits what was delivered, and the rerun sends exactly the rest', async () => {
-  braze.reset();
+  fx.braze.reset();
   const t = await table();
   await load(t, 'c-', 1000, '2026-04-01 00:00:00+00');
-  const h = harness(db, { table: t, dataType: 'custom_attributes', brazeUrl: braze.url, batchSize: 10 });
+  const h = harness(fx.db, { table: t, dataType: 'custom_attributes', brazeUrl: fx.braze.url, batchSize: 10 });
   const controller = new AbortController();
   let seen = 0;
-  onRequest = () => {
+  fx.onRequest = () => {
     if (++seen === 8) controller.abort();
   };
   try {
     const cancelled = await h.run({ signal: controller.signal, concurrency: 2 });
-    onRequest = undefined;
+    fx.onRequest = undefined;
     assert.equal(cancelled.status, 'cancelled');
     assert.ok(cancelled.rows_synced > 0 && cancelled.rows_synced < 1000);
     assert.equal(attributesReceived(), cancelled.rows_synced, 'in-flight requests finished and were committed');
@@ -180,28 +168,28 @@ test('cancellation stops cleanly, commits what was delivered, and the rerun send
     assert.equal(rest.status, 'success', rest.error);
     assert.equal(rest.rows_read, 1000 - cancelled.rows_synced);
     assert.equal(attributesReceived(), 1000, 'no row lost, none sent twice');
-    assert.equal(braze.stats().profiles, 1000);
+    assert.equal(fx.braze.stats().profiles, 1000);
   } finally {
-    onRequest = undefined;
+    fx.onRequest = undefined;
     h.cleanup();
   }
 });
 
 test('a warehouse connection lost mid-read fails the run with the reason, keeps what was delivered, and the rerun sends exactly the rest', async () => {
-  braze.reset();
+  fx.braze.reset();
   const t = await table();
   // More than the socket buffers hold, so the statement is still sending when the backend dies.
   const total = 30_000;
-  await db.query(`INSERT INTO ${t} (external_id, payload) SELECT 'x-' || g, '{"n":' || g || ',"pad":"' || repeat('p', 400) || '"}' FROM generate_series(1, $1::int) g`, [total]);
-  const h = harness(db, { table: t, dataType: 'custom_attributes', brazeUrl: braze.url });
+  await fx.db.query(`INSERT INTO ${t} (external_id, payload) SELECT 'x-' || g, '{"n":' || g || ',"pad":"' || repeat('p', 400) || '"}' FROM generate_series(1, $1::int) g`, [total]);
+  const h = harness(fx.db, { table: t, dataType: 'custom_attributes', brazeUrl: fx.braze.url });
   let killed: Promise<unknown> | undefined;
-  onRequest = () => {
+  fx.onRequest = () => {
     // The reader's connection is the only other one to this database.
-    killed ??= db.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+    killed ??= fx.db.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
   };
   try {
     const failed = await h.run({ chunkRows: 50, concurrency: 2 });
-    onRequest = undefined;
+    fx.onRequest = undefined;
     await killed;
     assert.equal(failed.status, 'error');
     // A backend blocked sending rows dies without a word; one that was idle says why.
@@ -213,9 +201,9 @@ test('a warehouse connection lost mid-read fails the run with the reason, keeps 
     assert.equal(rest.status, 'success', rest.error);
     assert.equal(rest.rows_read, total - failed.rows_synced);
     assert.equal(attributesReceived(), total, 'no row lost, none sent twice');
-    assert.equal(braze.stats().profiles, total);
+    assert.equal(fx.braze.stats().profiles, total);
   } finally {
-    onRequest = undefined;
+    fx.onRequest = undefined;
     h.cleanup();
   }
 });

@@ -3,32 +3,21 @@
  * identifier kind, invalid rows, Braze faults, the job lock, an injection-shaped table name and
  * secrets kept out of state.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { startBrazeServer, type BrazeServer } from '../../core/src/braze-server/braze-server';
 import { JobInProgressError } from '../../core/src/state/lock-file';
-import { startTestPostgres, type TestPostgres } from '../support/postgres';
 import { API_KEY, harness } from '../support/sync-harness';
+import { useEngineFixture } from '../support/engine-fixture';
 
-let db: TestPostgres;
-let braze: BrazeServer;
+const fx = useEngineFixture();
 let tableSeq = 0;
-
-before(async () => {
-  db = await startTestPostgres();
-  braze = await startBrazeServer({ port: 0, apiKeys: [API_KEY], budget: { limit: 1_000_000, windowMs: 1000 } });
-});
-after(async () => {
-  await braze?.close();
-  await db?.stop();
-});
 
 async function table(options: { payload?: boolean } = {}): Promise<string> {
   const name = `t${++tableSeq}`;
-  await db.createExampleTable('ingestion', name, options);
+  await fx.db.createExampleTable('ingestion', name, options);
   return `ingestion.${name}`;
 }
 
@@ -36,7 +25,7 @@ function insert(t: string, rows: Record<string, string | null>[]): Promise<unkno
   const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
   const values: (string | null)[] = [];
   const tuples = rows.map((r) => `(${cols.map((c) => (values.push(r[c] ?? null), `$${values.length}`)).join(', ')})`);
-  return db.query(`INSERT INTO ${t} (${cols.join(', ')}) VALUES ${tuples.join(', ')}`, values);
+  return fx.db.query(`INSERT INTO ${t} (${cols.join(', ')}) VALUES ${tuples.join(', ')}`, values);
 }
 
 function filesUnder(dir: string): string[] {
@@ -47,7 +36,7 @@ function filesUnder(dir: string): string[] {
 }
 
 test('custom attributes: every identifier kind reaches the right profile; state records the data type', async () => {
-  braze.reset();
+  fx.braze.reset();
   const t = await table();
   await insert(t, [
     { external_id: 'ext-1', payload: '{"tier":"gold"}' },
@@ -56,26 +45,26 @@ test('custom attributes: every identifier kind reaches the right profile; state 
     { phone: '+15550001111', payload: '{"tier":"tin"}' },
     { email: 'both@example.com', phone: '+15550002222', payload: '{"tier":"iron"}' },
   ]);
-  const h = harness(db, { table: t, dataType: 'custom_attributes', brazeUrl: braze.url });
+  const h = harness(fx.db, { table: t, dataType: 'custom_attributes', brazeUrl: fx.braze.url });
   try {
     const run = await h.run();
     assert.equal(run.status, 'success', JSON.stringify(await h.store.readRowErrors(run.id)));
     assert.deepEqual([run.rows_read, run.rows_synced, run.rows_failed], [5, 5, 0]);
-    assert.equal(braze.profiles({ external_id: 'ext-1' })[0]?.attributes.tier, 'gold');
-    assert.equal(braze.profiles({ user_alias: { alias_name: 'anon-1', alias_label: 'web' } })[0]?.attributes.tier, 'silver');
-    assert.equal(braze.profiles({ email: 'a@example.com' })[0]?.attributes.tier, 'bronze');
-    assert.equal(braze.profiles({ phone: '+15550001111' })[0]?.attributes.tier, 'tin');
-    const both = braze.profiles({ email: 'both@example.com' })[0];
+    assert.equal(fx.braze.profiles({ external_id: 'ext-1' })[0]?.attributes.tier, 'gold');
+    assert.equal(fx.braze.profiles({ user_alias: { alias_name: 'anon-1', alias_label: 'web' } })[0]?.attributes.tier, 'silver');
+    assert.equal(fx.braze.profiles({ email: 'a@example.com' })[0]?.attributes.tier, 'bronze');
+    assert.equal(fx.braze.profiles({ phone: '+15550001111' })[0]?.attributes.tier, 'tin');
+    const both = fx.braze.profiles({ email: 'both@example.com' })[0];
     assert.equal(both?.attributes.tier, 'iron');
     assert.equal(both?.phone, '+15550002222');
 
     // braze_id updates an existing profile and never creates one.
-    const brazeId = braze.profiles({ external_id: 'ext-1' })[0]?.braze_id ?? '';
+    const brazeId = fx.braze.profiles({ external_id: 'ext-1' })[0]?.braze_id ?? '';
     await insert(t, [{ braze_id: brazeId, payload: '{"tier":"platinum"}' }]);
     const second = await h.run();
     assert.equal(second.status, 'success', second.error);
     assert.equal(second.rows_read, 1, 'only the new row is read');
-    assert.equal(braze.profiles({ external_id: 'ext-1' })[0]?.attributes.tier, 'platinum');
+    assert.equal(fx.braze.profiles({ external_id: 'ext-1' })[0]?.attributes.tier, 'platinum');
 
     const state = await h.store.readState();
     assert.equal(state?.data_type, 'custom_attributes');
@@ -87,20 +76,20 @@ test('custom attributes: every identifier kind reaches the right profile; state 
 });
 
 test('custom events and purchases: time defaults to UPDATED_AT with microseconds', async () => {
-  braze.reset();
+  fx.braze.reset();
   const events = await table();
-  await db.query(`INSERT INTO ${events} (updated_at, external_id, payload) VALUES ('2026-01-02 03:04:05.123456+00', 'ev-user', '{"name":"rented_movie","properties":{"movie":"The Sad Egg"}}')`);
+  await fx.db.query(`INSERT INTO ${events} (updated_at, external_id, payload) VALUES ('2026-01-02 03:04:05.123456+00', 'ev-user', '{"name":"rented_movie","properties":{"movie":"The Sad Egg"}}')`);
   const purchases = await table();
-  await db.query(`INSERT INTO ${purchases} (updated_at, external_id, payload) VALUES ('2026-01-02 03:04:06.654321+00', 'buyer', '{"product_id":"sku-1","currency":"USD","price":9.99,"quantity":2}')`);
-  const he = harness(db, { table: events, dataType: 'custom_events', brazeUrl: braze.url });
-  const hp = harness(db, { table: purchases, dataType: 'purchases', brazeUrl: braze.url });
+  await fx.db.query(`INSERT INTO ${purchases} (updated_at, external_id, payload) VALUES ('2026-01-02 03:04:06.654321+00', 'buyer', '{"product_id":"sku-1","currency":"USD","price":9.99,"quantity":2}')`);
+  const he = harness(fx.db, { table: events, dataType: 'custom_events', brazeUrl: fx.braze.url });
+  const hp = harness(fx.db, { table: purchases, dataType: 'purchases', brazeUrl: fx.braze.url });
   try {
     assert.equal((await he.run()).status, 'success');
     assert.equal((await hp.run()).status, 'success');
-    const ev = braze.profiles({ external_id: 'ev-user' })[0]?.events[0];
+    const ev = fx.braze.profiles({ external_id: 'ev-user' })[0]?.events[0];
     assert.equal(ev?.name, 'rented_movie');
     assert.equal(ev?.time, '2026-01-02T03:04:05.123456Z');
-    const pu = braze.profiles({ external_id: 'buyer' })[0]?.purchases[0];
+    const pu = fx.braze.profiles({ external_id: 'buyer' })[0]?.purchases[0];
     assert.equal(pu?.product_id, 'sku-1');
     assert.equal(pu?.time, '2026-01-02T03:04:06.654321Z');
     const state = await he.store.readState();
@@ -112,24 +101,24 @@ test('custom events and purchases: time defaults to UPDATED_AT with microseconds
 });
 
 test('user deletes: batches of at most 50 ids, and a table with PAYLOAD is refused', async () => {
-  braze.reset();
+  fx.braze.reset();
   const attrs = await table();
   const ids = Array.from({ length: 120 }, (_, i) => `del-${i}`);
   await insert(attrs, ids.map((id) => ({ external_id: id, payload: '{"x":1}' })));
-  const ha = harness(db, { table: attrs, dataType: 'custom_attributes', brazeUrl: braze.url });
+  const ha = harness(fx.db, { table: attrs, dataType: 'custom_attributes', brazeUrl: fx.braze.url });
   const deletes = await table({ payload: false });
   await insert(deletes, ids.slice(0, 110).map((id) => ({ external_id: id })));
-  const hd = harness(db, { table: deletes, dataType: 'user_deletes', brazeUrl: braze.url });
-  const withPayload = harness(db, { table: attrs, dataType: 'user_deletes', brazeUrl: braze.url });
+  const hd = harness(fx.db, { table: deletes, dataType: 'user_deletes', brazeUrl: fx.braze.url });
+  const withPayload = harness(fx.db, { table: attrs, dataType: 'user_deletes', brazeUrl: fx.braze.url });
   try {
     assert.equal((await ha.run()).status, 'success');
-    assert.equal(braze.stats().profiles, 120);
-    const before = braze.state().requests.length;
+    assert.equal(fx.braze.stats().profiles, 120);
+    const before = fx.braze.state().requests.length;
     const run = await hd.run();
     assert.equal(run.status, 'success', run.error);
     assert.equal(run.rows_synced, 110);
-    assert.equal(braze.stats().profiles, 10);
-    const deleteRequests = braze.state().requests.slice(before).filter((r) => r.path === '/users/delete');
+    assert.equal(fx.braze.stats().profiles, 10);
+    const deleteRequests = fx.braze.state().requests.slice(before).filter((r) => r.path === '/users/delete');
     assert.equal(deleteRequests.length, 3);
     assert.ok(deleteRequests.every((r) => r.objects <= 50));
 
@@ -145,7 +134,7 @@ test('user deletes: batches of at most 50 ids, and a table with PAYLOAD is refus
 });
 
 test('invalid rows are recorded with their reason and the run goes on (partial)', async () => {
-  braze.reset();
+  fx.braze.reset();
   const t = await table();
   await insert(t, [
     { external_id: 'ok-1', payload: '{"a":1}' },
@@ -155,7 +144,7 @@ test('invalid rows are recorded with their reason and the run goes on (partial)'
     { external_id: 'blocked-user', payload: '{"a":4}' }, // rejected by Braze inside a 201
     { external_id: 'ok-2', payload: '{"a":5}' },
   ]);
-  const h = harness(db, { table: t, dataType: 'custom_attributes', brazeUrl: braze.url });
+  const h = harness(fx.db, { table: t, dataType: 'custom_attributes', brazeUrl: fx.braze.url });
   try {
     const run = await h.run();
     assert.equal(run.status, 'partial');
@@ -175,44 +164,44 @@ test('invalid rows are recorded with their reason and the run goes on (partial)'
 });
 
 test('429 with reset, 5xx and dropped connections: every row arrives once the faults pass', async () => {
-  braze.reset();
+  fx.braze.reset();
   const t = await table();
   await insert(t, Array.from({ length: 600 }, (_, i) => ({ external_id: `f-${i}`, payload: `{"n":${i}}` })));
-  braze.setFaults({ next: [429, 503, 'drop', 500, 502, 'drop', 429] });
-  const h = harness(db, { table: t, dataType: 'custom_attributes', brazeUrl: braze.url });
+  fx.braze.setFaults({ next: [429, 503, 'drop', 500, 502, 'drop', 429] });
+  const h = harness(fx.db, { table: t, dataType: 'custom_attributes', brazeUrl: fx.braze.url });
   try {
     const run = await h.run({ concurrency: 4 });
     assert.equal(run.status, 'success', run.error);
     assert.equal(run.rows_synced, 600);
-    assert.equal(braze.stats().profiles, 600);
-    assert.ok(braze.state().requests.some((r) => r.status === 429));
-    assert.ok(braze.state().requests.some((r) => r.status === 0), 'a connection was dropped');
+    assert.equal(fx.braze.stats().profiles, 600);
+    assert.ok(fx.braze.state().requests.some((r) => r.status === 429));
+    assert.ok(fx.braze.state().requests.some((r) => r.status === 0), 'a connection was dropped');
   } finally {
     h.cleanup();
   }
 });
 
 test('retries exhausted: the run fails cleanly and commits only what was delivered', async () => {
-  braze.reset();
+  fx.braze.reset();
   const t = await table();
   await insert(t, Array.from({ length: 300 }, (_, i) => ({ external_id: `r-${i}`, payload: `{"n":${i}}` })));
-  const h = harness(db, { table: t, dataType: 'custom_attributes', brazeUrl: braze.url, batchSize: 10 });
+  const h = harness(fx.db, { table: t, dataType: 'custom_attributes', brazeUrl: fx.braze.url, batchSize: 10 });
   try {
     let requests = 0;
-    braze.setFaults({ rate: 0 });
+    fx.braze.setFaults({ rate: 0 });
     const run = await h.run({
       concurrency: 1,
       brazeOptions: { maxRetries: 1 },
       onProgress: () => {
-        if (++requests === 5) braze.setFaults({ rate: 1, kinds: [503] });
+        if (++requests === 5) fx.braze.setFaults({ rate: 1, kinds: [503] });
       },
     });
-    braze.setFaults({ rate: 0 });
+    fx.braze.setFaults({ rate: 0 });
     assert.equal(run.status, 'error');
     assert.match(run.error ?? '', /503|Service Unavailable|server/i);
-    const delivered = braze.stats().profiles;
+    const delivered = fx.braze.stats().profiles;
     const state = await h.store.readState();
-    const rows = await db.query<{ n: string }>(`SELECT COUNT(*) AS n FROM ${t} WHERE updated_at <= $1`, [state?.watermark?.updated_at ?? '1970-01-01']);
+    const rows = await fx.db.query<{ n: string }>(`SELECT COUNT(*) AS n FROM ${t} WHERE updated_at <= $1`, [state?.watermark?.updated_at ?? '1970-01-01']);
     assert.ok(delivered > 0 && delivered < 300);
     // All rows here share one UPDATED_AT: the committed boundary keys are exactly what was delivered.
     assert.equal(state?.watermark?.boundary_keys.length, delivered);
@@ -220,17 +209,17 @@ test('retries exhausted: the run fails cleanly and commits only what was deliver
     const resumed = await h.run();
     assert.equal(resumed.status, 'success', resumed.error);
     assert.equal(resumed.rows_read, 300 - delivered, 'the rerun sends only what was not delivered');
-    assert.equal(braze.stats().profiles, 300);
+    assert.equal(fx.braze.stats().profiles, 300);
   } finally {
     h.cleanup();
   }
 });
 
 test('one job per sync: a second start while one runs is refused and changes nothing; a stale lock is taken over', async () => {
-  braze.reset();
+  fx.braze.reset();
   const t = await table();
   await insert(t, Array.from({ length: 200 }, (_, i) => ({ external_id: `l-${i}`, payload: '{}' })));
-  const h = harness(db, { table: t, dataType: 'custom_attributes', brazeUrl: braze.url });
+  const h = harness(fx.db, { table: t, dataType: 'custom_attributes', brazeUrl: fx.braze.url });
   try {
     const held = await h.store.lock('test');
     const stateBefore = await h.store.readState();
@@ -249,31 +238,31 @@ test('one job per sync: a second start while one runs is refused and changes not
 });
 
 test('a table name shaped like SQL injection is only ever a quoted identifier', async () => {
-  braze.reset();
-  await db.query(`CREATE TABLE ingestion.victim (id int)`);
+  fx.braze.reset();
+  await fx.db.query(`CREATE TABLE ingestion.victim (id int)`);
   const evil = `ingestion."evil""; DROP TABLE ingestion.victim; --"`;
-  await db.query(`CREATE TABLE ${evil} (updated_at timestamptz DEFAULT sysdate(), external_id varchar(256), payload varchar(65535))`);
-  await db.query(`INSERT INTO ${evil} (external_id, payload) VALUES ('inj', '{"ok":true}')`);
-  const h = harness(db, { table: evil, dataType: 'custom_attributes', brazeUrl: braze.url });
+  await fx.db.query(`CREATE TABLE ${evil} (updated_at timestamptz DEFAULT sysdate(), external_id varchar(256), payload varchar(65535))`);
+  await fx.db.query(`INSERT INTO ${evil} (external_id, payload) VALUES ('inj', '{"ok":true}')`);
+  const h = harness(fx.db, { table: evil, dataType: 'custom_attributes', brazeUrl: fx.braze.url });
   try {
     const run = await h.run();
     assert.equal(run.status, 'success', run.error);
-    assert.equal(braze.profiles({ external_id: 'inj' })[0]?.attributes.ok, true);
-    const r = await db.query(`SELECT to_regclass('ingestion.victim') AS t`);
+    assert.equal(fx.braze.profiles({ external_id: 'inj' })[0]?.attributes.ok, true);
+    const r = await fx.db.query(`SELECT to_regclass('ingestion.victim') AS t`);
     assert.equal(r.rows[0]?.t, 'ingestion.victim', 'the victim table survived');
     // Unquoted, the same text is not a table name at all.
-    assert.throws(() => harness(db, { table: 'ingestion.victim; DROP TABLE ingestion.victim', dataType: 'custom_attributes', brazeUrl: braze.url }), /Invalid table name/);
+    assert.throws(() => harness(fx.db, { table: 'ingestion.victim; DROP TABLE ingestion.victim', dataType: 'custom_attributes', brazeUrl: fx.braze.url }), /Invalid table name/);
   } finally {
     h.cleanup();
   }
 });
 
 test('secrets never reach state files or run records, even when the password is wrong', async () => {
-  braze.reset();
+  fx.braze.reset();
   const t = await table();
   await insert(t, [{ external_id: 's-1', payload: '{}' }]);
-  const good = harness(db, { table: t, dataType: 'custom_attributes', brazeUrl: braze.url });
-  const bad = harness(db, { table: t, dataType: 'custom_attributes', brazeUrl: braze.url }, 'wrong-password-xyz');
+  const good = harness(fx.db, { table: t, dataType: 'custom_attributes', brazeUrl: fx.braze.url });
+  const bad = harness(fx.db, { table: t, dataType: 'custom_attributes', brazeUrl: fx.braze.url }, 'wrong-password-xyz');
   try {
     assert.equal((await good.run()).status, 'success');
     const failed = await bad.run();
@@ -282,7 +271,7 @@ test('secrets never reach state files or run records, even when the password is 
     for (const h of [good, bad]) {
       for (const f of filesUnder(h.stateRoot)) {
         const text = readFileSync(f, 'utf8');
-        for (const secret of [db.password, API_KEY, 'wrong-password-xyz']) assert.ok(!text.includes(secret), `${f} contains a secret`);
+        for (const secret of [fx.db.password, API_KEY, 'wrong-password-xyz']) assert.ok(!text.includes(secret), `${f} contains a secret`);
       }
     }
   } finally {

@@ -3,31 +3,20 @@
  * tie group, retryable warehouse errors, a `date` UPDATED_AT, and SUPER payloads (through the
  * shims' JSON_SERIALIZE_TO_VARBYTE and JSON_SIZE) — always checked against what Braze received.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startBrazeServer, type BrazeServer } from '../../core/src/braze-server/braze-server';
 import { resolvePgSettings } from '../../core/src/adapters/pg-connection';
 import { createRedshiftReader } from '../../core/src/adapters/redshift-reader';
 import { parseTableName } from '../../core/src/model/table-name';
-import { startTestPostgres, type TestPostgres } from '../support/postgres';
-import { API_KEY, harness, type Harness } from '../support/sync-harness';
+import { harness, type Harness } from '../support/sync-harness';
+import { useEngineFixture } from '../support/engine-fixture';
 
-let db: TestPostgres;
-let braze: BrazeServer;
+const fx = useEngineFixture();
 let seq = 0;
-
-before(async () => {
-  db = await startTestPostgres();
-  braze = await startBrazeServer({ port: 0, apiKeys: [API_KEY], budget: { limit: 1_000_000, windowMs: 1000 } });
-});
-after(async () => {
-  await braze?.close();
-  await db?.stop();
-});
 
 async function table(): Promise<string> {
   const name = `r${++seq}`;
-  await db.createExampleTable('ingestion', name);
+  await fx.db.createExampleTable('ingestion', name);
   return `ingestion.${name}`;
 }
 
@@ -40,26 +29,26 @@ function readerFor(h: Harness, relation: string, legMaxMs: number) {
   return createRedshiftReader({ settings: resolvePgSettings('warehouse', conn, (n) => h.env[n]), table: parsed.name, readPayload: true, legMaxMs });
 }
 
-const attributes = () => braze.stats().objects.attributes;
-const lastValue = async (sequence: string) => Number((await db.query<{ v: string }>(`SELECT last_value AS v FROM ${sequence}`)).rows[0]?.v);
+const attributes = () => fx.braze.stats().objects.attributes;
+const lastValue = async (sequence: string) => Number((await fx.db.query<{ v: string }>(`SELECT last_value AS v FROM ${sequence}`)).rows[0]?.v);
 
 test('a read that moves to a new statement inside tie groups sends every row once, identical rows once', async () => {
-  braze.reset();
+  fx.braze.reset();
   const t = await table();
   // 40 timestamps of 50 rows each, and 25 rows that duplicate others exactly.
-  await db.query(`INSERT INTO ${t} (updated_at, external_id, payload) SELECT '2026-04-01'::timestamptz + (g / 50) * interval '1 ms', 'leg-' || g, '{"n":' || g || '}' FROM generate_series(0, 1999) g`);
-  await db.query(`INSERT INTO ${t} (updated_at, external_id, payload) SELECT updated_at, external_id, payload FROM ${t} WHERE external_id LIKE 'leg-%7'`);
+  await fx.db.query(`INSERT INTO ${t} (updated_at, external_id, payload) SELECT '2026-04-01'::timestamptz + (g / 50) * interval '1 ms', 'leg-' || g, '{"n":' || g || '}' FROM generate_series(0, 1999) g`);
+  await fx.db.query(`INSERT INTO ${t} (updated_at, external_id, payload) SELECT updated_at, external_id, payload FROM ${t} WHERE external_id LIKE 'leg-%7'`);
   // Counts the rows every statement scans, to show the read really took many statements.
-  await db.query(`CREATE SEQUENCE ingestion.scanned_${seq}`);
-  await db.query(`CREATE VIEW ${t}_v AS SELECT * FROM ${t} WHERE nextval('ingestion.scanned_${seq}') > 0`);
-  const h = harness(db, { table: `${t}_v`, dataType: 'custom_attributes', brazeUrl: braze.url });
+  await fx.db.query(`CREATE SEQUENCE ingestion.scanned_${seq}`);
+  await fx.db.query(`CREATE VIEW ${t}_v AS SELECT * FROM ${t} WHERE nextval('ingestion.scanned_${seq}') > 0`);
+  const h = harness(fx.db, { table: `${t}_v`, dataType: 'custom_attributes', brazeUrl: fx.braze.url });
   const reader = readerFor(h, `${t}_v`, 0);
   try {
     const run = await h.run({ reader, chunkRows: 30 });
     assert.equal(run.status, 'success', run.error);
     assert.equal(run.rows_read, 2000);
     assert.equal(attributes(), 2000, 'no row twice, none lost');
-    assert.equal(braze.stats().profiles, 2000);
+    assert.equal(fx.braze.stats().profiles, 2000);
     assert.ok((await lastValue(`ingestion.scanned_${seq}`)) > 3 * 2200, 'the window was read by several statements');
     const again = await h.run();
     assert.equal(again.rows_read, 0);
@@ -72,25 +61,25 @@ test('a read that moves to a new statement inside tie groups sends every row onc
 /** A view whose rows raise a serialization failure while the sequence is inside (from, to]. */
 async function flakyView(t: string, from: number, to: number): Promise<{ view: string; sequence: string }> {
   const s = `ingestion.flaky_${++seq}`;
-  await db.query(`CREATE SEQUENCE ${s}`);
-  await db.query(`CREATE FUNCTION ${s}_check() RETURNS boolean LANGUAGE plpgsql VOLATILE AS $$
+  await fx.db.query(`CREATE SEQUENCE ${s}`);
+  await fx.db.query(`CREATE FUNCTION ${s}_check() RETURNS boolean LANGUAGE plpgsql VOLATILE AS $$
     DECLARE n bigint := nextval('${s}');
     BEGIN
       IF n > ${from} AND n <= ${to} THEN RAISE EXCEPTION USING ERRCODE = '40001', MESSAGE = '1023 Serializable isolation violation on table - 100, transactions forming the cycle are: 1, 2'; END IF;
       RETURN true;
     END $$`);
-  await db.query(`CREATE VIEW ${s}_v AS SELECT * FROM ${t} WHERE ${s}_check()`);
+  await fx.db.query(`CREATE VIEW ${s}_v AS SELECT * FROM ${t} WHERE ${s}_check()`);
   return { view: `${s}_v`, sequence: s };
 }
 
 test('a serialization failure while reading is retried; one that persists fails the run with its message', async () => {
-  braze.reset();
+  fx.braze.reset();
   const t = await table();
   const rows = 300;
-  await db.query(`INSERT INTO ${t} (updated_at, external_id, payload) SELECT '2026-04-02'::timestamptz + g * interval '1 s', 'ser-' || g, '{}' FROM generate_series(1, $1::int) g`, [rows]);
+  await fx.db.query(`INSERT INTO ${t} (updated_at, external_id, payload) SELECT '2026-04-02'::timestamptz + g * interval '1 s', 'ser-' || g, '{}' FROM generate_series(1, $1::int) g`, [rows]);
   // The count scans every row once; then the first read statement fails, and the second one.
   const once = await flakyView(t, rows + 10, rows + 11);
-  const h = harness(db, { table: once.view, dataType: 'custom_attributes', brazeUrl: braze.url });
+  const h = harness(fx.db, { table: once.view, dataType: 'custom_attributes', brazeUrl: fx.braze.url });
   try {
     const run = await h.run();
     assert.equal(run.status, 'success', run.error);
@@ -100,9 +89,9 @@ test('a serialization failure while reading is retried; one that persists fails 
     h.cleanup();
   }
 
-  braze.reset();
+  fx.braze.reset();
   const always = await flakyView(t, 0, Number.MAX_SAFE_INTEGER);
-  const h2 = harness(db, { table: always.view, dataType: 'custom_attributes', brazeUrl: braze.url });
+  const h2 = harness(fx.db, { table: always.view, dataType: 'custom_attributes', brazeUrl: fx.braze.url });
   try {
     const run = await h2.run();
     assert.equal(run.status, 'error');
@@ -115,18 +104,18 @@ test('a serialization failure while reading is retried; one that persists fails 
 });
 
 test('a date UPDATED_AT syncs, and the next run sends only later days', async () => {
-  braze.reset();
+  fx.braze.reset();
   const t = `ingestion.d${++seq}`;
-  await db.query('CREATE SCHEMA IF NOT EXISTS ingestion');
-  await db.query(`CREATE TABLE ${t} (updated_at date, external_id varchar(64), payload varchar(1000))`);
-  await db.query(`INSERT INTO ${t} SELECT date '2026-05-01' + (g % 3), 'day-' || g, '{"d":' || g || '}' FROM generate_series(1, 30) g`);
-  const h = harness(db, { table: t, dataType: 'custom_attributes', brazeUrl: braze.url });
+  await fx.db.query('CREATE SCHEMA IF NOT EXISTS ingestion');
+  await fx.db.query(`CREATE TABLE ${t} (updated_at date, external_id varchar(64), payload varchar(1000))`);
+  await fx.db.query(`INSERT INTO ${t} SELECT date '2026-05-01' + (g % 3), 'day-' || g, '{"d":' || g || '}' FROM generate_series(1, 30) g`);
+  const h = harness(fx.db, { table: t, dataType: 'custom_attributes', brazeUrl: fx.braze.url });
   try {
     const first = await h.run();
     assert.equal(first.status, 'success', first.error);
     assert.equal(first.rows_read, 30);
     assert.equal(first.watermark_after, '2026-05-03T00:00:00.000000Z');
-    await db.query(`INSERT INTO ${t} VALUES (date '2026-05-04', 'day-late', '{}')`);
+    await fx.db.query(`INSERT INTO ${t} VALUES (date '2026-05-04', 'day-late', '{}')`);
     const second = await h.run();
     assert.deepEqual([second.status, second.rows_read, second.rows_skipped], ['success', 1, 10]);
     assert.equal(attributes(), 31);
@@ -136,22 +125,22 @@ test('a date UPDATED_AT syncs, and the next run sends only later days', async ()
 });
 
 test('SUPER payloads are read through VARBYTE, past 65,535 bytes; one too large to read is a row error, not a stuck run', async () => {
-  braze.reset();
+  fx.braze.reset();
   const t = `ingestion.s${++seq}`;
-  await db.query('CREATE SCHEMA IF NOT EXISTS ingestion');
-  await db.redshiftDdl(`CREATE TABLE ${t} (updated_at timestamptz, external_id varchar, payload super)`);
+  await fx.db.query('CREATE SCHEMA IF NOT EXISTS ingestion');
+  await fx.db.redshiftDdl(`CREATE TABLE ${t} (updated_at timestamptz, external_id varchar, payload super)`);
   const big = 'b'.repeat(70_000);
-  await db.query(
+  await fx.db.query(
     `INSERT INTO ${t} VALUES ('2026-05-10 00:00:01+00', 'small', json_parse('{"city":"Zürich","n":1}')), ('2026-05-10 00:00:02+00', 'wide', json_parse($1)), ('2026-05-10 00:00:03+00', 'huge', json_parse($2)), ('2026-05-10 00:00:04+00', 'after', json_parse('{"ok":true}'))`,
     [JSON.stringify({ big }), JSON.stringify({ huge: 'h'.repeat(1_100_000) })],
   );
-  const h = harness(db, { table: t, dataType: 'custom_attributes', brazeUrl: braze.url });
+  const h = harness(fx.db, { table: t, dataType: 'custom_attributes', brazeUrl: fx.braze.url });
   try {
     const run = await h.run();
     assert.equal(run.status, 'partial', run.error);
     assert.deepEqual([run.rows_read, run.rows_synced, run.rows_failed], [4, 3, 1]);
-    assert.equal(braze.profiles({ external_id: 'small' })[0]?.attributes.city, 'Zürich');
-    assert.equal(String(braze.profiles({ external_id: 'wide' })[0]?.attributes.big).length, 70_000);
+    assert.equal(fx.braze.profiles({ external_id: 'small' })[0]?.attributes.city, 'Zürich');
+    assert.equal(String(fx.braze.profiles({ external_id: 'wide' })[0]?.attributes.big).length, 70_000);
     const errors = await h.store.readRowErrors(run.id);
     assert.equal(errors.length, 1);
     assert.match(errors[0]?.reason ?? '', /PAYLOAD is 11000\d\d bytes as JSON.*split the data/);

@@ -1,9 +1,15 @@
-import type { ReadTiming } from '../sync/read-timing';
-
 /** What the run history keeps about each run (`runs/<id>.json` in the sync's state directory). */
 
 export const RUN_STATUSES = ['running', 'success', 'partial', 'error', 'cancelled'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
+
+/** How long a run waited on the warehouse (whole milliseconds); see sync/read-timing.ts. */
+export interface ReadTiming {
+  /** From the start of the read until the first rows arrived. */
+  first_row_ms: number;
+  /** Waiting for rows in all, first rows included. */
+  wait_ms: number;
+}
 
 export interface RunRecord {
   id: string;

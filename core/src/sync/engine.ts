@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { setImmediate as setImmediatePromise } from 'node:timers/promises';
 import type { SyncFile } from '../model/sync-file';
-import { newRunId, truncatePayload, type RowErrorRecord, type RunRecord } from '../state/run-record';
+import { newRunId, truncatePayload, type ReadTiming, type RowErrorRecord, type RunRecord } from '../state/run-record';
 import type { RowErrorSink, SyncStateStore } from '../state/state-store';
 import { watermarkIso, type SyncState } from '../state/sync-state';
 import { Batcher, DEFAULT_BATCH_SIZE, type Batch } from './batcher';
@@ -23,7 +23,7 @@ import type { SourceReader } from './source-reader';
 import { errorMessage, SyncConfigError, type Redactor } from './sync-errors';
 import { checkTableContract } from './table-contract';
 import { readWindowFor } from './read-window';
-import { timedRead, type ReadTiming } from './read-timing';
+import { timedRead } from './read-timing';
 import { parseTimestampMicros, toIsoMicros } from './timestamps';
 
 export const DEFAULT_CONCURRENCY = 16;

@@ -5,13 +5,7 @@
  * so a run can tell a user whether the table or Braze set its pace.
  */
 import { performance } from 'node:perf_hooks';
-
-export interface ReadTiming {
-  /** Milliseconds from the start of the read until the first rows arrived. */
-  first_row_ms: number;
-  /** Milliseconds the run spent waiting for rows, first rows included. */
-  wait_ms: number;
-}
+import type { ReadTiming } from '../state/run-record';
 
 /** Passes `source` through, adding to `timing` the time spent waiting on it. */
 export async function* timedRead<T>(source: AsyncIterable<T>, timing: ReadTiming): AsyncGenerator<T> {
