@@ -49,7 +49,7 @@ export function repetitionLine(c: CaseResult, n: number, load: string): string {
   const synced = Math.max(1, sync.timedOut ? c.rows : sync.rows);
   return (
     `  ${c.case.name} ${fmt(c.rows)} #${n + 1}: \\copy ${copy.seconds.toFixed(2)} s (CPU µs/row postgres ${perRow(copy.cpu.postgres, c.rows)}, psql ${perRow(copy.cpu.psql, c.rows)})` +
-    ` · sync ${secs(sync)} s${sync.timedOut ? ' STOPPED at the time limit' : ''} (CPU µs/row cli ${perRow(sync.cpu.cli, synced)}, braze-server ${perRow(sync.cpu.server, synced)}, postgres ${perRow(sync.cpu.postgres, synced)})` +
+    ` · sync ${secs(sync)} s${sync.timedOut ? ' STOPPED at the time limit' : ''}${sync.read ? ` (first rows ${sync.read.firstRow.toFixed(2)} s, waited on the warehouse ${sync.read.wait.toFixed(2)} s)` : ''} (CPU µs/row cli ${perRow(sync.cpu.cli, synced)}, braze-server ${perRow(sync.cpu.server, synced)}, postgres ${perRow(sync.cpu.postgres, synced)})` +
     ` · ratio ${ratioOf({ copy, sync }).toFixed(2)} · RSS ${sync.peakRssMb.toFixed(0)} MB · load ${load}`
   );
 }

@@ -4,7 +4,7 @@
  * are those of the real command, start-up included.
  */
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { definitionText } from '../test/support/cli';
 import type { TestPostgres } from '../test/support/postgres';
@@ -65,6 +65,8 @@ export interface SyncMeasure {
   /** The run was killed at the time limit: `seconds` is a lower bound and `rows` what it had synced. */
   timedOut: boolean;
   cpu: { cli: number; server: number; postgres: number };
+  /** What the run recorded about waiting on the warehouse (seconds). */
+  read?: { firstRow: number; wait: number };
 }
 
 export interface SyncRun {
@@ -111,5 +113,15 @@ export async function runSync(db: TestPostgres, run: SyncRun): Promise<SyncMeasu
   if (timedOut) return { seconds, rows: 0, peakRssMb, timedOut, cpu };
   if (code !== 0) throw new Error(`sync exited ${code}: ${out}`);
   const result = JSON.parse(out) as { rows_synced: number };
-  return { seconds, rows: result.rows_synced, peakRssMb, timedOut, cpu };
+  const read = lastRunRead(run.stateDir);
+  return { seconds, rows: result.rows_synced, peakRssMb, timedOut, cpu, ...(read ? { read } : {}) };
+}
+
+/** The read timing of the newest run recorded under `stateDir` (one sync per fresh state dir). */
+function lastRunRead(stateDir: string): SyncMeasure['read'] {
+  const runs = readdirSync(stateDir, { recursive: true, encoding: 'utf8' }).filter((f) => /[/\\]runs[/\\][^/\\]+\.json$/.test(f)).sort();
+  const newest = runs[runs.length - 1];
+  if (!newest) return undefined;
+  const record = JSON.parse(readFileSync(path.join(stateDir, newest), 'utf8')) as { read?: { first_row_ms: number; wait_ms: number } };
+  return record.read && { firstRow: record.read.first_row_ms / 1000, wait: record.read.wait_ms / 1000 };
 }

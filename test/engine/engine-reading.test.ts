@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { resolvePgSettings } from '../../core/src/adapters/pg-connection';
 import { createRedshiftReader } from '../../core/src/adapters/redshift-reader';
 import { parseTableName } from '../../core/src/model/table-name';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { SourceReader } from '../../core/src/sync/source-reader';
 import { harness, type Harness } from '../support/sync-harness';
 import { useEngineFixture } from '../support/engine-fixture';
 
@@ -21,12 +23,13 @@ async function table(): Promise<string> {
 }
 
 /** A reader like the CLI's, with how long one statement may stream before the read moves on. */
-function readerFor(h: Harness, relation: string, legMaxMs: number) {
+function readerFor(h: Harness, relation: string, legMaxMs: number, statementTimeoutMs?: number) {
   const conn = h.target.file.connections.warehouse;
   if (!conn) throw new Error('no connection');
   const parsed = parseTableName(relation);
   if (!parsed.ok) throw new Error(parsed.message);
-  return createRedshiftReader({ settings: resolvePgSettings('warehouse', conn, (n) => h.env[n]), table: parsed.name, readPayload: true, legMaxMs });
+  const settings = resolvePgSettings('warehouse', conn, (n) => h.env[n], statementTimeoutMs ? { statementTimeoutMs } : {});
+  return createRedshiftReader({ settings, table: parsed.name, readPayload: true, legMaxMs });
 }
 
 const attributes = () => fx.braze.stats().objects.attributes;
@@ -52,6 +55,35 @@ test('a read that moves to a new statement inside tie groups sends every row onc
     assert.ok((await lastValue(`ingestion.scanned_${seq}`)) > 3 * 2200, 'the window was read by several statements');
     const again = await h.run();
     assert.equal(again.rows_read, 0);
+  } finally {
+    await reader.close();
+    h.cleanup();
+  }
+});
+
+test('a statement timed out while Braze set a slow pace goes on from where it was', async () => {
+  fx.braze.reset();
+  const t = await table();
+  const rows = 20_000;
+  // More than the socket buffers hold, so the statement is still sending while the engine dawdles.
+  await fx.db.query(`INSERT INTO ${t} (updated_at, external_id, payload) SELECT '2026-04-03'::timestamptz + (g / 7) * interval '1 ms', 'slow-' || g, '{"pad":"' || repeat('p', 400) || '"}' FROM generate_series(1, $1::int) g`, [rows]);
+  const h = harness(fx.db, { table: t, dataType: 'custom_attributes', brazeUrl: fx.braze.url });
+  const reader = readerFor(h, t, 60_000, 400);
+  // A consumer slower than the statement timeout: 40 chunks, 30 ms each.
+  const slow: SourceReader = {
+    ...reader,
+    async *pages(window, options) {
+      for await (const chunk of reader.pages(window, options)) {
+        await delay(30);
+        yield chunk;
+      }
+    },
+  };
+  try {
+    const run = await h.run({ reader: slow, chunkRows: 500 });
+    assert.equal(run.status, 'success', run.error);
+    assert.equal(attributes(), rows, 'every row once');
+    assert.equal(fx.braze.stats().profiles, rows);
   } finally {
     await reader.close();
     h.cleanup();

@@ -3,9 +3,9 @@
  * backpressure (row-stream.ts), so reading costs one scan and one sort whatever the window's size,
  * and a slow link costs its round trips once, not once per page.
  *
- * A statement can end before the window does: a retryable error (serialization, lost snapshot),
- * or a statement that has run for `legMaxMs` while the consumer was slow (it would otherwise meet
- * the session's statement_timeout). The read then goes on with a new statement from the last
+ * A statement can end before the window does: a retryable error (serialization, lost snapshot), a
+ * timeout after it made progress, or a statement that has run for `legMaxMs` while the consumer
+ * was slow (so that it rarely meets the session's statement_timeout at all). The read then goes on with a new statement from the last
  * UPDATED_AT handed over (`>= t`), and the tie group skips the rows of `t` it already handed over.
  * See docs/reading.md for why this design and the Redshift facts behind it.
  */
@@ -18,7 +18,7 @@ import type { ReadOptions, ReadWindow, SourceReader, SourceTable, TablePrivilege
 import { TieGroup } from '../sync/tie-group';
 import { connectPg, queryError, type PgSettings } from './pg-connection';
 import { isSuperPayload, planFor, windowCountsQuery, windowQuery, type ReadPlan, type SqlQuery } from './read-query';
-import { READ_ATTEMPTS, isRetryableReadError, retryDelayMs } from './retryable-errors';
+import { READ_ATTEMPTS, isRetryableReadError, isStatementTimeout, retryDelayMs } from './retryable-errors';
 import { StreamedQuery, type RowDecoder } from './row-stream';
 import { findTable } from './table-catalog';
 import { readPrivileges } from './table-privileges';
@@ -124,7 +124,10 @@ export function createRedshiftReader(options: RedshiftReaderOptions): SourceRead
           if (progressed && Date.now() - started > legMaxMs && !statement.finished) break;
         }
       } catch (err) {
-        if (++failedTries >= READ_ATTEMPTS || !isRetryableReadError(err)) throw queryError(c, options.settings, err);
+        const resumable = isRetryableReadError(err) || (progressed && isStatementTimeout(err));
+        if (++failedTries >= READ_ATTEMPTS || !resumable) throw queryError(c, options.settings, err);
+        // pg may still count a timed-out statement as running on this connection: start afresh.
+        discard(c);
         await delay(retryDelayMs(failedTries));
       } finally {
         if (!statement.finished) discard(c);

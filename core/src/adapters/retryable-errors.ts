@@ -19,6 +19,17 @@ export function isRetryableReadError(err: unknown): boolean {
   return typeof message === 'string' && RETRYABLE_MESSAGES.some((re) => re.test(message));
 }
 
+/**
+ * A statement ended by a timeout: the server's statement_timeout or a WLM rule (57014), or pg's own
+ * read timeout. A streamed read that was making progress goes on from where it was; one that never
+ * got going would only time out again, so the caller decides with that in mind.
+ */
+export function isStatementTimeout(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const { code, message } = err as PgLikeError;
+  return code === '57014' || message === 'Query read timeout';
+}
+
 /** Tries of one query before its error is final (the first included). */
 export const READ_ATTEMPTS = 3;
 
