@@ -49,6 +49,8 @@ export function createRedshiftReader(options: RedshiftReaderOptions): SourceRead
   let plan: ReadPlan | undefined;
   const written = options.table.parts.map((p) => p.name).join('.');
   const legMaxMs = options.legMaxMs ?? options.settings.statementTimeoutMs / 2;
+  /** Connections of counts running beside the read; closing the reader ends them. */
+  const asides = new Set<Promise<pg.Client>>();
 
   async function connection(): Promise<pg.Client> {
     if (client) return client;
@@ -80,10 +82,10 @@ export function createRedshiftReader(options: RedshiftReaderOptions): SourceRead
     return plan;
   }
 
-  /** A short query, tried again after a retryable error. */
-  async function run(q: SqlQuery): Promise<unknown[][]> {
+  /** A short query on `conn` (the reader's connection by default), tried again after a retryable error. */
+  async function run(q: SqlQuery, conn: () => Promise<pg.Client> = connection): Promise<unknown[][]> {
     for (let attempt = 1; ; attempt++) {
-      const c = await connection();
+      const c = await conn();
       try {
         return (await c.query<unknown[]>({ text: q.text, values: q.values, rowMode: 'array' })).rows;
       } catch (err) {
@@ -148,15 +150,24 @@ export function createRedshiftReader(options: RedshiftReaderOptions): SourceRead
       }
     },
     pages,
+    /** On a connection of its own, so it can run while the window streams on the reader's. */
     async counts(window): Promise<WindowCounts> {
-      const row = (await run(windowCountsQuery(await readPlan(), window)))[0] ?? [];
-      return { inWindow: Number(row[0] ?? 0), after: Number(row[1] ?? 0) };
+      const q = windowCountsQuery(await readPlan(), window);
+      const own = connectPg(options.settings);
+      asides.add(own);
+      try {
+        const row = (await run(q, () => own))[0] ?? [];
+        return { inWindow: Number(row[0] ?? 0), after: Number(row[1] ?? 0) };
+      } finally {
+        asides.delete(own);
+        await endQuietly(own);
+      }
     },
     async close() {
       const c = client ?? (await connecting?.catch(() => undefined));
       client = undefined;
       connecting = undefined;
-      await c?.end().catch(() => undefined);
+      await Promise.all([c?.end().catch(() => undefined), ...[...asides].map(endQuietly)]);
     },
   };
 }
@@ -167,6 +178,10 @@ function keepNew(chunk: SourceRow[], group: TieGroup): SourceRow[] {
   for (const row of chunk) if (group.admit(row)) chunk[kept++] = row;
   chunk.length = kept;
   return chunk;
+}
+
+async function endQuietly(connecting: Promise<pg.Client>): Promise<void> {
+  await (await connecting.catch(() => undefined))?.end().catch(() => undefined);
 }
 
 function socketOf(c: pg.Client): Duplex {

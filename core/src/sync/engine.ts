@@ -19,7 +19,7 @@ import { DeliveryTracker, type TrackedRow } from './delivery-tracker';
 import { systemClock, type BrazeClient, type Clock } from './ports';
 import { rowKey } from './row-key';
 import { mapRow, rowIdentifier } from './row-mapping';
-import type { SourceReader } from './source-reader';
+import type { SourceReader, WindowCounts } from './source-reader';
 import { errorMessage, SyncConfigError, type Redactor } from './sync-errors';
 import { checkTableContract } from './table-contract';
 import { readWindowFor } from './read-window';
@@ -151,14 +151,14 @@ async function execute(options: RunSyncOptions, state: SyncState, run: RunRecord
   const { record: committed, window } = readWindowFor(sync, state, clock.now());
   const { until } = window;
 
-  const counts = await reader.counts(window);
-  run.rows_in_future = counts.after;
-  if (run.rows_in_future > 0) {
-    run.warnings.push(
-      `${run.rows_in_future} row(s) have UPDATED_AT after this run started (${toIsoMicros(until)}); they were left for a later run so the watermark never moves past now. If those timestamps are wrong, fix them (UPDATED_AT should be UTC).`,
-    );
-  }
-  const total = counts.inWindow;
+  // Counted while the window streams: on a view or an unsorted table the count is a scan of its
+  // own, and the read need not wait for it. Progress starts once the total is known.
+  let total: number | undefined;
+  const counting = reader.counts(window).then((c) => {
+    total = c.inWindow;
+    return c;
+  });
+  counting.catch(() => undefined);
 
   const concurrency = Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY);
   const batchSize = Math.min(sync.batch_size ?? DEFAULT_BATCH_SIZE, DEFAULT_BATCH_SIZE);
@@ -172,8 +172,9 @@ async function execute(options: RunSyncOptions, state: SyncState, run: RunRecord
   const micros = microsParser();
   const checkpoints = new Checkpoints(store, state, committed, sink, micros);
   let lastRunSave = Date.now();
-  const progress = () =>
-    options.onProgress?.({ total, read: run.rows_read, skipped: run.rows_skipped, synced: run.rows_synced, failed: run.rows_failed, watermark: committed.watermarkText });
+  const progress = () => {
+    if (total !== undefined) options.onProgress?.({ total, read: run.rows_read, skipped: run.rows_skipped, synced: run.rows_synced, failed: run.rows_failed, watermark: committed.watermarkText });
+  };
 
   const commits = new CommitLoop(async () => {
     if (!(await checkpoints.save())) return;
@@ -297,8 +298,25 @@ async function execute(options: RunSyncOptions, state: SyncState, run: RunRecord
   commits.request();
   await commits.flush();
   await checkpoints.compact();
+  // A failed or cancelled run does not wait for the count (closing the reader ends it).
+  if (fatal === undefined && !signal?.aborted) await noteFutureRows(run, counting, until, redact);
   progress();
 
   if (fatal !== undefined) throw fatal;
   run.status = signal?.aborted ? 'cancelled' : run.rows_failed > 0 ? 'partial' : 'success';
+}
+
+/** Records the rows stamped after the run's start; a failed count costs the warning, not the run. */
+async function noteFutureRows(run: RunRecord, counting: Promise<WindowCounts>, until: string, redact: Redactor): Promise<void> {
+  try {
+    run.rows_in_future = (await counting).after;
+  } catch (err) {
+    run.warnings.push(redact(`The rows stamped after this run started could not be counted (${errorMessage(err)}); any such rows wait for a later run as usual.`));
+    return;
+  }
+  if (run.rows_in_future > 0) {
+    run.warnings.push(
+      `${run.rows_in_future} row(s) have UPDATED_AT after this run started (${toIsoMicros(until)}); they were left for a later run so the watermark never moves past now. If those timestamps are wrong, fix them (UPDATED_AT should be UTC).`,
+    );
+  }
 }

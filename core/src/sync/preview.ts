@@ -52,7 +52,8 @@ export async function previewSync(options: PreviewOptions): Promise<SyncPreview>
   const { definition, reader } = options;
   const limit = options.limit ?? 10;
   const { record, window } = readWindowFor(definition, options.state, (options.clock ?? systemClock).now());
-  const { inWindow: total, after: future } = await reader.counts(window);
+  const counting = reader.counts(window);
+  counting.catch(() => undefined);
   const objects: PreviewObject[] = [];
   const rowErrors: PreviewRowError[] = [];
   let scanned = 0;
@@ -74,6 +75,7 @@ export async function previewSync(options: PreviewOptions): Promise<SyncPreview>
       else objects.push({ updated_at, identifier: rowIdentifier(row.ids), kind: mapped.kind, object: mapped.kind === 'delete' ? mapped.target : (JSON.parse(trackObjectJson(mapped)) as unknown) });
     }
   }
+  const { inWindow: total, after: future } = await counting;
   const pending = Math.max(total - Math.max(recorded, skipped), 0);
   const perRequest = definition.data_type === 'user_deletes' ? Math.min(definition.batch_size ?? DEFAULT_BATCH_SIZE, 50) : definition.batch_size ?? DEFAULT_BATCH_SIZE;
   return {

@@ -72,6 +72,7 @@ export interface SourceReader {
    * and identical rows (same UPDATED_AT, identifiers and payload) come once.
    */
   pages(window: ReadWindow, options?: ReadOptions): AsyncIterable<SourceRow[]>;
+  /** Independent of `pages`: the two may run at the same time. */
   counts(window: ReadWindow): Promise<WindowCounts>;
   close(): Promise<void>;
 }
