@@ -5,7 +5,7 @@
 import { DiagnosticSeverity, type Diagnostic as LspDiagnostic } from 'vscode-languageserver';
 import { docsUrlFor } from '../../core/src/lang/codes';
 import type { DiagnosticData } from '../../core/src/lang/code-actions';
-import type { Diagnostic, Severity } from '../../core/src/lang/problem';
+import type { Diagnostic, Severity } from '../../core/src/rules/problem';
 
 const DIAGNOSTIC_SOURCE = 'brazesync';
 

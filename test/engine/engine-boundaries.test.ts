@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SyncStateStore } from '../../core/src/state/state-store';
-import { formatTimestampMicros } from '../../core/src/sync/timestamps';
+import { formatTimestampMicros } from '../../core/src/model/timestamps';
 import { harness } from '../support/sync-harness';
 import { useEngineFixture } from '../support/engine-fixture';
 

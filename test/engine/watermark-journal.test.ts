@@ -12,7 +12,7 @@ import { createFileStateStore, JOURNAL_FILE_NAME } from '../../core/src/state/fi
 import type { SyncStateStore, WatermarkDelta } from '../../core/src/state/state-store';
 import { STATE_FILE_NAME, type SyncState } from '../../core/src/state/sync-state';
 import { DeliveryRecord } from '../../core/src/sync/delivery-record';
-import { applyWatermarkDeltas } from '../../core/src/sync/watermark-journal';
+import { applyWatermarkDeltas } from '../../core/src/state/watermark-journal';
 
 const T1 = '2026-01-01 00:00:00.000001+00';
 const T2 = '2026-01-01 00:00:00.000002+00';

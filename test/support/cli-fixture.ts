@@ -13,7 +13,7 @@ import { startBrazeServer, type BrazeServer } from '../../core/src/braze-server/
 import { createFileStateStore } from '../../core/src/state/file-state-store';
 import type { SyncState } from '../../core/src/state/sync-state';
 import { rowKey } from '../../core/src/sync/row-key';
-import { parseTimestampMicros } from '../../core/src/sync/timestamps';
+import { parseTimestampMicros } from '../../core/src/model/timestamps';
 import { assertCliBuilt, definitionText, startCli, type CliResult } from './cli';
 import { startTestPostgres, type TestPostgres } from './postgres';
 

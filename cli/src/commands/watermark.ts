@@ -1,6 +1,6 @@
 import { syncSetup } from '../../../core/src/sync/open-sync';
 import { watermarkIso } from '../../../core/src/state/sync-state';
-import { parseTimestampMicros, formatTimestampMicros } from '../../../core/src/sync/timestamps';
+import { parseTimestampMicros, formatTimestampMicros } from '../../../core/src/model/timestamps';
 import { editWatermark } from '../../../core/src/state/edit-watermark';
 import { EXIT, UsageError, type Command } from '../command';
 import { loadTarget, parseSyncArgs } from '../sync-args';

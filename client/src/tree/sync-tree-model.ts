@@ -6,7 +6,7 @@
  */
 import type { RowErrorRecord, RunRecord, RunStatus } from '../../../core/src/state/run-record';
 import type { SyncState } from '../../../core/src/state/sync-state';
-import { toIsoMicros } from '../../../core/src/sync/timestamps';
+import { toIsoMicros } from '../../../core/src/model/timestamps';
 import { formatDuration, formatLocalTime, plural, relativeTime } from './format';
 
 export type NodeKind = 'file' | 'sync' | 'dataType' | 'schedule' | 'watermark' | 'runs' | 'run' | 'rowError' | 'message';

@@ -4,7 +4,7 @@ import { CodeActionKind, DiagnosticSeverity, type CodeAction, type Diagnostic as
 import { parseSyncFile } from '../parse/sync-document';
 import type { StateLookup } from '../state/sync-state';
 import { codeActions, type DiagnosticData } from './code-actions';
-import type { Diagnostic } from './problem';
+import type { Diagnostic } from '../rules/problem';
 import { applyEdits, wholeVariant } from './test-cursor';
 import { validate } from './validate';
 

@@ -6,7 +6,7 @@
 import { CodeActionKind, type CodeAction, type Diagnostic as LspDiagnostic, type Range, type TextEdit } from 'vscode-languageserver-types';
 import type { Position } from '../parse/line-index';
 import type { SyncFileDocument } from '../parse/sync-document';
-import type { Fix } from './problem';
+import type { Fix } from '../rules/problem';
 
 /**
  * What a brazesync diagnostic carries in `Diagnostic.data`. A fix's command arguments are

@@ -7,7 +7,7 @@ import type { SyncFile } from '../model/sync-file';
 import { parseSyncFile, type SyncFileDocument } from '../parse/sync-document';
 import { lookupFrom, readSyncRecords } from '../state/read-sync-records';
 import { stateRootFor } from '../state/state-location';
-import type { Diagnostic, Severity } from './problem';
+import type { Diagnostic, Severity } from '../rules/problem';
 import { validate } from './validate';
 
 /** A problem as the CLI prints it: 1-based lines and columns. */

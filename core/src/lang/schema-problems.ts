@@ -8,7 +8,7 @@ import { findPair, localKeySpan, localSpan, nodeAtPath, type Span } from '../par
 import type { Segment } from '../parse/sync-document';
 import { schemaAtPath } from '../schema/schema';
 import { closest } from '../util/closest';
-import type { Problem, ProblemFix } from './problem';
+import type { Problem, ProblemFix } from '../rules/problem';
 
 export interface SchemaTarget {
   segment: Segment;

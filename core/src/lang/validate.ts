@@ -13,7 +13,7 @@ import { syncRules } from '../rules/sync-rules';
 import { headerView, syncMemoKey, syncView } from '../rules/views';
 import { validateHeaderValue, validateSyncValue } from '../schema/schema';
 import type { StateLookup } from '../state/sync-state';
-import { toDiagnostic, type Diagnostic, type Problem } from './problem';
+import { toDiagnostic, type Diagnostic, type Problem } from '../rules/problem';
 import { schemaProblems } from './schema-problems';
 
 export interface ValidateOptions {

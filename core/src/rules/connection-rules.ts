@@ -4,7 +4,7 @@
  * The schema already requires `password` unless `auth: iam`.
  */
 import { iamTarget } from '../model/redshift-endpoint';
-import type { Problem } from '../lang/problem';
+import type { Problem } from './problem';
 import { hasEnvRef } from '../secrets/secret-refs';
 import type { Field, HeaderView } from './rule-context';
 import { stringField } from './views';

@@ -2,7 +2,7 @@
  * Rules that relate syncs to each other, to the connections and to recorded state. They are cheap
  * (one pass over the syncs) and run on every validation.
  */
-import type { Problem } from '../lang/problem';
+import type { Problem } from './problem';
 import { absSpan } from '../parse/nodes';
 import { testStatus } from '../state/connection-fingerprint';
 import { closest } from '../util/closest';

@@ -2,7 +2,7 @@
 import { isLoopbackHost } from '../model/loopback';
 import { hasEnvRef } from '../secrets/secret-refs';
 import { isValidTimeZone, suggestTimeZone } from '../schedule/time-zones';
-import type { Problem, ProblemFix } from '../lang/problem';
+import type { Problem, ProblemFix } from './problem';
 import { checkConnectionLogin } from './connection-rules';
 import type { Field, HeaderView } from './rule-context';
 import { stringField } from './views';

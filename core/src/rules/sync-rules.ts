@@ -6,7 +6,7 @@ import { isSeq, type Node } from 'yaml';
 import { parseTableName } from '../model/table-name';
 import { localScalarSource, localSpan } from '../parse/nodes';
 import { parseSchedule } from '../schedule/parse-schedule';
-import type { Problem } from '../lang/problem';
+import type { Problem } from './problem';
 import { isValidName } from '../schema/schema';
 import type { SyncView } from './rule-context';
 

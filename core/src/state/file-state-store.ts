@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { applyWatermarkDeltas } from '../sync/watermark-journal';
+import { applyWatermarkDeltas } from './watermark-journal';
 import { readJsonFile, readTextIfExists, syncDir, writeFileAtomic } from './atomic-file';
 import { acquireLock, type HeldLock } from './lock-file';
 import type { RowErrorRecord, RunRecord } from './run-record';

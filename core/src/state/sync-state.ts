@@ -4,7 +4,7 @@
  * (an active sync needs a passing connection test of its current settings).
  */
 import type { DataType } from '../model/sync-file';
-import { toIsoMicros } from '../sync/timestamps';
+import { toIsoMicros } from '../model/timestamps';
 
 export const STATE_FILE_NAME = 'state.json';
 

@@ -9,7 +9,7 @@
  */
 import type { WatermarkDelta } from '../state/state-store';
 import type { Watermark } from '../state/sync-state';
-import { formatTimestampMicros, parseTimestampMicros } from './timestamps';
+import { formatTimestampMicros, parseTimestampMicros } from '../model/timestamps';
 
 interface Group {
   text: string;

@@ -24,7 +24,7 @@ import { errorMessage, SyncConfigError, type Redactor } from './sync-errors';
 import { checkTableContract } from './table-contract';
 import { readWindowFor } from './read-window';
 import { timedRead } from './read-timing';
-import { parseTimestampMicros, toIsoMicros } from './timestamps';
+import { parseTimestampMicros, toIsoMicros } from '../model/timestamps';
 
 export const DEFAULT_CONCURRENCY = 16;
 const DEFAULT_CANCEL_GRACE_MS = 10_000;

@@ -11,7 +11,7 @@ import { trackObjectJson } from './json-texts';
 import { mapRow, rowIdentifier } from './row-mapping';
 import { readWindowFor } from './read-window';
 import type { SourceReader } from './source-reader';
-import { parseTimestampMicros, toIsoMicros } from './timestamps';
+import { parseTimestampMicros, toIsoMicros } from '../model/timestamps';
 
 export interface PreviewObject {
   updated_at: string;

@@ -3,7 +3,7 @@ import type { SyncDefinition } from '../model/sync-file';
 import type { SyncState } from '../state/sync-state';
 import { DeliveryRecord } from './delivery-record';
 import type { ReadWindow } from './source-reader';
-import { formatDate, parseLookback } from './timestamps';
+import { formatDate, parseLookback } from '../model/timestamps';
 
 export function lookbackMicros(definition: SyncDefinition): number {
   return definition.lookback ? parseLookback(definition.lookback) : 0;

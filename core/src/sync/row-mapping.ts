@@ -26,7 +26,7 @@ import {
 import { JsonMembers, formatJsonSyntaxError, scanJson } from './json-scan';
 import { trackObjectBytes, type TrackObjectText } from './json-texts';
 import type { DataType, RowIdentifiers, SourceRow } from './ports';
-import { parseTimestampMicros, toIsoMicros } from './timestamps';
+import { parseTimestampMicros, toIsoMicros } from '../model/timestamps';
 
 export type DeleteTarget = { external_id: string } | { user_alias: UserAlias } | { braze_id: string };
 

@@ -12,7 +12,7 @@
  */
 import type { SourceRow } from './ports';
 import { rowKey } from './row-key';
-import { parseTimestampMicros } from './timestamps';
+import { parseTimestampMicros } from '../model/timestamps';
 
 const LARGE_GROUP_ROWS = 4096;
 /** Lookup keys for a row without identifiers whose PAYLOAD is NULL or absent; sameRow tells apart any real value equal to one. */

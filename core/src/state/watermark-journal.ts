@@ -4,9 +4,9 @@
  * pruned the way `DeliveryRecord.toWatermark` prunes (the boundary, plus with lookback the groups
  * from the window's start). Timestamps are compared as instants, not as texts.
  */
-import type { WatermarkDelta } from '../state/state-store';
-import type { Watermark } from '../state/sync-state';
-import { parseTimestampMicros } from './timestamps';
+import type { WatermarkDelta } from './state-store';
+import type { Watermark } from './sync-state';
+import { parseTimestampMicros } from '../model/timestamps';
 
 interface Group {
   text: string;
