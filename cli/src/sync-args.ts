@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import { formatProblem, loadDefinitionFile } from '../../core/src/lang/load-definition';
-import { syncSetup, type SyncSetup, type SyncTarget } from '../../core/src/sync/open-sync';
+import { syncSetup, type SyncSetup, type SyncTarget } from '../../core/src/app/open-sync';
 import { EXIT, UsageError, parseCliArgs, type CliIo } from './command';
 
 type Options = NonNullable<ParseArgsConfig['options']>;

@@ -9,9 +9,9 @@ import assert from 'node:assert/strict';
 import pg from 'pg';
 import { findTable } from '../../core/src/adapters/table-catalog';
 import { readPrivileges } from '../../core/src/adapters/table-privileges';
-import { syncSetup, openSource } from '../../core/src/sync/open-sync';
+import { syncSetup, openSource } from '../../core/src/app/open-sync';
 import type { SourceReader } from '../../core/src/sync/source-reader';
-import { testConnection, type ConnectionTestResult } from '../../core/src/sync/test-connection';
+import { testConnection, type ConnectionTestResult } from '../../core/src/app/test-connection';
 import { startTestPostgres, type TestPostgres } from '../support/postgres';
 import { harness } from '../support/sync-harness';
 

@@ -14,7 +14,7 @@ import { startBrazeServer, type BrazeServer } from '../../core/src/braze-server/
 import { loadDefinitionFile } from '../../core/src/lang/load-definition';
 import type { LogEntry } from '../../core/src/scheduler/log';
 import { runSync } from '../../core/src/sync/engine';
-import { openSource, syncSetup } from '../../core/src/sync/open-sync';
+import { openSource, syncSetup } from '../../core/src/app/open-sync';
 import { startTestPostgres, type TestPostgres } from '../support/postgres';
 import { recordConnectionTests, secretsFor, writeDefinition } from './support';
 

@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import { startBrazeServer, type BrazeServer } from '../../core/src/braze-server/braze-server';
 import { createNotifier } from '../../core/src/notify/notifier';
 import { startTestSmtpServer, type TestSmtpServer } from '../../core/src/notify/test-smtp-server';
-import { createJobRunner } from '../../core/src/sync/job-runner';
+import { createJobRunner } from '../../core/src/app/job-runner';
 import { formatLogEntry } from '../../core/src/scheduler/log';
 import { Scheduler } from '../../core/src/scheduler/scheduler';
 import { LogRecorder, ManualClock } from '../../core/src/scheduler/testing';

@@ -6,8 +6,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { loadDefinitionFile } from '../../core/src/lang/load-definition';
-import { openSource, syncSetup } from '../../core/src/sync/open-sync';
-import { testConnection } from '../../core/src/sync/test-connection';
+import { openSource, syncSetup } from '../../core/src/app/open-sync';
+import { testConnection } from '../../core/src/app/test-connection';
 import type { TestPostgres } from '../support/postgres';
 
 export const SECRETS = {

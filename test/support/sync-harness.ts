@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { createBrazeHttpClient, type BrazeHttpClient } from '../../core/src/adapters/braze-http';
 import type { DataType, SyncFile } from '../../core/src/model/sync-file';
 import { runSync, type RunSyncOptions } from '../../core/src/sync/engine';
-import { openSource, syncSetup, type SyncTarget } from '../../core/src/sync/open-sync';
+import { openSource, syncSetup, type SyncTarget } from '../../core/src/app/open-sync';
 import type { RunRecord } from '../../core/src/state/run-record';
 import type { SyncStateStore } from '../../core/src/state/state-store';
 import type { TestPostgres } from './postgres';

@@ -1,4 +1,4 @@
-import { syncSetup } from '../../../core/src/sync/open-sync';
+import { syncSetup } from '../../../core/src/app/open-sync';
 import { EXIT, UsageError, type Command } from '../command';
 import { formatCount, loadTarget, parseSyncArgs, positiveInt } from '../sync-args';
 

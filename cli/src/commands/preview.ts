@@ -1,5 +1,5 @@
 import { diagnoseFailure } from '../../../core/src/adapters/connection-diagnosis';
-import { openSource } from '../../../core/src/sync/open-sync';
+import { openSource } from '../../../core/src/app/open-sync';
 import { previewSync } from '../../../core/src/sync/preview';
 import { errorMessage } from '../../../core/src/sync/sync-errors';
 import { EXIT, type Command } from '../command';

@@ -2,7 +2,7 @@ import { DEFAULT_STATUS, DEFAULT_TIMEZONE } from '../../../core/src/model/sync-f
 import { formatRunTime, MAX_RUNS, nextRunTimes, parseSchedule } from '../../../core/src/schedule';
 import { planFor } from '../../../core/src/scheduler/plan';
 import { syncTestStatus } from '../../../core/src/state/connection-fingerprint';
-import { syncSetup } from '../../../core/src/sync/open-sync';
+import { syncSetup } from '../../../core/src/app/open-sync';
 import { EXIT, UsageError, parseCliArgs, type Command } from '../command';
 import { loadValidFile, onlyFile, positiveInt } from '../sync-args';
 

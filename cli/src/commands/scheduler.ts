@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { createNotifier } from '../../../core/src/notify/notifier';
 import { systemSchedulerClock } from '../../../core/src/scheduler/clock';
 import type { Discovery } from '../../../core/src/scheduler/definition-set';
-import { createJobRunner } from '../../../core/src/sync/job-runner';
+import { createJobRunner } from '../../../core/src/app/job-runner';
 import { formatLogEntry, LOG_FORMATS, type LogFormat } from '../../../core/src/scheduler/log';
 import { Scheduler } from '../../../core/src/scheduler/scheduler';
 import { watchDefinitions, type WatchTarget } from '../../../core/src/scheduler/watch-files';

@@ -1,7 +1,7 @@
 import { diagnoseFailure } from '../../../core/src/adapters/connection-diagnosis';
 import type { RunRecord } from '../../../core/src/state/run-record';
-import { createJobRunner } from '../../../core/src/sync/job-runner';
-import { syncSetup, type SyncTarget } from '../../../core/src/sync/open-sync';
+import { createJobRunner } from '../../../core/src/app/job-runner';
+import { syncSetup, type SyncTarget } from '../../../core/src/app/open-sync';
 import { watermarkIso } from '../../../core/src/state/sync-state';
 import { EXIT, type CliIo, type Command } from '../command';
 import { progressReporter } from '../progress';

@@ -1,5 +1,5 @@
-import { openSource } from '../../../core/src/sync/open-sync';
-import { testConnection } from '../../../core/src/sync/test-connection';
+import { openSource } from '../../../core/src/app/open-sync';
+import { testConnection } from '../../../core/src/app/test-connection';
 import { EXIT, type Command } from '../command';
 import { envLookup, loadLimitedTarget } from '../sync-args';
 

@@ -1,4 +1,4 @@
-import { syncSetup } from '../../../core/src/sync/open-sync';
+import { syncSetup } from '../../../core/src/app/open-sync';
 import { watermarkIso } from '../../../core/src/state/sync-state';
 import { parseTimestampMicros, formatTimestampMicros } from '../../../core/src/model/timestamps';
 import { editWatermark } from '../../../core/src/state/edit-watermark';

@@ -1,6 +1,6 @@
 /** Braze Sync: Preview Sync (dry run) — the objects the next run would send and the rows that would fail. */
 import * as vscode from 'vscode';
-import { openSource } from '../../../core/src/sync/open-sync';
+import { openSource } from '../../../core/src/app/open-sync';
 import { previewSync } from '../../../core/src/sync/preview';
 import { errorMessage } from '../../../core/src/sync/sync-errors';
 import type { Services } from '../services';

@@ -4,9 +4,9 @@
  */
 import * as vscode from 'vscode';
 import { DEFAULT_SSL_MODE } from '../../../core/src/model/sync-file';
-import { openSource } from '../../../core/src/sync/open-sync';
+import { openSource } from '../../../core/src/app/open-sync';
 import type { Redactor } from '../../../core/src/sync/sync-errors';
-import { testConnection } from '../../../core/src/sync/test-connection';
+import { testConnection } from '../../../core/src/app/test-connection';
 import type { Services } from '../services';
 import { openSession } from '../sync/sync-session';
 import { newNonce } from '../webviews/html';

@@ -4,7 +4,7 @@
  * Secrets are resolved here (environment first, else SecretStorage, else asked once).
  */
 import * as vscode from 'vscode';
-import { syncSetup, type SyncSetup, type SyncTarget as CoreTarget } from '../../../core/src/sync/open-sync';
+import { syncSetup, type SyncSetup, type SyncTarget as CoreTarget } from '../../../core/src/app/open-sync';
 import { errorMessage } from '../../../core/src/sync/sync-errors';
 import type { EnvLookup } from '../../../core/src/adapters/pg-connection';
 import type { Services } from '../services';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ConnectionTestResult } from '../../../core/src/sync/test-connection';
+import type { ConnectionTestResult } from '../../../core/src/app/test-connection';
 import type { SyncPreview } from '../../../core/src/sync/preview';
 import { checklist, renderTestConnectionPage } from './test-connection-page';
 import { renderPreviewPage } from './preview-page';

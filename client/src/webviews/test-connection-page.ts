@@ -3,7 +3,7 @@
  * payloads), the fix for whatever failed, the rows pending since the watermark and the first rows.
  */
 import type { SslMode } from '../../../core/src/model/sync-file';
-import type { ConnectionCheck, ConnectionTestResult } from '../../../core/src/sync/test-connection';
+import type { ConnectionCheck, ConnectionTestResult } from '../../../core/src/app/test-connection';
 import { plural } from '../tree/format';
 import { html, page, type Html } from './html';
 import { PREVIEW_ROWS_STYLE, previewRowsTable } from './preview-rows';

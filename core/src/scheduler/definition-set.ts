@@ -5,7 +5,7 @@
  */
 import { loadDefinitionFile, type FileProblem } from '../lang/load-definition';
 import type { SyncFile } from '../model/sync-file';
-import type { SyncTarget } from '../sync/open-sync';
+import type { SyncTarget } from '../app/open-sync';
 import { planFor, samePlan, type SyncPlan } from './plan';
 
 export interface SyncSlot {

@@ -14,7 +14,7 @@ import { connectionFingerprint } from '../state/connection-fingerprint';
 import { createFileStateStore } from '../state/file-state-store';
 import type { RunRecord } from '../state/run-record';
 import { syncStateDir } from '../state/state-location';
-import type { JobOutcome, JobRequest } from '../sync/job-runner';
+import type { JobOutcome, JobRequest } from '../app/job-runner';
 import { Scheduler, NOTICE_GRACE_MS } from './scheduler';
 import { LogRecorder, ManualClock } from './testing';
 import { watchDefinitions } from './watch-files';

@@ -8,9 +8,9 @@ import type { EnvLookup } from '../adapters/pg-connection';
 import { JobInProgressError } from '../state/lock-file';
 import type { RunRecord } from '../state/run-record';
 import type { SyncStateStore } from '../state/state-store';
-import { runSync, type SyncProgress } from './engine';
+import { runSync, type SyncProgress } from '../sync/engine';
 import { openBraze, openSource, syncSetup, type OpenedBraze, type OpenedSource, type SyncTarget } from './open-sync';
-import { errorMessage, SyncConfigError } from './sync-errors';
+import { errorMessage, SyncConfigError } from '../sync/sync-errors';
 
 export interface JobRequest {
   target: SyncTarget;

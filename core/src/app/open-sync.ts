@@ -14,9 +14,9 @@ import { resolveSecretRefs } from '../secrets/secret-refs';
 import { createFileStateStore } from '../state/file-state-store';
 import { syncStateDir } from '../state/state-location';
 import type { SyncStateStore } from '../state/state-store';
-import type { BrazeClient } from './ports';
-import type { SourceReader } from './source-reader';
-import { redactorFor, SyncConfigError, type Redactor } from './sync-errors';
+import type { BrazeClient } from '../sync/ports';
+import type { SourceReader } from '../sync/source-reader';
+import { redactorFor, SyncConfigError, type Redactor } from '../sync/sync-errors';
 
 export interface SyncTarget {
   file: SyncFile;

@@ -12,10 +12,10 @@ import { quoteIdent, type TableName } from '../model/table-name';
 import { connectionFingerprint } from '../state/connection-fingerprint';
 import { JobInProgressError } from '../state/lock-file';
 import type { SyncStateStore } from '../state/state-store';
-import { systemClock, type Clock } from './ports';
-import { previewSync, type SyncPreview } from './preview';
-import type { SourceReader, SourceTable, TablePrivileges } from './source-reader';
-import { checkTableContract } from './table-contract';
+import { systemClock, type Clock } from '../sync/ports';
+import { previewSync, type SyncPreview } from '../sync/preview';
+import type { SourceReader, SourceTable, TablePrivileges } from '../sync/source-reader';
+import { checkTableContract } from '../sync/table-contract';
 
 export type CheckStatus = 'ok' | 'warning' | 'failed';
 
