@@ -23,14 +23,16 @@ export function progressReporter(stream: NodeJS.WritableStream & { isTTY?: boole
 
   const line = (p: SyncProgress) => {
     const seen = p.read + p.skipped;
-    const total = Math.max(p.total, seen);
-    const ratio = total === 0 ? 1 : seen / total;
+    // The total arrives from a count that runs beside the read: until then, no percentage.
+    const total = p.total === undefined ? undefined : Math.max(p.total, seen);
+    const ratio = total === undefined ? 0 : total === 0 ? 1 : seen / total;
+    const percent = total === undefined ? '  …' : String(Math.floor(ratio * 100)).padStart(3);
     const seconds = Math.max((now() - start) / 1000, 0.001);
     const rate = Math.round(p.read / seconds);
-    const counts = `${formatCount(seen)}/${formatCount(total)} rows · ${formatCount(p.synced)} synced · ${formatCount(p.failed)} failed · ${formatCount(rate)} rows/s`;
-    if (!tty) return `${label}: ${Math.floor(ratio * 100)}% ${counts}`;
+    const counts = `${formatCount(seen)}/${total === undefined ? '?' : formatCount(total)} rows · ${formatCount(p.synced)} synced · ${formatCount(p.failed)} failed · ${formatCount(rate)} rows/s`;
+    if (!tty) return `${label}: ${percent.trim()}% ${counts}`;
     const filled = Math.round(ratio * BAR_WIDTH);
-    return `${label} [${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${String(Math.floor(ratio * 100)).padStart(3)}% ${counts}`;
+    return `${label} [${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${percent}% ${counts}`;
   };
 
   const draw = (p: SyncProgress) => {

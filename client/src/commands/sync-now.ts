@@ -72,7 +72,7 @@ async function syncNow(services: Services, session: SyncSession): Promise<void> 
           signal: controller.signal,
           onProgress: (p) => {
             services.runs.progress(key, p);
-            const pct = p.total > 0 ? Math.min(100, ((p.read + p.skipped) / p.total) * 100) : 0;
+            const pct = p.total ? Math.min(100, ((p.read + p.skipped) / p.total) * 100) : 0;
             progress.report({ message: progressText(p, startedAt, Date.now()), increment: Math.max(0, pct - done) });
             done = Math.max(done, pct);
           },

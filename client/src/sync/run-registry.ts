@@ -83,7 +83,8 @@ export function rowsPerSecond(progress: SyncProgress, startedAt: number, now: nu
 
 /** `1,200 of 5,000 rows · 3 failed · 850 rows/s` */
 export function progressText(progress: SyncProgress, startedAt: number, now: number): string {
-  const parts = [`${progress.read.toLocaleString('en-US')} of ${plural(progress.total, 'row')} read`, `${progress.synced.toLocaleString('en-US')} sent`];
+  const read = progress.total === undefined ? `${plural(progress.read, 'row')} read` : `${progress.read.toLocaleString('en-US')} of ${plural(progress.total, 'row')} read`;
+  const parts = [read, `${progress.synced.toLocaleString('en-US')} sent`];
   if (progress.failed > 0) parts.push(`${progress.failed.toLocaleString('en-US')} failed`);
   parts.push(`${rowsPerSecond(progress, startedAt, now).toLocaleString('en-US')} rows/s`);
   return parts.join(' · ');

@@ -33,8 +33,11 @@ const RUN_RECORD_INTERVAL_MS = 1000;
 const CHECKPOINT_INTERVAL_MS = 200;
 
 export interface SyncProgress {
-  /** Rows expected in this run's window (an estimate made at the start; includes skipped rows). */
-  total: number;
+  /**
+   * Rows expected in this run's window (includes skipped rows); absent until counted, since the
+   * count runs beside the read.
+   */
+  total?: number;
   read: number;
   skipped: number;
   synced: number;
@@ -152,7 +155,7 @@ async function execute(options: RunSyncOptions, state: SyncState, run: RunRecord
   const { until } = window;
 
   // Counted while the window streams: on a view or an unsorted table the count is a scan of its
-  // own, and the read need not wait for it. Progress starts once the total is known.
+  // own, and the read need not wait for it. Progress reports no total until then.
   let total: number | undefined;
   const counting = reader.counts(window).then((c) => {
     total = c.inWindow;
@@ -172,9 +175,15 @@ async function execute(options: RunSyncOptions, state: SyncState, run: RunRecord
   const micros = microsParser();
   const checkpoints = new Checkpoints(store, state, committed, sink, micros);
   let lastRunSave = Date.now();
-  const progress = () => {
-    if (total !== undefined) options.onProgress?.({ total, read: run.rows_read, skipped: run.rows_skipped, synced: run.rows_synced, failed: run.rows_failed, watermark: committed.watermarkText });
-  };
+  const progress = () =>
+    options.onProgress?.({
+      ...(total !== undefined ? { total } : {}),
+      read: run.rows_read,
+      skipped: run.rows_skipped,
+      synced: run.rows_synced,
+      failed: run.rows_failed,
+      watermark: committed.watermarkText,
+    });
 
   const commits = new CommitLoop(async () => {
     if (!(await checkpoints.save())) return;
