@@ -68,13 +68,13 @@ test('a statement timed out while Braze set a slow pace goes on from where it wa
   // More than the socket buffers hold, so the statement is still sending while the engine dawdles.
   await fx.db.query(`INSERT INTO ${t} (updated_at, external_id, payload) SELECT '2026-04-03'::timestamptz + (g / 7) * interval '1 ms', 'slow-' || g, '{"pad":"' || repeat('p', 400) || '"}' FROM generate_series(1, $1::int) g`, [rows]);
   const h = harness(fx.db, { table: t, dataType: 'custom_attributes', brazeUrl: fx.braze.url });
-  const reader = readerFor(h, t, 60_000, 400);
-  // A consumer slower than the statement timeout: 40 chunks, 30 ms each.
+  const reader = readerFor(h, t, 60_000, 1000);
+  // A consumer slower than the statement timeout: 40 chunks, 75 ms each (3 s against a 1 s timeout).
   const slow: SourceReader = {
     ...reader,
     async *pages(window, options) {
       for await (const chunk of reader.pages(window, options)) {
-        await delay(30);
+        await delay(75);
         yield chunk;
       }
     },
