@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
-import type { NotificationSettings, SyncFile } from '../model/sync-file';
-import type { NotifiedRun } from './notice';
-import { createNotifier } from './notifier';
-import { startTestSmtpServer, type TestSmtpServer } from './test-smtp-server';
+import type { NotificationSettings, SyncFile } from '../../core/src/model/sync-file';
+import type { NotifiedRun } from '../../core/src/notify/notice';
+import { createNotifier } from '../../core/src/notify/notifier';
+import { startTestSmtpServer, type TestSmtpServer } from '../support/test-smtp-server';
 
 const SMTP_PASSWORD = 'smtp-secret-7d1e44';
 let smtp: TestSmtpServer;

@@ -2,8 +2,8 @@
  * Test doubles for the scheduler's ports: a clock that moves only when told, and a log that tests
  * can wait on (an event, never a fixed sleep).
  */
-import type { SchedulerClock } from './clock';
-import type { LogEntry } from './log';
+import type { SchedulerClock } from '../../core/src/scheduler/clock';
+import type { LogEntry } from '../../core/src/scheduler/log';
 
 interface Timer {
   at: number;

@@ -8,16 +8,16 @@ import { mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterEach, test } from 'node:test';
-import type { NotifiedRun } from '../notify/notice';
-import type { Notifier, NotifyResult } from '../notify/notifier';
-import { connectionFingerprint } from '../state/connection-fingerprint';
-import { createFileStateStore } from '../state/file-state-store';
-import type { RunRecord } from '../state/run-record';
-import { syncStateDir } from '../state/state-location';
-import type { JobOutcome, JobRequest } from '../app/job-runner';
-import { Scheduler, NOTICE_GRACE_MS } from './scheduler';
-import { LogRecorder, ManualClock } from './testing';
-import { watchDefinitions } from './watch-files';
+import type { NotifiedRun } from '../../core/src/notify/notice';
+import type { Notifier, NotifyResult } from '../../core/src/notify/notifier';
+import { connectionFingerprint } from '../../core/src/state/connection-fingerprint';
+import { createFileStateStore } from '../../core/src/state/file-state-store';
+import type { RunRecord } from '../../core/src/state/run-record';
+import { syncStateDir } from '../../core/src/state/state-location';
+import type { JobOutcome, JobRequest } from '../../core/src/app/job-runner';
+import { Scheduler, NOTICE_GRACE_MS } from '../../core/src/scheduler/scheduler';
+import { LogRecorder, ManualClock } from '../support/scheduler-doubles';
+import { watchDefinitions } from '../../core/src/scheduler/watch-files';
 
 const CONNECTION = { type: 'redshift' as const, host: 'db.example.com', database: 'DB', user: 'braze_user', password: '${env:PG_PASSWORD}' };
 
