@@ -61,6 +61,27 @@ test('a read that moves to a new statement inside tie groups sends every row onc
   }
 });
 
+test('backpressure reaches the warehouse: while the engine does not take rows, the server waits to send', async () => {
+  const t = await table();
+  const rows = 100_000;
+  await fx.db.query(`INSERT INTO ${t} (updated_at, external_id, payload) SELECT '2026-04-04'::timestamptz + g * interval '1 ms', 'bp-' || g, '{"pad":"' || repeat('p', 300) || '"}' FROM generate_series(1, $1::int) g`, [rows]);
+  const h = harness(fx.db, { table: t, dataType: 'custom_attributes', brazeUrl: fx.braze.url });
+  const reader = readerFor(h, t, 60_000);
+  try {
+    const chunks = reader.pages({ until: '2027-01-01 00:00:00+00' })[Symbol.asyncIterator]();
+    let taken = (await chunks.next()).value?.length ?? 0;
+    // Not taking rows for a while: the reader holds a few chunks, and PostgreSQL blocks on the socket.
+    const blocked = async () => (await fx.db.query<{ n: string }>(`SELECT COUNT(*) AS n FROM pg_stat_activity WHERE wait_event = 'ClientWrite' AND query LIKE 'SELECT "updated_at"%'`)).rows[0]?.n;
+    for (let i = 0; i < 50 && (await blocked()) !== '1'; i++) await delay(100);
+    assert.equal(await blocked(), '1', 'the backend waits to write to the paused socket');
+    for (let next = await chunks.next(); !next.done; next = await chunks.next()) taken += next.value.length;
+    assert.equal(taken, rows, 'every row arrives once the engine takes them');
+  } finally {
+    await reader.close();
+    h.cleanup();
+  }
+});
+
 test('a statement timed out while Braze set a slow pace goes on from where it was', async () => {
   fx.braze.reset();
   const t = await table();
