@@ -4,7 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BrazeRequestError, createBrazeHttpClient, type BrazeHttpClient, type BrazeHttpClientOptions, type BrazeWaitInfo } from './braze-http';
 import { startBrazeServer, type BrazeServer, type BrazeServerOptions } from '../braze-server/braze-server';
-import { VirtualTime } from '../test-utils/virtual-time';
+import { VirtualTime } from '../../testing/virtual-time';
 import { preparedTrackBody } from '../sync/json-texts';
 import { mapRow } from '../sync/row-mapping';
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RateLimiter, type RateLimitReport } from './braze-rate-limiter';
-import { VirtualTime } from '../test-utils/virtual-time';
+import { VirtualTime } from '../../testing/virtual-time';
 
 /** A fixed-window budget like the local server's, evaluated in virtual time. */
 function virtualBudget(limit: number, windowMs: number) {

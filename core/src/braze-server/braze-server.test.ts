@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startBrazeServer, type BrazeServer, type BrazeServerOptions } from './braze-server';
-import { VirtualTime } from '../test-utils/virtual-time';
+import { VirtualTime } from '../../testing/virtual-time';
 
 const KEY = 'local-test-key';
 

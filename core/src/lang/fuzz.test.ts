@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { parseSyncFile, SegmentCache } from '../parse/sync-document';
 import { validate } from './validate';
-import { seededRandom } from '../test-utils/random';
+import { seededRandom } from '../../testing/random';
 
 const EXAMPLE = readFileSync(path.join(__dirname, '../../../test/fixtures/example.brazesync.yaml'), 'utf8');
 const ALPHABET = [':', '-', ' ', '  ', '\n', '"', "'", '{', '}', '[', ']', ',', '&a', '*a', '#', '|', '>', '!', '%', '@', '\t', '---\n', '\u00e9', '\ud83d\ude00', '${env:', '<<: ', '? ', '\r\n', '\\', '0x', '~'];

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { validate } from '../lang/validate';
 import { parseSyncFile, segmentAt, SegmentCache, type SyncFileDocument } from './sync-document';
-import { seededRandom } from '../test-utils/random';
+import { seededRandom } from '../../testing/random';
 
 const EXAMPLE = readFileSync(path.join(__dirname, '../../../test/fixtures/example.brazesync.yaml'), 'utf8');
 

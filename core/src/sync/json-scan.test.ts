@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { seededRandom } from '../test-utils/random';
+import { seededRandom } from '../../testing/random';
 import { JsonMembers, formatJsonSyntaxError, scanJson, type JsonSyntaxError } from './json-scan';
 
 const cases: { text: string; position: number; problem: RegExp }[] = [

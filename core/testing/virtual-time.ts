@@ -4,7 +4,7 @@
  * fires and `now` jumps to its due time. Tests then assert on what happened at which virtual time,
  * never on wall-clock durations.
  */
-import type { Clock } from '../sync/ports';
+import type { Clock } from '../src/sync/ports';
 
 interface Timer {
   at: number;
