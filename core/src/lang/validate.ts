@@ -4,7 +4,7 @@
  * `parse/sync-document.ts`), so after an edit inside one sync only that sync is re-checked.
  */
 import { isMap } from 'yaml';
-import { jsValue, localKeySpan, unresolvedAlias } from '../parse/nodes';
+import { aliasTrouble, jsValue, localKeySpan } from '../parse/nodes';
 import type { Segment, SyncEntry, SyncFileDocument, YamlError } from '../parse/sync-document';
 import { fileRules } from '../rules/file-rules';
 import { headerRules } from '../rules/header-rules';
@@ -92,9 +92,22 @@ function isBroken(segment: Segment): boolean {
   return segment.doc.errors.length > 0;
 }
 
+/** The segment's alias problem (local offsets), worked out once per segment text. */
 function aliasProblem(segment: Segment): Problem[] {
-  const span = unresolvedAlias(segment);
-  return span ? [{ code: 'yaml-syntax', severity: 'error', message: 'This alias refers to an anchor that is not defined before it; define `&name` first or write the value out.', ...span }] : [];
+  let found = segment.memo.get('aliases') as Problem[] | undefined;
+  if (!found) segment.memo.set('aliases', (found = findAliasProblem(segment)));
+  return found;
+}
+
+function findAliasProblem(segment: Segment): Problem[] {
+  const trouble = aliasTrouble(segment);
+  if (!trouble) return [];
+  const { kind, ...span } = trouble;
+  const message =
+    kind === 'unresolved'
+      ? 'This alias refers to an anchor that is not defined before it; define `&name` first or write the value out.'
+      : 'These aliases expand to too many values (an alias bomb, or aliases nested in aliases): write the values out instead of repeating anchors.';
+  return [{ code: 'yaml-syntax', severity: 'error', message, ...span }];
 }
 
 function headerProblems(doc: SyncFileDocument): Problem[] {
@@ -124,9 +137,13 @@ function headerProblems(doc: SyncFileDocument): Problem[] {
   });
 }
 
-function syncProblems(entry: SyncEntry, view: SyncView): Problem[] {
+function syncProblems(doc: SyncFileDocument, entry: SyncEntry, view: SyncView): Problem[] {
   if (isBroken(entry.segment)) return [];
   return memoised(entry.segment, syncMemoKey(entry.segment, entry.name, 'problems'), () => {
+    // Values behind a broken alias can't be checked. A sync parsed with the whole file shares the
+    // header's segment, where the alias is reported once.
+    const alias = aliasProblem(entry.segment);
+    if (alias.length) return entry.segment === doc.header ? [] : alias;
     const path = ['syncs', entry.name];
     const problems = schemaProblems(validateSyncValue(jsValue(entry.segment, entry.pair.value)), {
       segment: entry.segment,
@@ -145,7 +162,7 @@ export function validateDocument(doc: SyncFileDocument, options: ValidateOptions
   problems.push(...headerProblems(doc));
   const healthy = doc.syncs.filter((entry) => !isBroken(entry.segment));
   const syncs = healthy.map(syncView);
-  healthy.forEach((entry, i) => problems.push(...syncProblems(entry, syncs[i] as SyncView)));
+  healthy.forEach((entry, i) => problems.push(...syncProblems(doc, entry, syncs[i] as SyncView)));
   if (!isBroken(doc.header)) {
     const ctx: FileContext = { doc, header: headerView(doc), syncs, ...(options.state ? { state: options.state, stateKnown: options.stateKnown ?? false } : {}) };
     for (const rule of fileRules) problems.push(...rule(ctx));

@@ -1,5 +1,5 @@
 /** Small helpers over `yaml` nodes that every rule and language feature needs. */
-import { isMap, isScalar, isSeq, visit, type Node, type Pair, type YAMLMap } from 'yaml';
+import { isAlias, isMap, isNode, isScalar, isSeq, visit, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { Segment } from './sync-document';
 
 export interface Span {
@@ -82,17 +82,40 @@ export function jsValue(segment: Segment, node: unknown): unknown {
   }
 }
 
-/** Local span of the first alias in the segment whose anchor is not defined before it. */
-export function unresolvedAlias(segment: Segment): Span | undefined {
-  let found: Span | undefined;
-  visit(segment.doc, {
-    Alias(_key, node) {
-      if (node.resolve(segment.doc) === undefined && node.range) {
-        found = { start: node.range[0], end: node.range[1] };
+export interface AliasTrouble extends Span {
+  /** `unresolved`: no anchor of that name before it; `excessive`: the aliases expand past the YAML library's limit (an alias bomb). */
+  kind: 'unresolved' | 'excessive';
+}
+
+/**
+ * The first alias that cannot be expanded: one naming no anchor defined before it, or, when every
+ * alias resolves but expanding them all would exceed the YAML library's limit, the first alias.
+ * One pass in document order with the anchors seen so far (the library's own `resolve` searches
+ * the document for every alias, which a file of many aliases turns into minutes).
+ */
+export function aliasTrouble(segment: Segment): AliasTrouble | undefined {
+  const anchors = new Set<string>();
+  let first: Span | undefined;
+  let unresolved: Span | undefined;
+  visit(segment.doc, (_key, node) => {
+    if (isAlias(node)) {
+      const span = node.range ? { start: node.range[0], end: node.range[1] } : { start: 0, end: 0 };
+      first ??= span;
+      if (!anchors.has(node.source)) {
+        unresolved = span;
         return visit.BREAK;
       }
-      return undefined;
-    },
+    } else if (isNode(node) && node.anchor) {
+      anchors.add(node.anchor);
+    }
+    return undefined;
   });
-  return found;
+  if (unresolved) return { kind: 'unresolved', ...unresolved };
+  if (!first) return undefined;
+  try {
+    segment.doc.toJS();
+    return undefined;
+  } catch (err) {
+    return err instanceof ReferenceError ? { kind: 'excessive', ...first } : undefined;
+  }
 }
