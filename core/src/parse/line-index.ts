@@ -12,9 +12,11 @@ export interface Range {
 export class LineIndex {
   private readonly starts: number[];
 
+  /** Lines end at `\r\n`, `\n` or a lone `\r`, as in LSP and YAML. */
   constructor(readonly text: string) {
     const starts = [0];
-    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    const breaks = /\r\n?|\n/g;
+    for (let m = breaks.exec(text); m; m = breaks.exec(text)) starts.push(m.index + m[0].length);
     this.starts = starts;
   }
 
@@ -44,11 +46,11 @@ export class LineIndex {
     return this.starts[Math.max(0, Math.min(line, this.starts.length - 1))] ?? 0;
   }
 
-  /** Offset of the end of `line`, before its `\r\n` or `\n`. */
+  /** Offset of the end of `line`, before its line break. */
   lineEnd(line: number): number {
     const next = this.starts[line + 1];
     if (next === undefined) return this.text.length;
-    return this.text[next - 2] === '\r' ? next - 2 : next - 1;
+    return this.text[next - 1] === '\n' && this.text[next - 2] === '\r' ? next - 2 : next - 1;
   }
 
   lineText(line: number): string {
