@@ -176,10 +176,25 @@ function tooDeepProblem(doc: SyncFileDocument, overflow: YamlError): Problem {
   };
 }
 
+/**
+ * The first syntax error of each line: the parser's later errors on a line follow from the first
+ * (a line of 30,000 stray quotes gave 30,000 problems, each rescanning the line).
+ */
+function firstPerLine(doc: SyncFileDocument): YamlError[] {
+  const kept: YamlError[] = [];
+  let lastLine = -1;
+  for (const e of [...doc.yamlErrors].sort((a, b) => a.start - b.start)) {
+    const line = doc.lines.positionAt(e.start).line;
+    if (line !== lastLine) kept.push(e);
+    lastLine = line;
+  }
+  return kept;
+}
+
 /** All problems of a document, in absolute offsets, sorted by position. */
 export function validateDocument(doc: SyncFileDocument, options: ValidateOptions = {}): Problem[] {
   const overflow = doc.yamlErrors.find((e) => /Maximum call stack size exceeded/.test(e.message));
-  const problems: Problem[] = overflow ? [tooDeepProblem(doc, overflow)] : doc.yamlErrors.map((e) => yamlProblem(e, doc));
+  const problems: Problem[] = overflow ? [tooDeepProblem(doc, overflow)] : firstPerLine(doc).map((e) => yamlProblem(e, doc));
   problems.push(...headerProblems(doc));
   const healthy = doc.syncs.filter((entry) => !isBroken(entry.segment));
   const syncs = healthy.map(syncView);
