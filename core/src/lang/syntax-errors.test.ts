@@ -14,3 +14,12 @@ test('syntax errors from different lines are each still reported', () => {
   assert.ok(problems.some((p) => /Flow sequence/.test(p.message)));
   assert.ok(problems.some((p) => /quoted value is never closed/.test(p.message) && p.line === 3 && p.column === 4));
 });
+
+test('a 60,000-key flow mapping is checked promptly, and a duplicate key in it is still found (the library compared every key with every other: 40 s)', { timeout: 30_000 }, () => {
+  const keys = Array.from({ length: 60_000 }, (_, i) => `k${i}: ${i}`);
+  keys.push('k123: again');
+  const problems = check(`version: 1\nextra: {${keys.join(', ')}}\n`);
+  const duplicate = problems.find((p) => p.code === 'duplicate-key');
+  assert.equal(duplicate?.line, 2);
+  assert.ok((duplicate?.column ?? 0) > 800_000, 'at the repeated key, near the end of the line');
+});

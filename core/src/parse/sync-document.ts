@@ -5,6 +5,7 @@
  * the scan cannot split safely is parsed whole; both modes expose the same structure.
  */
 import { isMap, isScalar, parseDocument, type Document, type Node, type Pair } from 'yaml';
+import { addDuplicateKeyErrors } from './duplicate-keys';
 import { LineIndex } from './line-index';
 import { scanSegments, spanStillFits, type SegmentLayout } from './segment-scan';
 
@@ -55,10 +56,13 @@ interface ParsedText {
   memo: Map<string, unknown>;
 }
 
-const PARSE_OPTIONS = { uniqueKeys: true, prettyErrors: false, strict: true } as const;
+/** Duplicate keys are found by duplicate-keys.ts, in linear time. */
+const PARSE_OPTIONS = { uniqueKeys: false, prettyErrors: false, strict: true } as const;
 
 function parseText(text: string): ParsedText {
-  return { doc: parseDocument(text, PARSE_OPTIONS), memo: new Map() };
+  const doc = parseDocument(text, PARSE_OPTIONS);
+  addDuplicateKeyErrors(doc);
+  return { doc, memo: new Map() };
 }
 
 interface Version {
