@@ -1,5 +1,5 @@
 import { openSource } from '../../../core/src/app/open-sync';
-import { testConnection } from '../../../core/src/app/test-connection';
+import { testConnection, testedSource } from '../../../core/src/app/test-connection';
 import { EXIT, type Command } from '../command';
 import { envLookup, loadLimitedTarget } from '../sync-args';
 
@@ -24,8 +24,7 @@ export const testConnectionCommand: Command = {
       openReader: () => {
         const source = openSource(target, setup, envLookup(io));
         redact = source.redact;
-        const { host, port, database, user, ssl, auth } = source.settings;
-        return { reader: source.reader, settings: { host, port, database, user, ssl, auth } };
+        return testedSource(source);
       },
     });
     const checks = result.checks.map((c) => ({ ...c, message: redact(c.message), ...(c.fix ? { fix: redact(c.fix) } : {}) }));

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { DEFAULT_SSL_MODE } from '../../../core/src/model/sync-file';
 import { openSource } from '../../../core/src/app/open-sync';
 import type { Redactor } from '../../../core/src/sync/sync-errors';
-import { testConnection } from '../../../core/src/app/test-connection';
+import { testConnection, testedSource } from '../../../core/src/app/test-connection';
 import type { Services } from '../services';
 import { openSession } from '../sync/sync-session';
 import { newNonce } from '../webviews/html';
@@ -31,8 +31,7 @@ export function registerTestConnection(services: Services): vscode.Disposable {
           openReader: () => {
             const source = openSource(core, setup, session.env);
             redact = source.redact;
-            const { host, port, database, user, ssl, auth } = source.settings;
-            return { reader: source.reader, settings: { host, port, database, user, ssl, auth } };
+            return testedSource(source);
           },
         }),
     );

@@ -5,8 +5,9 @@
  *
  * A statement can end before the window does: a retryable error (serialization, lost snapshot), a
  * timeout after it made progress, or a statement that has run for `legMaxMs` while the consumer
- * was slow (so that it rarely meets the session's statement_timeout at all). The read then goes on with a new statement from the last
- * UPDATED_AT handed over (`>= t`), and the tie group skips the rows of `t` it already handed over.
+ * was slow (so that it rarely meets the session's statement_timeout at all). The read then goes on
+ * with a new statement from the last UPDATED_AT handed over (`>= t`), and the tie group skips the
+ * rows of `t` it already handed over.
  * See docs/reading.md for why this design and the Redshift facts behind it.
  */
 import { setTimeout as delay } from 'node:timers/promises';

@@ -16,6 +16,7 @@ import { systemClock, type Clock } from '../sync/ports';
 import { previewSync, type SyncPreview } from '../sync/preview';
 import type { SourceReader, SourceTable, TablePrivileges } from '../sync/source-reader';
 import { checkTableContract } from '../sync/table-contract';
+import type { OpenedSource } from './open-sync';
 
 export type CheckStatus = 'ok' | 'warning' | 'failed';
 
@@ -33,6 +34,12 @@ export interface ConnectionTestResult {
   preview?: SyncPreview;
   /** Whether the passing test was written to state (false while a sync job holds the lock). */
   recorded: boolean;
+}
+
+/** What `openReader` gives a test: the reader, and the settings its messages may name (never the password). */
+export function testedSource(source: OpenedSource): ReturnType<TestConnectionOptions['openReader']> {
+  const { host, port, database, user, ssl, auth } = source.settings;
+  return { reader: source.reader, settings: { host, port, database, user, ssl, auth } };
 }
 
 export interface TestConnectionOptions {

@@ -58,7 +58,7 @@ export async function previewSync(options: PreviewOptions): Promise<SyncPreview>
   const rowErrors: PreviewRowError[] = [];
   let scanned = 0;
   let skipped = 0;
-  const recorded = options.state?.watermark ? options.state.watermark.boundary_keys.length + (options.state.watermark.recent?.groups.reduce((n, g) => n + g.keys.length, 0) ?? 0) : 0;
+  const recorded = record.size;
   // Enough rows to show `limit` after skipping every recorded one (the statement ends there).
   outer: for await (const page of reader.pages(window, { limit: limit + recorded + 1 })) {
     for (const row of page) {
