@@ -8,7 +8,8 @@ import { quoteIdent, type TableName } from '../model/table-name';
 import { MissingSecretError } from '../secrets/secret-refs';
 import { IAM_FAILURE_PREFIX, IamCredentialsError } from './iam-errors';
 import { CaFileError } from './pg-tls';
-import { exampleTableDdl } from './redshift-shims';
+import { exampleTableDdl, tableDdlFor } from './redshift-shims';
+import type { DataType } from '../model/sync-file';
 import type { PgSettings } from './pg-connection';
 
 export type FailureKind = 'secret' | 'auth' | 'dns' | 'refused' | 'timeout' | 'tls' | 'database' | 'permission' | 'missing-table' | 'query' | 'unknown';
@@ -24,6 +25,8 @@ export interface DiagnosisContext {
   settings?: Pick<PgSettings, 'host' | 'port' | 'database' | 'user' | 'ssl'> & Partial<Pick<PgSettings, 'auth'>>;
   table?: TableName;
   withPayload?: boolean;
+  /** Shapes the example DDL of a missing table (wins over `withPayload`). */
+  dataType?: DataType;
   brazeInstance?: string;
 }
 
@@ -155,7 +158,7 @@ function database({ message, code, ctx, user }: Failure): Diagnosis | undefined 
     return {
       kind: 'missing-table',
       message,
-      fix: `Create the table (or fix \`table\`), then grant read access:\n${exampleTableDdl(table, ctx.withPayload ?? true)};\n  GRANT SELECT ON TABLE ${table} TO ${quoteIdent(user)};`,
+      fix: `Create the table (or fix \`table\`), then grant read access:\n${ctx.dataType ? tableDdlFor(table, ctx.dataType) : exampleTableDdl(table, ctx.withPayload ?? true)};\n  GRANT SELECT ON TABLE ${table} TO ${quoteIdent(user)};`,
     };
   }
   if (code === '57014') return { kind: 'query', message: 'The query hit the statement timeout.', fix: 'Read from a smaller table or a materialized view, or check the cluster load (WLM queues).' };

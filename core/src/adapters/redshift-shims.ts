@@ -3,6 +3,8 @@
  * functions in their own schema on the search_path, and a textual DDL rewrite for hand-written
  * fixture DDL (not a SQL parser). See postgres-http-scheduling.md §3.
  */
+import type { DataType } from '../model/sync-file';
+
 export const REDSHIFT_SHIMS_SQL = `
 CREATE SCHEMA IF NOT EXISTS redshift_shims;
 SET search_path TO public, redshift_shims;
@@ -13,6 +15,7 @@ CREATE OR REPLACE FUNCTION redshift_shims.json_parse(varchar) RETURNS redshift_s
 CREATE OR REPLACE FUNCTION redshift_shims.is_valid_json(varchar) RETURNS boolean LANGUAGE plpgsql IMMUTABLE AS $$ BEGIN PERFORM $1::json; RETURN true; EXCEPTION WHEN others THEN RETURN false; END $$;
 CREATE OR REPLACE FUNCTION redshift_shims.json_extract_path_text(varchar, VARIADIC text[]) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT pg_catalog.json_extract_path_text($1::json, VARIADIC $2) $$;
 CREATE OR REPLACE FUNCTION redshift_shims.json_serialize_to_varbyte(redshift_shims.super) RETURNS bytea LANGUAGE sql IMMUTABLE AS $$ SELECT convert_to($1, 'UTF8') $$;
+CREATE OR REPLACE FUNCTION redshift_shims.json_serialize(redshift_shims.super) RETURNS varchar LANGUAGE sql IMMUTABLE AS $$ SELECT ($1::jsonb)::text $$;
 CREATE OR REPLACE FUNCTION redshift_shims.json_size(redshift_shims.super) RETURNS integer LANGUAGE sql IMMUTABLE AS $$ SELECT octet_length($1) $$;
 CREATE OR REPLACE FUNCTION redshift_shims.nvl(anyelement, anyelement) RETURNS anyelement LANGUAGE sql IMMUTABLE AS $$ SELECT coalesce($1, $2) $$;
 `;
@@ -40,7 +43,17 @@ export function redshiftDdlToPg(sql: string): string {
     .replace(/\bbackup\s+(yes|no)\b/gi, '');
 }
 
-/** The Redshift DDL Braze documents for each data type (braze-cdi.md §1.2, §1.3). */
+/** The Redshift DDL Braze documents for `dataType` (braze-cdi.md §1.2, §1.3). */
+export function tableDdlFor(qualifiedName: string, dataType: DataType): string {
+  return dataType === 'catalog_items' ? catalogTableDdl(qualifiedName) : exampleTableDdl(qualifiedName, dataType !== 'user_deletes');
+}
+
+/** A catalog sync's table: the item id, its fields, and whether it is deleted (braze-cdi.md §1.3). */
+export function catalogTableDdl(qualifiedName: string): string {
+  return [`CREATE TABLE ${qualifiedName} (`, '   updated_at timestamptz default sysdate not null,', '   id varchar not null,', '   payload varchar(max),', '   deleted boolean', ')'].join('\n');
+}
+
+/** The Redshift DDL Braze documents for user-data syncs (braze-cdi.md §1.2, §1.3). */
 export function exampleTableDdl(qualifiedName: string, withPayload: boolean): string {
   return [
     `CREATE TABLE ${qualifiedName} (`,

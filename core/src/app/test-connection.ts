@@ -5,7 +5,7 @@
  * was tested (never a secret).
  */
 import { diagnoseFailure, type DiagnosisContext, type FailureKind } from '../adapters/connection-diagnosis';
-import { exampleTableDdl } from '../adapters/redshift-shims';
+import { tableDdlFor } from '../adapters/redshift-shims';
 import { AmbiguousTableError, CatalogPermissionError, WrongDatabaseError } from '../adapters/table-catalog';
 import type { SyncFile } from '../model/sync-file';
 import { quoteIdent, type TableName } from '../model/table-name';
@@ -58,7 +58,7 @@ export async function testConnection(options: TestConnectionOptions): Promise<Co
   const { file, syncName, table, store } = options;
   const sync = file.syncs[syncName];
   if (!sync) throw new Error(`No sync named "${syncName}".`);
-  const ctx: DiagnosisContext = { table, withPayload: sync.data_type !== 'user_deletes', ...(file.braze.instance ? { brazeInstance: file.braze.instance } : {}) };
+  const ctx: DiagnosisContext = { table, withPayload: sync.data_type !== 'user_deletes', dataType: sync.data_type, ...(file.braze.instance ? { brazeInstance: file.braze.instance } : {}) };
   const checks: ConnectionCheck[] = [];
   const fail = (name: ConnectionCheck['name'], err: unknown): ConnectionTestResult => {
     const d = diagnoseFailure(err, ctx);
@@ -97,7 +97,7 @@ export async function testConnection(options: TestConnectionOptions): Promise<Co
         status: 'failed',
         kind: 'missing-table',
         message: errors.map((i) => i.message).join(' '),
-        fix: `The table ${sync.data_type === 'user_deletes' ? 'for user deletes' : `for ${sync.data_type}`} should look like this (Redshift):\n${exampleTableDdl(written, sync.data_type !== 'user_deletes')};`,
+        fix: `The table ${sync.data_type === 'user_deletes' ? 'for user deletes' : `for ${sync.data_type}`} should look like this (Redshift):\n${tableDdlFor(written, sync.data_type)};`,
       });
       return { ok: false, checks, recorded: false };
     }

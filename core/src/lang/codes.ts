@@ -31,6 +31,8 @@ export const DIAGNOSTIC_CODES = [
   'incomplete-smtp-login',
   'iam-target',
   'ignored-field',
+  'missing-catalog',
+  'catalog-name-mismatch',
 ] as const;
 
 export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];

@@ -99,7 +99,7 @@ interface Case {
   check?: (c: Completion) => void;
 }
 
-const DATA_TYPES = ['custom_attributes', 'custom_events', 'purchases', 'user_deletes'];
+const DATA_TYPES = ['custom_attributes', 'custom_events', 'purchases', 'user_deletes', 'catalog_items'];
 
 const cases: Case[] = [
   {
@@ -108,7 +108,7 @@ const cases: Case[] = [
     includes: ['data_type', 'schedule', 'status', 'contacts', 'table'],
     excludes: ['connection'],
     replaces: { data_type: 'da' },
-    inserts: { data_type: 'data_type: ${1|custom_attributes,custom_events,purchases,user_deletes|}' },
+    inserts: { data_type: 'data_type: ${1|custom_attributes,custom_events,purchases,user_deletes,catalog_items|}' },
     check: (c) => {
       // Required keys sort before optional ones.
       const sorted = [...c.items].sort((a, b) => (a.sortText ?? '').localeCompare(b.sortText ?? '')).map((i) => i.label);
@@ -136,6 +136,7 @@ const cases: Case[] = [
       assert.match(d, /\/users\/delete/);
       assert.match(d, /no\*\* `PAYLOAD` column/);
       assert.match(docs(item(c, 'purchases')), /Required columns: `UPDATED_AT`, `PAYLOAD`/);
+      assert.match(docs(item(c, 'catalog_items')), /`ID` \(the item id.*`DELETED`.*no user identifier columns/s);
     },
   },
   {

@@ -108,6 +108,8 @@ const cases: Case[] = [
   { name: 'bad region', text: edit('    password: ${env:REDSHIFT_PASSWORD}\n', '    auth: iam\n    region: US East\n'), expect: [{ code: 'invalid-format', text: 'US East' }] },
   { name: 'bad auth', text: edit('    ssl: require', '    ssl: require\n    auth: iam-role'), expect: [{ code: 'invalid-value', text: 'iam-role', message: /password, iam/ }] },
   { name: 'ca_file with verify-full', text: edit('    ssl: require', '    ssl: verify-full\n    ca_file: certs/redshift-ca-bundle.pem'), expect: [] },
+  { name: 'catalog sync without catalog', text: edit('    data_type: purchases', '    data_type: catalog_items'), expect: [{ code: 'missing-catalog', text: 'catalog_items', severity: 'error', message: /add `catalog: <name>`/ }] },
+  { name: 'catalog named otherwise', text: edit('    data_type: purchases', '    data_type: catalog_items\n    catalog: orders'), expect: [{ code: 'catalog-name-mismatch', text: 'orders', severity: 'warning', message: /exactly match/ }] },
   { name: 'ca_file without verify-full', text: edit('    ssl: require', '    ssl: require\n    ca_file: certs/redshift-ca-bundle.pem'), expect: [{ code: 'ignored-field', text: 'ca_file', message: /ssl: verify-full/ }] },
   { name: 'instance and endpoint together', text: edit('  instance: US-03', '  instance: US-03\n  endpoint: https://rest.iad-03.braze.com'), expect: [{ code: 'braze-target', text: 'endpoint' }] },
   { name: 'neither instance nor endpoint', text: edit('  instance: US-03\n', ''), expect: [{ code: 'braze-target', text: 'braze' }] },

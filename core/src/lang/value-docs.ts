@@ -21,6 +21,9 @@ const DELETE_IDENTIFIERS = '`EXTERNAL_ID`, `ALIAS_NAME` + `ALIAS_LABEL` or `BRAZ
 
 /** The columns a sync's table or view needs for `dataType` (braze-cdi.md §1.1, §1.3). */
 export function requiredColumnsMarkdown(dataType: string): string {
+  if (dataType === 'catalog_items') {
+    return 'Required columns: `UPDATED_AT`, `ID` (the item id: letters, digits, `-` and `_`, at most 250) and `PAYLOAD` (the item\'s fields as a JSON object, without `id`); optional `DELETED` (boolean: `true` deletes the item). The table has no user identifier columns. Name the catalog in `catalog`.';
+  }
   return dataType === 'user_deletes'
     ? `Required columns: \`UPDATED_AT\` and one identifier per row: ${DELETE_IDENTIFIERS}. The table must have **no** \`PAYLOAD\` column (the sync refuses to run, so no user is deleted by mistake).`
     : `Required columns: \`UPDATED_AT\`, \`PAYLOAD\` (a JSON object) and one identifier per row: ${IDENTIFIERS}.`;

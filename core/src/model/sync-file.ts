@@ -4,7 +4,7 @@
  * keeps the two in step.
  */
 
-export const DATA_TYPES = ['custom_attributes', 'custom_events', 'purchases', 'user_deletes'] as const;
+export const DATA_TYPES = ['custom_attributes', 'custom_events', 'purchases', 'user_deletes', 'catalog_items'] as const;
 export type DataType = (typeof DATA_TYPES)[number];
 
 export const SSL_MODES = ['disable', 'require', 'verify-full'] as const;
@@ -51,6 +51,8 @@ export interface SyncDefinition {
   connection: string;
   table: string;
   data_type: DataType;
+  /** With `catalog_items`: the Braze catalog the items go to (named like the sync, as Braze asks). */
+  catalog?: string;
   schedule: string;
   contacts?: string[];
   status?: SyncStatus;

@@ -37,7 +37,7 @@ function diagnosisContext(ctx: FailureContext): DiagnosisContext {
     // Only non-secret settings as written: the diagnosis names the host, port and user in its fix.
     ...(conn ? { settings: { host: conn.host, port: conn.port ?? DEFAULT_REDSHIFT_PORT, database: conn.database, user: conn.user, ssl: conn.ssl ?? DEFAULT_SSL_MODE, auth: conn.auth ?? DEFAULT_AUTH_MODE } } : {}),
     ...(table?.ok ? { table: table.name } : {}),
-    ...(sync ? { withPayload: sync.data_type !== 'user_deletes' } : {}),
+    ...(sync ? { withPayload: sync.data_type !== 'user_deletes', dataType: sync.data_type } : {}),
     ...(ctx.file.braze.instance ? { brazeInstance: ctx.file.braze.instance } : {}),
   };
 }

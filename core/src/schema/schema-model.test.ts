@@ -13,7 +13,7 @@ const keys = <T>() => <K extends readonly (keyof T)[]>(k: Exhaustive<T, K>) => k
 const FILE_KEYS = keys<SyncFile>()(['version', 'braze', 'connections', 'syncs', 'notifications'] as const);
 const BRAZE_KEYS = keys<BrazeSettings>()(['instance', 'endpoint', 'api_key', 'timezone'] as const);
 const CONNECTION_KEYS = keys<RedshiftConnection>()(['type', 'host', 'port', 'database', 'user', 'password', 'ssl', 'ca_file', 'auth', 'cluster_identifier', 'workgroup', 'region'] as const);
-const SYNC_KEYS = keys<SyncDefinition>()(['connection', 'table', 'data_type', 'schedule', 'contacts', 'status', 'lookback', 'batch_size'] as const);
+const SYNC_KEYS = keys<SyncDefinition>()(['connection', 'table', 'data_type', 'catalog', 'schedule', 'contacts', 'status', 'lookback', 'batch_size'] as const);
 const NOTIFICATION_KEYS = keys<NotificationSettings>()(['smtp', 'on_error', 'row_error_threshold', 'on_success'] as const);
 const SMTP_KEYS = keys<SmtpSettings>()(['host', 'port', 'secure', 'user', 'password', 'from'] as const);
 
