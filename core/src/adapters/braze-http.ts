@@ -10,7 +10,20 @@ import { setTimeout as sleepTimer } from 'node:timers/promises';
 import { Pool } from 'undici';
 import { MAX_TRACK_OBJECTS, isPlainObject } from '../sync/braze-contract';
 import { requestBody } from '../sync/json-texts';
-import { systemClock, type BrazeClient, type BrazeObjectError, type Clock, type DeleteRequest, type DeleteResult, type TrackRequest, type TrackResult } from '../sync/ports';
+import {
+  CatalogUnavailableError,
+  systemClock,
+  type BrazeClient,
+  type BrazeObjectError,
+  type CatalogItemsRequest,
+  type CatalogResult,
+  type Clock,
+  type DeleteRequest,
+  type DeleteResult,
+  type TrackRequest,
+  type TrackResult,
+} from '../sync/ports';
+import { catalogResult, catalogRoute } from './braze-catalog-http';
 import { RESET_MARGIN_MS, RateLimiter, abortError, type RateLimitReport } from './braze-rate-limiter';
 
 export interface BrazeWaitInfo {
@@ -91,11 +104,29 @@ const RETRYABLE_CODES = new Set([
   'UND_ERR_BODY_TIMEOUT',
 ]);
 
-type Endpoint = 'track' | 'delete';
-const ENDPOINT: Record<Endpoint, { path: string; permission: string }> = {
+/** Endpoints by rate-limit bucket: the asynchronous catalog item endpoints share one. */
+export type Endpoint = 'track' | 'delete' | 'catalog';
+const ENDPOINT: Record<Exclude<Endpoint, 'catalog'>, { path: string; permission: string }> = {
   track: { path: '/users/track', permission: 'users.track' },
   delete: { path: '/users/delete', permission: 'users.delete' },
 };
+
+/** One request: its bucket, method, path and the permission its key needs. */
+export interface Route {
+  endpoint: Endpoint;
+  method: 'POST' | 'PUT' | 'DELETE';
+  path: string;
+  permission: string;
+  /**
+   * Looks at a non-2xx answer before the generic handling: an error to throw as is, 'return' to
+   * hand the answer to the caller, undefined for the generic handling.
+   */
+  inspect?: (status: number, text: string) => Error | 'return' | undefined;
+}
+
+function userRoute(endpoint: Exclude<Endpoint, 'catalog'>): Route {
+  return { endpoint, method: 'POST', ...ENDPOINT[endpoint] };
+}
 
 /** Why an attempt failed, and whether another attempt may help. */
 interface Failure {
@@ -137,6 +168,7 @@ export function createBrazeHttpClient(options: BrazeHttpClientOptions): BrazeHtt
   const limiters: Record<Endpoint, RateLimiter> = {
     track: newLimiter(),
     delete: newLimiter(),
+    catalog: newLimiter(),
   };
 
   function newLimiter(): RateLimiter {
@@ -163,9 +195,9 @@ export function createBrazeHttpClient(options: BrazeHttpClientOptions): BrazeHtt
     }
   }
 
-  async function post(endpoint: Endpoint, body: object, signal: AbortSignal | undefined): Promise<{ status: number; json: unknown }> {
-    const { path } = ENDPOINT[endpoint];
-    const limiter = limiters[endpoint];
+  async function post(route: Route, body: object, signal: AbortSignal | undefined): Promise<{ status: number; json: unknown }> {
+    const { path, method } = route;
+    const limiter = limiters[route.endpoint];
     const payload = requestBody(body);
     for (let attempt = 0; ; attempt++) {
       await limiter.acquire(signal);
@@ -173,7 +205,7 @@ export function createBrazeHttpClient(options: BrazeHttpClientOptions): BrazeHtt
       let released = false;
       try {
         stats.requests++;
-        const res = await pool.request({ path: base.path + path, method: 'POST', headers, body: payload, signal: signal ?? null });
+        const res = await pool.request({ path: base.path + path, method, headers, body: payload, signal: signal ?? null });
         const text = await res.body.text();
         const report = readRateLimit(res.headers, res.statusCode, now());
         released = true;
@@ -181,15 +213,19 @@ export function createBrazeHttpClient(options: BrazeHttpClientOptions): BrazeHtt
         stats.statusCounts[res.statusCode] = (stats.statusCounts[res.statusCode] ?? 0) + 1;
         if (res.statusCode >= 200 && res.statusCode < 300) return { status: res.statusCode, json: parseJson(text) };
         if (res.statusCode === 429) stats.rateLimited++;
-        failure = statusFailure(endpoint, res.statusCode, text, report);
+        const special = res.statusCode === 429 || res.statusCode >= 500 ? undefined : route.inspect?.(res.statusCode, redact(text));
+        if (special instanceof Error) throw special;
+        if (special === 'return') return { status: res.statusCode, json: parseJson(text) };
+        failure = statusFailure(route, res.statusCode, text, report);
       } catch (err) {
         if (!released) limiter.release();
         if (signal?.aborted) throw abortError(signal);
+        if (err instanceof CatalogUnavailableError) throw err;
         stats.networkErrors++;
         failure = networkFailure(err);
       }
       if (!failure.transient) throw new BrazeRequestError(failure.message, { ...detail(failure), attempts: attempt + 1, transient: false });
-      if (attempt >= maxRetries) throw new BrazeRequestError(exhausted(endpoint, failure, attempt + 1), { ...detail(failure), attempts: attempt + 1, transient: true });
+      if (attempt >= maxRetries) throw new BrazeRequestError(exhausted(route, failure, attempt + 1), { ...detail(failure), attempts: attempt + 1, transient: true });
       stats.retries++;
       await pauseBeforeRetry(limiter, failure, attempt, signal);
     }
@@ -210,23 +246,24 @@ export function createBrazeHttpClient(options: BrazeHttpClientOptions): BrazeHtt
     await wait(ms, signal);
   }
 
-  function statusFailure(endpoint: Endpoint, status: number, text: string, report: RateLimitReport | undefined): Failure {
-    const { path, permission } = ENDPOINT[endpoint];
+  function statusFailure(route: Route, status: number, text: string, report: RateLimitReport | undefined): Failure {
+    const { permission, method } = route;
+    const path = route.path;
     const said = status === 401 ? '' : brazeMessage(text, redact);
     const reason = `${status}${said ? ` ${said}` : ` ${http.STATUS_CODES[status] ?? ''}`}`.trim();
     const fatal = (message: string): Failure => ({ transient: false, status, message });
     if (status === 429) return { transient: true, status, report, message: reason };
     if (status >= 500 || status === 408) return { transient: true, status, message: reason };
     if (status === 401) return fatal(`Braze rejected the API key (401): check braze.api_key / the instance or endpoint; the key needs ${permission}.`);
-    if (status === 403) return fatal(`Braze refused POST ${path} (${reason}): the API key lacks the ${permission} permission or its IP allowlist excludes this machine; use a key with ${permission}.`);
-    if (status >= 300 && status < 400) return fatal(`Braze answered ${reason} for POST ${path} at ${base.display}: the endpoint redirects; use the REST endpoint of your instance, e.g. https://rest.iad-01.braze.com (check braze.instance / braze.endpoint).`);
-    if (status === 404) return fatal(`Braze answered 404 for POST ${path} at ${base.display}: the endpoint looks wrong; check braze.instance / braze.endpoint.`);
+    if (status === 403) return fatal(`Braze refused ${method} ${path} (${reason}): the API key lacks the ${permission} permission or its IP allowlist excludes this machine; use a key with ${permission}.`);
+    if (status >= 300 && status < 400) return fatal(`Braze answered ${reason} for ${method} ${path} at ${base.display}: the endpoint redirects; use the REST endpoint of your instance, e.g. https://rest.iad-01.braze.com (check braze.instance / braze.endpoint).`);
+    if (status === 404) return fatal(`Braze answered 404 for ${method} ${path} at ${base.display}: the endpoint looks wrong; check braze.instance / braze.endpoint.`);
     if (status === 413) return fatal(`Braze rejected the request body as too large (413): lower batch_size so each request stays under 4 MB.`);
     if (status === 400 && /max input length exceeded/i.test(said)) {
       return fatal(`Braze rejected the batch as too long (400 Max Input Length Exceeded): lower batch_size (at most ${MAX_TRACK_OBJECTS} objects per request; 50 on MAU-priced contracts).`);
     }
-    if (status === 400) return fatal(`Braze rejected POST ${path} as invalid (${reason}); nothing in this request was applied.`);
-    return fatal(`Braze rejected POST ${path} (${reason}).`);
+    if (status === 400) return fatal(`Braze rejected ${method} ${path} as invalid (${reason}); nothing in this request was applied.`);
+    return fatal(`Braze rejected ${method} ${path} (${reason}).`);
   }
 
   function networkFailure(err: unknown): Failure {
@@ -244,31 +281,38 @@ export function createBrazeHttpClient(options: BrazeHttpClientOptions): BrazeHtt
     return { transient: false, ...(code ? { code } : {}), message: `Request to ${base.display} failed: ${code ? `${code}: ` : ''}${text}` };
   }
 
-  function exhausted(endpoint: Endpoint, failure: Failure, attempts: number): string {
-    const { path } = ENDPOINT[endpoint];
+  function exhausted(route: Route, failure: Failure, attempts: number): string {
+    const { path, method } = route;
     if (failure.status === 429) {
-      return `Braze kept answering 429 (rate limited) for POST ${path} after ${attempts} attempts: the workspace's rate limit is used up (CDI shares it with your other API traffic); lower concurrency or run the sync later.`;
+      return `Braze kept answering 429 (rate limited) for ${method} ${path} after ${attempts} attempts: the workspace's rate limit is used up (CDI shares it with your other API traffic); lower concurrency or run the sync later.`;
     }
     if (failure.status !== undefined) {
-      return `Braze kept failing for POST ${path} (last answer ${failure.message}) after ${attempts} attempts: Braze may be having an incident; check https://status.braze.com and try again later.`;
+      return `Braze kept failing for ${method} ${path} (last answer ${failure.message}) after ${attempts} attempts: Braze may be having an incident; check https://status.braze.com and try again later.`;
     }
     return `Could not reach Braze at ${base.display} after ${attempts} attempts (${failure.message}): check braze.instance / braze.endpoint, the network, and any proxy or firewall.`;
   }
 
   return {
     async track(body: TrackRequest, signal?: AbortSignal): Promise<TrackResult> {
-      const { status, json } = await post('track', body, signal);
+      const { status, json } = await post(userRoute('track'), body, signal);
       return { status, objectErrors: objectErrors(json) };
     },
     async deleteUsers(body: DeleteRequest, signal?: AbortSignal): Promise<DeleteResult> {
-      const { status, json } = await post('delete', body, signal);
+      const { status, json } = await post(userRoute('delete'), body, signal);
       const deleted = isPlainObject(json) && typeof json.deleted === 'number' ? json.deleted : (body.external_ids?.length ?? 0) + (body.user_aliases?.length ?? 0) + (body.braze_ids?.length ?? 0);
       return { status, deleted };
+    },
+    async replaceCatalogItems(catalog: string, body: CatalogItemsRequest, signal?: AbortSignal): Promise<CatalogResult> {
+      return catalogResult(await post(catalogRoute(catalog, 'PUT'), body, signal));
+    },
+    async deleteCatalogItems(catalog: string, body: CatalogItemsRequest, signal?: AbortSignal): Promise<CatalogResult> {
+      return catalogResult(await post(catalogRoute(catalog, 'DELETE'), body, signal));
     },
     stats: () => structuredClone(stats),
     async close() {
       limiters.track.close();
       limiters.delete.close();
+      limiters.catalog.close();
       await pool.close();
     },
   };

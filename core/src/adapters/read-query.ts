@@ -25,6 +25,8 @@ export interface ReadPlan {
   updatedAt: string;
   ids: { key: IdentifierColumn; column: string }[];
   payload?: { column: string; type: string };
+  /** Catalog syncs: ID (SUPER read as JSON text) and the optional DELETED. */
+  item?: { id: string; idIsJson: boolean; deleted?: string };
 }
 
 export interface SqlQuery {
@@ -32,17 +34,28 @@ export interface SqlQuery {
   values: string[];
 }
 
-/** Picks the contract columns (case-insensitively) out of the table's columns. */
-export function planFor(table: SourceTable, includePayload: boolean): ReadPlan {
+/**
+ * Picks the contract columns (case-insensitively) out of the table's columns. A catalog sync reads
+ * ID and DELETED instead of user identifiers.
+ */
+export function planFor(table: SourceTable, includePayload: boolean, catalog = false): ReadPlan {
   const byLower = new Map(table.columns.map((c) => [c.name.toLowerCase(), c]));
   const updated = byLower.get('updated_at');
   if (!updated) throw new Error(`${table.sqlName} has no UPDATED_AT column.`);
+  const payload = includePayload ? byLower.get('payload') : undefined;
+  const payloadPlan = payload ? { payload: { column: payload.name, type: payload.type } } : {};
+  if (catalog) {
+    const id = byLower.get('id');
+    if (!id) throw new Error(`${table.sqlName} has no ID column.`);
+    const deleted = byLower.get('deleted');
+    const item = { id: id.name, idIsJson: id.type === 'super', ...(deleted ? { deleted: deleted.name } : {}) };
+    return { sqlName: table.sqlName, updatedAt: updated.name, ids: [], ...payloadPlan, item };
+  }
   const ids = IDENTIFIER_COLUMNS.flatMap((key) => {
     const col = byLower.get(key);
     return col ? [{ key, column: col.name }] : [];
   });
-  const payload = includePayload ? byLower.get('payload') : undefined;
-  return { sqlName: table.sqlName, updatedAt: updated.name, ids, ...(payload ? { payload: { column: payload.name, type: payload.type } } : {}) };
+  return { sqlName: table.sqlName, updatedAt: updated.name, ids, ...payloadPlan };
 }
 
 export function isSuperPayload(plan: ReadPlan): boolean {
@@ -82,13 +95,21 @@ function limitLiteral(limit: number): string {
   return String(limit);
 }
 
+/** A catalog row's ID (a SUPER one serialised, so a string id arrives quoted) and DELETED. */
+function itemItems(plan: ReadPlan): string[] {
+  if (!plan.item) return [];
+  const id = quoteIdent(plan.item.id);
+  return [plan.item.idIsJson ? `JSON_SERIALIZE(${id})` : id, ...(plan.item.deleted ? [quoteIdent(plan.item.deleted)] : [])];
+}
+
 /**
  * The window's rows in UPDATED_AT order. Select list: UPDATED_AT, the identifier columns (in
- * `plan.ids` order), then the payload items; the reader's row decoding relies on this order.
+ * `plan.ids` order), the payload items, then the item's columns; the reader's row decoding relies
+ * on this order.
  */
 export function windowQuery(plan: ReadPlan, window: ReadWindow, limit?: number): SqlQuery {
   const ts = quoteIdent(plan.updatedAt);
-  const select = [ts, ...plan.ids.map((i) => quoteIdent(i.column)), ...payloadItems(plan)];
+  const select = [ts, ...plan.ids.map((i) => quoteIdent(i.column)), ...payloadItems(plan), ...itemItems(plan)];
   const values: string[] = [];
   const where = windowWhere(plan, window, values);
   const tail = limit === undefined ? '' : ` LIMIT ${limitLiteral(limit)}`;

@@ -29,6 +29,8 @@ export interface RedshiftReaderOptions {
   table: TableName;
   /** Whether PAYLOAD is read (false for user deletes, whose tables must not have one). */
   readPayload: boolean;
+  /** A catalog sync: ID and DELETED are read instead of user identifiers. */
+  catalog?: boolean;
   /** How long one statement may stream before the read moves on to a fresh one (default: half the statement timeout). */
   legMaxMs?: number;
 }
@@ -79,7 +81,7 @@ export function createRedshiftReader(options: RedshiftReaderOptions): SourceRead
     if (plan) return plan;
     const t = table ?? (await describe());
     if (!t) throw new TableNotFoundError(written);
-    plan = planFor(t, options.readPayload);
+    plan = planFor(t, options.readPayload, options.catalog);
     return plan;
   }
 
@@ -191,6 +193,20 @@ function socketOf(c: pg.Client): Duplex {
 
 /** Fields arrive in the select list's order (read-query.ts `windowQuery`), every one as text. */
 function rowDecoder(plan: ReadPlan): RowDecoder {
+  const decode = userRowDecoder(plan);
+  const item = plan.item;
+  if (!item) return decode;
+  // The item's columns come last: after UPDATED_AT and the one or two payload items.
+  const at = 1 + (plan.payload ? (isSuperPayload(plan) ? 2 : 1) : 0);
+  return (fields) => {
+    const row = decode(fields);
+    const deleted = item.deleted ? fields[at + 1] : undefined;
+    row.item = { id: fields[at] ?? null, ...(item.idIsJson ? { idIsJson: true } : {}), ...(deleted !== undefined ? { deleted: deleted === null ? null : deleted === 't' || deleted === 'true' } : {}) };
+    return row;
+  };
+}
+
+function userRowDecoder(plan: ReadPlan): RowDecoder {
   const keys = plan.ids.map((i) => i.key);
   const n = keys.length;
   const idsOf = (fields: readonly (string | null)[]): RowIdentifiers => {

@@ -55,7 +55,8 @@ export function openSource(target: SyncTarget, setup: SyncSetup, env: EnvLookup)
   const conn = target.file.connections[setup.connectionName];
   if (!conn) throw new SyncConfigError(`Unknown connection "${setup.connectionName}".`);
   const settings = resolvePgSettings(setup.connectionName, conn, env, { baseDir: path.dirname(target.filePath) });
-  const reader = createRedshiftReader({ settings, table: setup.table, readPayload: setup.definition.data_type !== 'user_deletes' });
+  const dataType = setup.definition.data_type;
+  const reader = createRedshiftReader({ settings, table: setup.table, readPayload: dataType !== 'user_deletes', catalog: dataType === 'catalog_items' });
   // Temporary IAM passwords never reach a message: the AWS errors are built without them.
   return { settings, reader, redact: redactorFor(settings.auth === 'password' ? [settings.password] : []) };
 }

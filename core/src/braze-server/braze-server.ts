@@ -1,6 +1,7 @@
 /**
  * A local Braze-compatible REST server (node:http) for tests, the demo and dry runs. It follows the
- * documented contract of `POST /users/track` and `POST /users/delete`: Bearer keys (401), the
+ * documented contract of `POST /users/track`, `POST /users/delete` and the catalog item endpoints
+ * (catalog-api.ts, catalog-store.ts): Bearer keys (401), the
  * 75-object and 50-id limits (400), 4 MB bodies (413), minor errors in 201 answers, `X-RateLimit-*`
  * headers on a fixed-window budget (429), injected faults, and in-memory profiles the updates apply
  * to. `/_local/*` endpoints let tests and people see and steer what it holds.
@@ -8,6 +9,7 @@
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import {
+  DEFAULT_CATALOG_BUDGET,
   DEFAULT_DELETE_BUDGET,
   DEFAULT_TRACK_BUDGET,
   MAX_DELETE_IDS,
@@ -18,12 +20,14 @@ import {
   isUserAlias,
   type TrackArray,
 } from '../sync/braze-contract';
+import { catalogMethods, catalogPath, catalogReply, isCatalogWrite, type CatalogPath } from './catalog-api';
+import { CatalogStore, type CatalogDefinition } from './catalog-store';
 import { FaultInjector, parseFaultConfig, type FaultConfig, type FaultKind } from './faults';
 import { FixedWindow, type Budget, type WindowUsage } from './fixed-window';
 import { BLACKLISTED, checkObject, type UserRef } from './object-rules';
 import { ProfileStore, type Profile } from './profile-store';
 
-export type { Budget, FaultConfig, FaultKind, Profile, UserRef, WindowUsage };
+export type { Budget, CatalogDefinition, FaultConfig, FaultKind, Profile, UserRef, WindowUsage };
 
 export interface BrazeServerOptions {
   /** 0 (the default) picks a free port. */
@@ -35,6 +39,10 @@ export interface BrazeServerOptions {
   budget?: Budget;
   /** `/users/delete` budget; default 20,000 per minute. */
   deleteBudget?: Budget;
+  /** Budget of the asynchronous catalog item endpoints; default 16,000 per minute. */
+  catalogBudget?: Budget;
+  /** Catalogs that exist from the start (more can be created with `POST /catalogs`). */
+  catalogs?: CatalogDefinition[];
   faults?: FaultConfig;
   /** Delay before each API answer, to model network and processing time. */
   latencyMs?: number;
@@ -71,7 +79,7 @@ export interface BrazeServerStats {
   statusCounts: Record<string, number>;
   /** 429 answers, budget and injected. */
   rateLimited: number;
-  objects: { attributes: number; events: number; purchases: number; deleted: number; errors: number };
+  objects: { attributes: number; events: number; purchases: number; deleted: number; errors: number; catalog_items: number; catalog_deleted: number };
   profiles: number;
   /** Most API requests in progress at the same time. */
   maxConcurrent: number;
@@ -97,11 +105,13 @@ export interface BrazeServer {
   /** Snapshots of the profile `ref` names, or of all profiles. */
   profiles(ref?: UserRef): Profile[];
   setFaults(faults: FaultConfig): void;
-  /** Forgets profiles, statistics, the request log, budgets and faults. */
+  /** Items of a catalog, in the order they were first added; undefined for a missing catalog. */
+  catalogItems(catalog: string): Record<string, unknown>[] | undefined;
+  /** Forgets profiles, catalog items, statistics, the request log, budgets and faults. */
   reset(): void;
 }
 
-type Endpoint = 'track' | 'delete';
+type Endpoint = 'track' | 'delete' | 'catalog';
 const ENDPOINTS: Record<string, Endpoint> = { '/users/track': 'track', '/users/delete': 'delete' };
 /** Bodies are read up to this multiple of the limit before the connection is cut. */
 const READ_FACTOR = 4;
@@ -109,6 +119,7 @@ const READ_FACTOR = 4;
 interface Answer {
   status: number;
   body: unknown;
+  headers?: Record<string, string>;
   objects?: number;
   objectErrors?: number;
 }
@@ -124,7 +135,9 @@ export async function startBrazeServer(options: BrazeServerOptions): Promise<Bra
   const budgets: Record<Endpoint, FixedWindow> = {
     track: new FixedWindow(options.budget ?? DEFAULT_TRACK_BUDGET),
     delete: new FixedWindow(options.deleteBudget ?? DEFAULT_DELETE_BUDGET),
+    catalog: new FixedWindow(options.catalogBudget ?? DEFAULT_CATALOG_BUDGET),
   };
+  const catalogs = new CatalogStore(options.catalogs);
   const faults = new FaultInjector(options.random ?? Math.random, options.faults);
   const store = new ProfileStore();
   const sockets = new Set<Socket>();
@@ -135,7 +148,7 @@ export async function startBrazeServer(options: BrazeServerOptions): Promise<Bra
   let seq = 0;
 
   function emptyStats(): Omit<BrazeServerStats, 'profiles' | 'trackWindows'> {
-    return { requests: 0, statusCounts: {}, rateLimited: 0, objects: { attributes: 0, events: 0, purchases: 0, deleted: 0, errors: 0 }, maxConcurrent: 0, connections: 0 };
+    return { requests: 0, statusCounts: {}, rateLimited: 0, objects: { attributes: 0, events: 0, purchases: 0, deleted: 0, errors: 0, catalog_items: 0, catalog_deleted: 0 }, maxConcurrent: 0, connections: 0 };
   }
 
   function currentStats(): BrazeServerStats {
@@ -160,7 +173,10 @@ export async function startBrazeServer(options: BrazeServerOptions): Promise<Bra
     });
   }
 
-  async function handleApi(req: http.IncomingMessage, res: http.ServerResponse, endpoint: Endpoint, path: string): Promise<void> {
+  async function handleApi(req: http.IncomingMessage, res: http.ServerResponse, endpoint: Endpoint, url: URL): Promise<void> {
+    const path = url.pathname;
+    const catalogAt = endpoint === 'catalog' ? catalogPath(path) : undefined;
+    const method = req.method ?? '';
     const entry: RequestLogEntry = { seq: ++seq, at: now(), method: req.method ?? '', path, status: 0, objects: 0, objectErrors: 0 };
     stats.requests++;
     inProgress++;
@@ -170,17 +186,19 @@ export async function startBrazeServer(options: BrazeServerOptions): Promise<Bra
 
     // Faults, the key and the budget are settled on arrival, so budget windows see requests in
     // the order they came, whatever their bodies and the latency take.
-    const window = budgets[endpoint];
+    // Only the asynchronous catalog item writes count against the catalog budget.
+    const window = !catalogAt || isCatalogWrite(catalogAt, method) ? budgets[endpoint] : undefined;
     const fault = faults.take();
     if (fault !== undefined) entry.fault = fault;
     const early = ((): Answer | undefined => {
       if (fault === 'drop') return undefined;
       if (fault !== undefined) return fault === 429 ? { status: 429, body: { message: 'API rate limit exceeded' } } : { status: fault, body: { message: `Injected fault: ${http.STATUS_CODES[fault] ?? 'server error'}` } };
-      if (req.method !== 'POST') return { status: 405, body: { message: `Use POST for ${path}.` } };
+      const methods = catalogAt ? catalogMethods(catalogAt) : ['POST'];
+      if (!methods.includes(method)) return { status: 405, body: { message: `Use ${methods.join(' or ')} for ${path}.` } };
       const auth = /^Bearer (.+)$/.exec(req.headers.authorization ?? '');
       // Real Braze echoes the key it refused; this server never repeats a secret.
       if (!auth?.[1] || !keys.has(auth[1])) return { status: 401, body: { message: 'Invalid API key: check the REST API key sent as "Authorization: Bearer <key>".' } };
-      if (!window.take(entry.at)) return { status: 429, body: { message: 'API rate limit exceeded' } };
+      if (window && !window.take(entry.at)) return { status: 429, body: { message: 'API rate limit exceeded' } };
       return undefined;
     })();
     const body = await readBody(req, maxBody * READ_FACTOR);
@@ -190,18 +208,18 @@ export async function startBrazeServer(options: BrazeServerOptions): Promise<Bra
       req.socket.destroy();
       return;
     }
-    const answer = early ?? bodyAnswer(endpoint, body);
+    const answer = early ?? (catalogAt ? catalogAnswer(catalogAt, method, body, url) : bodyAnswer(endpoint, body));
     entry.status = answer.status;
     entry.objects = answer.objects ?? 0;
     entry.objectErrors = answer.objectErrors ?? 0;
     record(entry);
     const json = JSON.stringify(answer.body);
-    const headers = { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(json), ...window.headers(now(), answer.status === 429) };
+    const headers = { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(json), ...window?.headers(now(), answer.status === 429), ...answer.headers };
     res.writeHead(answer.status, answer.status === 413 ? { ...headers, Connection: 'close' } : headers);
     res.end(json);
   }
 
-  function bodyAnswer(endpoint: Endpoint, body: Buffer): Answer {
+  function parseBody(body: Buffer): Answer | { json: Record<string, unknown> } {
     if (body.length > maxBody) return { status: 413, body: { message: 'Request Entity Too Large' } };
     let parsed: unknown;
     try {
@@ -210,7 +228,25 @@ export async function startBrazeServer(options: BrazeServerOptions): Promise<Bra
       return { status: 400, body: { message: 'Invalid JSON in request body' } };
     }
     if (!isPlainObject(parsed)) return { status: 400, body: { message: 'Request body must be a JSON object' } };
-    return endpoint === 'track' ? track(parsed) : deleteUsers(parsed);
+    return { json: parsed };
+  }
+
+  function bodyAnswer(endpoint: Endpoint, body: Buffer): Answer {
+    const answer = parseBody(body);
+    if ('status' in answer) return answer;
+    return endpoint === 'track' ? track(answer.json) : deleteUsers(answer.json);
+  }
+
+  function catalogAnswer(at: CatalogPath, method: string, body: Buffer, url: URL): Answer {
+    let parsed: Record<string, unknown> | undefined;
+    if (method !== 'GET') {
+      const answer = parseBody(body);
+      if ('status' in answer) return answer;
+      parsed = answer.json;
+    }
+    const reply = catalogReply(catalogs, at, method, parsed, url);
+    if (reply.status === 202 && reply.items) stats.objects[method === 'PUT' ? 'catalog_items' : 'catalog_deleted'] += reply.items;
+    return { status: reply.status, body: reply.body, ...(reply.headers ? { headers: reply.headers } : {}), objects: reply.items ?? 0 };
   }
 
   function track(body: Record<string, unknown>): Answer {
@@ -318,23 +354,25 @@ export async function startBrazeServer(options: BrazeServerOptions): Promise<Bra
 
   function reset(): void {
     store.clear();
+    catalogs.clear();
     log = [];
     stats = emptyStats();
     budgets.track.reset();
     budgets.delete.reset();
+    budgets.catalog.reset();
     faults.set({});
   }
 
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const endpoint = ENDPOINTS[url.pathname];
+    const endpoint = ENDPOINTS[url.pathname] ?? (catalogPath(url.pathname) ? 'catalog' : undefined);
     const work = url.pathname.startsWith('/_local/')
       ? handleLocal(req, res, url)
       : endpoint
-        ? handleApi(req, res, endpoint, url.pathname)
+        ? handleApi(req, res, endpoint, url)
         : Promise.resolve().then(() => {
             res.writeHead(404, { 'Content-Type': 'application/json' });
-            res.end(JSON.stringify({ message: `No such endpoint: ${url.pathname}. The local Braze server implements POST /users/track and POST /users/delete.` }));
+            res.end(JSON.stringify({ message: `No such endpoint: ${url.pathname}. The local Braze server implements POST /users/track, POST /users/delete and /catalogs/{catalog}/items.` }));
           });
     work.catch((err: unknown) => {
       if (!res.headersSent) {
@@ -367,6 +405,7 @@ export async function startBrazeServer(options: BrazeServerOptions): Promise<Bra
     state: () => ({ profiles: store.list(), requests: log.slice(-logLimit), stats: currentStats(), faults: faults.describe() }),
     stats: currentStats,
     profiles: (ref) => store.list(ref),
+    catalogItems: (catalog) => catalogs.items(catalog),
     setFaults: (f) => faults.set(f),
     reset,
     close: () =>

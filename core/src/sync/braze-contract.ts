@@ -22,6 +22,14 @@ export const DEFAULT_TRACK_BUDGET = { limit: 3000, windowMs: 3000 } as const;
 /** `/users/delete` rate limit: 20,000 requests per minute. */
 export const DEFAULT_DELETE_BUDGET = { limit: 20_000, windowMs: 60_000 } as const;
 
+/** Items per `PUT`/`DELETE /catalogs/{catalog}/items` request. */
+export const MAX_CATALOG_ITEMS = 50;
+/** Catalog item ids: at most 250 characters of letters, digits, `-` and `_` (Braze's `ids-too-large`, `invalid-ids`). */
+export const MAX_CATALOG_ITEM_ID_LENGTH = 250;
+export const CATALOG_ITEM_ID = /^[A-Za-z0-9_-]+$/;
+/** Asynchronous catalog item endpoints share 16,000 requests per minute per workspace. */
+export const DEFAULT_CATALOG_BUDGET = { limit: 16_000, windowMs: 60_000 } as const;
+
 /** Keys that say which user a `/users/track` object belongs to. */
 export const IDENTIFIER_KEYS = ['external_id', 'user_alias', 'braze_id', 'email', 'phone'] as const;
 export type IdentifierKey = (typeof IDENTIFIER_KEYS)[number];

@@ -17,8 +17,9 @@ import { Checkpoints } from './checkpoints';
 import { CommitLoop } from './commit-loop';
 import type { DeliveryRecord } from './delivery-record';
 import { DeliveryTracker, type TrackedRow } from './delivery-tracker';
+import { CatalogRequests, type CatalogBatch } from './catalog-requests';
 import type { BrazeClient, SourceRow } from './ports';
-import { mapRow, rowIdentifier } from './row-mapping';
+import { mapRow, rowIdentifier, type UserDataType } from './row-mapping';
 import type { Redactor } from './sync-errors';
 
 const DEFAULT_CANCEL_GRACE_MS = 10_000;
@@ -29,6 +30,8 @@ const CHECKPOINT_INTERVAL_MS = 200;
 export interface DeliveryOptions {
   run: RunRecord;
   dataType: DataType;
+  /** With `catalog_items`: the catalog the items go to. */
+  catalog?: string;
   braze: BrazeClient;
   store: SyncStateStore;
   state: SyncState;
@@ -54,11 +57,16 @@ interface RowFailure {
   identifier?: string;
 }
 
+/** Requests of any data type: user objects and deletes, or catalog items. */
+export type AnyBatch = Batch<TrackedRow> | CatalogBatch<TrackedRow>;
+
 export class Delivery {
   private readonly tracker = new DeliveryTracker();
   private readonly checkpoints: Checkpoints;
   private readonly commits: CommitLoop;
   private readonly batcher: Batcher<TrackedRow>;
+  /** How rows become requests: per user-data type, or as catalog items. */
+  private readonly mode: { userType: UserDataType } | { catalog: CatalogRequests<TrackedRow> };
   private readonly inflight = new Set<Promise<void>>();
   /** Requests get their own signal: cancellation first lets in-flight requests finish. */
   private readonly http = new AbortController();
@@ -73,6 +81,7 @@ export class Delivery {
     this.maxPending = o.concurrency * o.batchSize * 2;
     this.commitRows = o.concurrency * o.batchSize;
     this.batcher = new Batcher<TrackedRow>(o.batchSize, o.dataType === 'user_deletes');
+    this.mode = o.dataType === 'catalog_items' ? { catalog: new CatalogRequests(o.catalog ?? '', o.braze, o.batchSize) } : { userType: o.dataType };
     this.checkpoints = new Checkpoints(o.store, o.state, o.committed, o.sink, o.micros);
     this.commits = new CommitLoop(() => this.checkpoint(), CHECKPOINT_INTERVAL_MS);
     // Every request in flight listens on this signal.
@@ -97,23 +106,31 @@ export class Delivery {
    * Takes a row read for this run: a row that can't be mapped is recorded as failed (and finished)
    * at once; the others are batched. Returns the batches the row closed, for `dispatch`.
    */
-  add(row: SourceRow): readonly Batch<TrackedRow>[] {
+  add(row: SourceRow): readonly AnyBatch[] {
     const tracked = this.tracker.add(row);
-    const mapped = mapRow(row, this.o.dataType);
-    if (mapped.ok) return this.batcher.add(mapped, tracked);
-    this.recordFailures([{ row: tracked, reason: mapped.reason, identifier: mapped.identifier }]);
+    let failure: { reason: string; identifier: string };
+    if ('catalog' in this.mode) {
+      const added = this.mode.catalog.add(row, tracked);
+      if (!('reason' in added)) return added;
+      failure = added;
+    } else {
+      const mapped = mapRow(row, this.mode.userType);
+      if (mapped.ok) return this.batcher.add(mapped, tracked);
+      failure = mapped;
+    }
+    this.recordFailures([{ row: tracked, reason: failure.reason, identifier: failure.identifier }]);
     tracked.done = true;
     this.finished();
     return [];
   }
 
   /** The last, partly filled batch (end of input). */
-  close(): readonly Batch<TrackedRow>[] {
-    return this.batcher.close();
+  close(): readonly AnyBatch[] {
+    return 'catalog' in this.mode ? this.mode.catalog.close() : this.batcher.close();
   }
 
   /** Sends `batch` once a slot is free; resolves when it is on its way. */
-  async dispatch(batch: Batch<TrackedRow>): Promise<void> {
+  async dispatch(batch: AnyBatch): Promise<void> {
     const { concurrency } = this.o;
     while (this.inflight.size >= concurrency || (this.tracker.unfinishedSpan > this.maxPending && this.inflight.size > 0)) await Promise.race(this.inflight);
     const p = this.send(batch).finally(() => this.inflight.delete(p));
@@ -142,10 +159,14 @@ export class Delivery {
     this.graceTimer ??= setTimeout(() => this.http.abort(), this.o.cancelGraceMs ?? DEFAULT_CANCEL_GRACE_MS);
   };
 
-  private async send(batch: Batch<TrackedRow>): Promise<void> {
+  private async send(batch: AnyBatch): Promise<void> {
     const { run, braze } = this.o;
     try {
-      if (batch.kind === 'track') {
+      if (batch.kind === 'catalog') {
+        const failures = 'catalog' in this.mode ? await this.mode.catalog.send(batch, this.http.signal) : [];
+        if (failures.length > 0) this.recordFailures(failures);
+        run.rows_synced += batch.rows.length - failures.length;
+      } else if (batch.kind === 'track') {
         const result = await braze.track(batch.body, this.http.signal);
         let failures: RowFailure[] | undefined;
         for (const e of result.objectErrors) {

@@ -154,6 +154,7 @@ async function execute(options: RunSyncOptions, state: SyncState, run: RunRecord
   const delivery = new Delivery({
     run,
     dataType: sync.data_type,
+    ...(sync.catalog !== undefined ? { catalog: sync.catalog } : {}),
     braze: options.braze,
     store: options.store,
     state,

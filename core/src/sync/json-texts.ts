@@ -8,7 +8,7 @@
  */
 import { Buffer } from 'node:buffer';
 import type { TrackArray } from './braze-contract';
-import type { TrackRequest } from './ports';
+import type { CatalogItemsRequest, TrackRequest } from './ports';
 
 /** A Braze object as the pieces of its JSON text: `{head,<PAYLOAD's members>,"time":"…"}`. */
 export interface TrackObjectText {
@@ -62,6 +62,15 @@ const bodies = new WeakMap<object, Buffer>();
 
 /** `{ [array]: objects }` whose request body is the objects' texts, written once into a Buffer. */
 export function preparedTrackBody(array: TrackArray, texts: readonly TrackObjectText[]): TrackRequest {
+  return preparedArrayBody(array, texts);
+}
+
+/** `{"items":[…]}` of a catalog request, written the same way (an item's `head` is its `"id"`). */
+export function preparedItemsBody(texts: readonly TrackObjectText[]): CatalogItemsRequest {
+  return preparedArrayBody('items', texts);
+}
+
+function preparedArrayBody<K extends string>(array: K, texts: readonly TrackObjectText[]): Record<K, Record<string, unknown>[]> {
   const open = `{"${array}":[`;
   let size = open.length + 2 + Math.max(0, texts.length - 1);
   for (const t of texts) size += t.bytes;
@@ -76,10 +85,10 @@ export function preparedTrackBody(array: TrackArray, texts: readonly TrackObject
   // Sizes come from the mapper; never send stale bytes past the end if one were off.
   const bytes = at === size ? buf : buf.subarray(0, at);
   let objects: Record<string, unknown>[] | undefined;
-  const body: TrackRequest = {};
+  const body = {} as Record<K, Record<string, unknown>[]>;
   Object.defineProperty(body, array, {
     enumerable: true,
-    get: () => (objects ??= (JSON.parse(bytes.toString('utf8')) as Record<TrackArray, Record<string, unknown>[]>)[array]),
+    get: () => (objects ??= (JSON.parse(bytes.toString('utf8')) as Record<string, Record<string, unknown>[]>)[array]),
   });
   bodies.set(body, bytes);
   return body;

@@ -26,6 +26,18 @@ export interface SourceRow {
    * to): its size in bytes. `payload` is then null, and the row fails with this size.
    */
   payloadBytes?: number;
+  /** Catalog syncs only: the ID and DELETED columns. */
+  item?: CatalogItemColumns;
+}
+
+/** A catalog row's own columns (braze-cdi.md §1.3). */
+export interface CatalogItemColumns {
+  /** ID as read: text, or a SUPER value's JSON text when `idIsJson`; null for SQL NULL. */
+  id: string | null;
+  /** The ID column is SUPER: `id` is JSON (a string id is `"…"`). */
+  idIsJson?: boolean;
+  /** DELETED; undefined when the table has no such column. */
+  deleted?: boolean | null;
 }
 
 /** A per-object error Braze reported inside a 201 response (`errors[]`). */
@@ -59,6 +71,41 @@ export interface DeleteResult {
   deleted: number;
 }
 
+/** Body of `PUT` / `DELETE /catalogs/{catalog}/items`; at most 50 items. */
+export interface CatalogItemsRequest {
+  items: Record<string, unknown>[];
+}
+
+/** What Braze said about one item of a rejected catalog request (`errors[]` of a 400). */
+export interface CatalogItemError {
+  /** Braze's error id, e.g. `invalid-fields`, `ids-too-large`. */
+  type: string;
+  message: string;
+  /** Item ids the error names (`parameter_values`), when it names any. */
+  ids: string[];
+}
+
+export interface CatalogResult {
+  /** 202 when queued. */
+  status: number;
+  /**
+   * Set when Braze rejected the request for what its items hold (400): nothing in it was applied,
+   * and these errors say which items (by id) were wrong.
+   */
+  rejected?: CatalogItemError[];
+}
+
+/** A catalog-level failure that no retry or other item can fix (catalog not found, out of storage). */
+export class CatalogUnavailableError extends Error {
+  override readonly name = 'CatalogUnavailableError';
+  constructor(
+    message: string,
+    readonly reason: 'catalog-not-found' | 'storage',
+  ) {
+    super(message);
+  }
+}
+
 /**
  * The Braze REST API as the engine sees it. Implementations handle rate limits (429 and
  * `X-RateLimit-*`), retries with backoff for 5xx and network errors, and throw a descriptive error
@@ -67,6 +114,10 @@ export interface DeleteResult {
 export interface BrazeClient {
   track(body: TrackRequest, signal?: AbortSignal): Promise<TrackResult>;
   deleteUsers(body: DeleteRequest, signal?: AbortSignal): Promise<DeleteResult>;
+  /** `PUT /catalogs/{catalog}/items`: replaces (or creates) the items. Throws CatalogUnavailableError. */
+  replaceCatalogItems(catalog: string, body: CatalogItemsRequest, signal?: AbortSignal): Promise<CatalogResult>;
+  /** `DELETE /catalogs/{catalog}/items` with `{"items":[{"id":…}]}`. Throws CatalogUnavailableError. */
+  deleteCatalogItems(catalog: string, body: CatalogItemsRequest, signal?: AbortSignal): Promise<CatalogResult>;
 }
 
 export interface Clock {

@@ -5,7 +5,8 @@
 import type { DataType, SyncDefinition } from '../model/sync-file';
 import type { SyncState } from '../state/sync-state';
 import { DEFAULT_BATCH_SIZE } from './batcher';
-import { systemClock, type Clock } from './ports';
+import { catalogRowIdentifier, mapCatalogRow } from './catalog-mapping';
+import { systemClock, type Clock, type SourceRow } from './ports';
 import { rowKey } from './row-key';
 import { trackObjectJson } from './json-texts';
 import { mapRow, rowIdentifier } from './row-mapping';
@@ -16,7 +17,8 @@ import { parseTimestampMicros, toIsoMicros } from '../model/timestamps';
 export interface PreviewObject {
   updated_at: string;
   identifier: string;
-  kind: 'attributes' | 'events' | 'purchases' | 'delete';
+  /** `catalog_item`: an item to replace; `catalog_delete`: an item id to delete. */
+  kind: 'attributes' | 'events' | 'purchases' | 'delete' | 'catalog_item' | 'catalog_delete';
   object: unknown;
 }
 
@@ -69,15 +71,14 @@ export async function previewSync(options: PreviewOptions): Promise<SyncPreview>
       }
       if (scanned >= limit) break outer;
       scanned++;
-      const mapped = mapRow(row, definition.data_type);
-      const updated_at = toIsoMicros(row.updatedAt);
-      if (!mapped.ok) rowErrors.push({ updated_at, identifier: mapped.identifier, reason: mapped.reason });
-      else objects.push({ updated_at, identifier: rowIdentifier(row.ids), kind: mapped.kind, object: mapped.kind === 'delete' ? mapped.target : (JSON.parse(trackObjectJson(mapped)) as unknown) });
+      const shown = previewRow(row, definition.data_type);
+      if ('reason' in shown) rowErrors.push(shown);
+      else objects.push(shown);
     }
   }
   const { inWindow: total, after: future } = await counting;
   const pending = Math.max(total - Math.max(recorded, skipped), 0);
-  const perRequest = definition.data_type === 'user_deletes' ? Math.min(definition.batch_size ?? DEFAULT_BATCH_SIZE, 50) : definition.batch_size ?? DEFAULT_BATCH_SIZE;
+  const perRequest = definition.data_type === 'user_deletes' || definition.data_type === 'catalog_items' ? Math.min(definition.batch_size ?? DEFAULT_BATCH_SIZE, 50) : definition.batch_size ?? DEFAULT_BATCH_SIZE;
   return {
     data_type: definition.data_type,
     watermark: record.watermarkText === null ? null : toIsoMicros(record.watermarkText),
@@ -89,4 +90,19 @@ export async function previewSync(options: PreviewOptions): Promise<SyncPreview>
     objects,
     row_errors: rowErrors,
   };
+}
+
+/** What one row becomes, as the run would send it, or its row error. */
+function previewRow(row: SourceRow, dataType: DataType): PreviewObject | PreviewRowError {
+  const updated_at = toIsoMicros(row.updatedAt);
+  if (dataType === 'catalog_items') {
+    const mapped = mapCatalogRow(row);
+    if (!mapped.ok) return { updated_at, identifier: mapped.identifier, reason: mapped.reason };
+    const identifier = catalogRowIdentifier(row);
+    if (mapped.op === 'delete') return { updated_at, identifier, kind: 'catalog_delete', object: { id: mapped.id } };
+    return { updated_at, identifier, kind: 'catalog_item', object: JSON.parse(trackObjectJson(mapped.item)) as unknown };
+  }
+  const mapped = mapRow(row, dataType);
+  if (!mapped.ok) return { updated_at, identifier: mapped.identifier, reason: mapped.reason };
+  return { updated_at, identifier: rowIdentifier(row.ids), kind: mapped.kind, object: mapped.kind === 'delete' ? mapped.target : (JSON.parse(trackObjectJson(mapped)) as unknown) };
 }

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Buffer } from 'node:buffer';
 import { trackObjectJson } from './json-texts';
-import { mapRow, rowIdentifier, type MappedRow } from './row-mapping';
-import type { DataType, RowIdentifiers, SourceRow } from './ports';
+import { mapRow, rowIdentifier, type MappedRow, type UserDataType } from './row-mapping';
+import type { RowIdentifiers, SourceRow } from './ports';
 
 const T = '2026-11-28 10:00:00.123456+00';
 const T_ISO = '2026-11-28T10:00:00.123456Z';
@@ -14,7 +14,7 @@ function row(ids: RowIdentifiers, payload?: string | null, updatedAt = T): Sourc
 
 interface Case {
   name: string;
-  dataType: DataType;
+  dataType: UserDataType;
   row: SourceRow;
   /** Expected object (track rows) or target (deletes). */
   object?: Record<string, unknown>;

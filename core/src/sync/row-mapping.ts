@@ -45,7 +45,10 @@ type Identity =
   | { type: 'email'; value: string; phone?: string }
   | { type: 'phone'; value: string };
 
-const TRACK_ARRAY: Record<Exclude<DataType, 'user_deletes'>, TrackArray> = {
+/** The data types whose rows identify users (catalog rows are mapped by catalog-mapping.ts). */
+export type UserDataType = Exclude<DataType, 'catalog_items'>;
+
+const TRACK_ARRAY: Record<Exclude<UserDataType, 'user_deletes'>, TrackArray> = {
   custom_attributes: 'attributes',
   custom_events: 'events',
   purchases: 'purchases',
@@ -65,7 +68,7 @@ const LABEL_MAX = 64;
 const PLAIN_LABEL = /^[^\s="\u0000-\u001f\u007f]{0,64}$/;
 const ID_KEYS = Object.keys(COLUMNS) as (keyof RowIdentifiers)[];
 
-export function mapRow(row: SourceRow, dataType: DataType): MappedRow {
+export function mapRow(row: SourceRow, dataType: UserDataType): MappedRow {
   const identity = resolveIdentity(row.ids);
   if (typeof identity === 'string') return rowFailure(row, identity);
   if (dataType === 'user_deletes') return mapDelete(row, identity);

@@ -21,6 +21,7 @@ const NO_PAYLOAD = '\u0000none';
 
 function sameRow(a: SourceRow, b: SourceRow): boolean {
   if (a.payload !== b.payload || a.payloadBytes !== b.payloadBytes) return false;
+  if (a.item?.id !== b.item?.id || a.item?.deleted !== b.item?.deleted) return false;
   const x = a.ids;
   const y = b.ids;
   return x.external_id === y.external_id && x.alias_name === y.alias_name && x.alias_label === y.alias_label && x.braze_id === y.braze_id && x.email === y.email && x.phone === y.phone;
@@ -29,7 +30,7 @@ function sameRow(a: SourceRow, b: SourceRow): boolean {
 /** Rows that can be identical land on the same key; sameRow decides. */
 function lookupKey(row: SourceRow): string {
   const ids = row.ids;
-  const id = ids.external_id ?? ids.braze_id ?? ids.email ?? ids.phone ?? ids.alias_name;
+  const id = ids.external_id ?? ids.braze_id ?? ids.email ?? ids.phone ?? ids.alias_name ?? row.item?.id;
   if (id !== null && id !== undefined) return id;
   return row.payload === null ? NULL_PAYLOAD : row.payload ?? NO_PAYLOAD;
 }
