@@ -1,7 +1,8 @@
 /**
  * The built CLI under interruption, against a real PostgreSQL and the local Braze server: the
  * cross-process job lock, kill -9 at random points, and kill -9 inside a tie group of many pages
- * (the watermark journal) followed by a row committed late at the same UPDATED_AT.
+ * (the watermark journal) followed by a row committed late at the same UPDATED_AT, and a catalog
+ * sync killed mid-run whose items, updates and deletes all land.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { JOURNAL_FILE_NAME } from '../../core/src/state/file-state-store';
 import { STATE_FILE_NAME, type SyncState } from '../../core/src/state/sync-state';
-import { useCliFixture } from '../support/cli-fixture';
+import { API_KEY, useCliFixture } from '../support/cli-fixture';
 
 const fx = useCliFixture();
 const { definition, cli, run, afterRequests, syncDir, recordedState, assertWatermarkBehindDelivery } = fx;
@@ -108,4 +109,38 @@ test('a tie group of many pages: kill -9 mid-group, resume, then a late row at t
   assert.equal(fx.braze.stats().objects.attributes, received + 1, 'only the late row was sent');
   assert.equal(JSON.parse((await run(['sync', file, '--sync', 'users', '--json'])).stdout).rows_read, 0);
   assert.equal(fx.braze.stats().objects.attributes, received + 1);
+});
+
+test('catalogs: kill -9 mid-run, then rerun: every item arrives, deleted items stay deleted, the last row of an item wins', async () => {
+  fx.braze.reset();
+  const created = await fetch(`${fx.braze.url}/catalogs`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ catalogs: [{ name: 'users', fields: [{ name: 'Rating', type: 'number' }] }] }),
+  });
+  assert.equal(created.status, 201);
+  await fx.db.query('CREATE TABLE ingestion.catk9 (updated_at timestamptz NOT NULL, id varchar(256) NOT NULL, payload varchar(65535), deleted boolean)');
+  await fx.db.query('GRANT SELECT ON ingestion.catk9 TO braze_user');
+  // 800 items, four per timestamp; then every 8th deleted, then every 5th updated (some after their delete).
+  await fx.db.query(`INSERT INTO ingestion.catk9 SELECT '2026-09-01'::timestamptz + (g / 4) * interval '1 ms', 'c' || g, '{"Rating":' || g || '}', NULL FROM generate_series(1, 800) g`);
+  await fx.db.query(`INSERT INTO ingestion.catk9 SELECT '2026-09-01 00:00:01'::timestamptz + g * interval '1 ms', 'c' || g, NULL, true FROM generate_series(8, 800, 8) g`);
+  await fx.db.query(`INSERT INTO ingestion.catk9 SELECT '2026-09-01 00:00:02'::timestamptz + g * interval '1 ms', 'c' || g, '{"Rating":' || (g + 10000) || '}', false FROM generate_series(5, 800, 5) g`);
+  const expected = new Map<string, number>();
+  for (let g = 1; g <= 800; g++) {
+    if (g % 5 === 0) expected.set(`c${g}`, g + 10000);
+    else if (g % 8 !== 0) expected.set(`c${g}`, g);
+  }
+  const file = definition('ingestion.catk9', { batchSize: 7, dataType: 'catalog_items', catalog: 'users' });
+  for (let i = 0; i < 3; i++) {
+    const reached = afterRequests(1 + Math.floor(Math.random() * 60));
+    const proc = cli(['sync', file, '--sync', 'users', '--json', '--concurrency', '4']);
+    const finished = await Promise.race([reached.then(() => false), proc.done.then(() => true)]);
+    if (!finished) proc.child.kill('SIGKILL');
+    await proc.done;
+  }
+  const final = await run(['sync', file, '--sync', 'users', '--json']);
+  assert.equal(final.code, 0, final.stderr);
+  const held = new Map((fx.braze.catalogItems('users') ?? []).map((item) => [String(item.id), item.Rating]));
+  assert.deepEqual(new Map([...held].sort()), new Map([...expected].sort()));
+  assert.equal(JSON.parse((await run(['sync', file, '--sync', 'users', '--json'])).stdout).rows_read, 0);
 });

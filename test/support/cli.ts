@@ -37,6 +37,8 @@ export interface DefinitionSpec {
   table: string;
   ssl?: string;
   dataType?: string;
+  /** With `dataType: catalog_items`. */
+  catalog?: string;
   batchSize?: number;
   /** More connection fields (`ca_file`, `auth`…); with `auth: iam` the file has no password. */
   connection?: Record<string, string>;
@@ -64,6 +66,6 @@ ${Object.entries(spec.connection ?? {}).map(([k, v]) => `    ${k}: ${v}\n`).join
     connection: warehouse
     table: ${spec.table}
     data_type: ${spec.dataType ?? 'custom_attributes'}
-    schedule: manual
+${spec.catalog ? `    catalog: ${spec.catalog}\n` : ''}    schedule: manual
 ${spec.batchSize ? `    batch_size: ${spec.batchSize}\n` : ''}`;
 }

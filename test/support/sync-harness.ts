@@ -18,6 +18,8 @@ export const API_KEY = 'test-key-5f1b2c9d8e7a';
 export interface SyncSpec {
   table: string;
   dataType: DataType;
+  /** With `catalog_items`. */
+  catalog?: string;
   lookback?: string;
   batchSize?: number;
   brazeUrl: string;
@@ -36,6 +38,7 @@ export function syncFile(db: TestPostgres, spec: SyncSpec): SyncFile {
         connection: 'warehouse',
         table: spec.table,
         data_type: spec.dataType,
+        ...(spec.catalog ? { catalog: spec.catalog } : {}),
         schedule: 'manual',
         ...(spec.lookback ? { lookback: spec.lookback } : {}),
         ...(spec.batchSize ? { batch_size: spec.batchSize } : {}),
