@@ -123,3 +123,27 @@ test('preview sends nothing and leaves the watermark; watermark --set/--reset mo
   const shown = await run(['watermark', file, '--sync', 'users', '--json']);
   assert.deepEqual(JSON.parse(shown.stdout), { sync: 'users', watermark: null });
 });
+
+test('catalogs from the CLI: test-connection checks the contract with the catalog DDL as fix; preview shows items and deletes; sync delivers them', async () => {
+  fx.braze.reset();
+  await fetch(`${fx.braze.url}/catalogs`, { method: 'POST', headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ catalogs: [{ name: 'users', fields: [{ name: 'Name', type: 'string' }] }] }) });
+  await fx.db.query('CREATE TABLE ingestion.cli_cat (updated_at timestamptz NOT NULL, id varchar(256) NOT NULL, payload varchar(65535), deleted boolean)');
+  await fx.db.query('GRANT SELECT ON ingestion.cli_cat TO braze_user');
+  await fx.db.query(`INSERT INTO ingestion.cli_cat VALUES ('2026-10-01 10:00:00', 'i1', '{"Name":"One"}', NULL), ('2026-10-01 10:00:01', 'i2', NULL, true)`);
+  const file = definition('ingestion.cli_cat', { dataType: 'catalog_items', catalog: 'users' });
+  const tested = await run(['test-connection', file, '--sync', 'users']);
+  assert.equal(tested.code, 0, tested.stdout + tested.stderr);
+  const preview = await run(['preview', file, '--sync', 'users']);
+  assert.equal(preview.code, 0, preview.stderr);
+  assert.match(preview.stdout, /users \(catalog_items\): 2 row\(s\) would be sent to catalog users in about 1 request\(s\)/);
+  assert.match(preview.stdout, /item \{"id":"i1","Name":"One"\}\n.*delete item \{"id":"i2"\}/);
+  const synced = await run(['sync', file, '--sync', 'users', '--json']);
+  assert.equal(synced.code, 0, synced.stderr);
+  assert.deepEqual(fx.braze.catalogItems('users'), [{ id: 'i1', Name: 'One' }]);
+
+  await fx.db.query('ALTER TABLE ingestion.cli_cat ADD COLUMN email varchar(256)');
+  const refused = await run(['test-connection', file, '--sync', 'users']);
+  assert.equal(refused.code, 1);
+  assert.match(refused.stdout + refused.stderr, /user identifier column\(s\) EMAIL/);
+  assert.match(refused.stdout + refused.stderr, /id varchar not null,\s+payload varchar\(max\),\s+deleted boolean/);
+});

@@ -1,5 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { Writable } from 'node:stream';
 import { UsageError, type CliIo } from '../command';
 import { runBrazeServer } from './braze-server';
@@ -76,6 +79,8 @@ test('braze-server usage errors name the fix', async () => {
     [['--latency=-3', '--api-key', 'k'], /--latency must be a whole number/],
     [['--api-key', ''], /--api-key must not be empty/],
     [['--bogus'], /Unknown option '--bogus'/],
+    [['--api-key', 'k', '--catalog', 'restaurants:Name'], /"Name" in --catalog restaurants:Name is not FIELD:TYPE/],
+    [['--api-key', 'k', '--catalog', 'missing-file.json'], /cannot read --catalog missing-file\.json: ENOENT/],
   ];
   for (const [args, message] of cases) {
     await assert.rejects(runBrazeServer(args, captureIo().io, AbortSignal.abort()), (e: Error) => e instanceof UsageError && message.test(e.message), args.join(' '));
@@ -90,4 +95,28 @@ test('braze-server reports a port in use', async () => {
   await assert.rejects(runBrazeServer(['--port', port, '--api-key', 'k'], captureIo().io, AbortSignal.abort()), new RegExp(`port ${port} is already in use: pass --port N, or --port 0`));
   stop.abort();
   assert.equal(await running, 0);
+});
+
+test('braze-server --catalog: catalogs from a spec and from a JSON file take items and give them back', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'brazesync-catalogs-'));
+  try {
+    writeFileSync(path.join(dir, 'menus.json'), JSON.stringify({ catalogs: [{ name: 'menus', fields: [{ name: 'Dish', type: 'string' }] }] }));
+    const { io, url, out } = captureIo();
+    io.cwd = dir;
+    const stop = new AbortController();
+    const running = runBrazeServer(['--port', '0', '--api-key', 'k', '--catalog', 'restaurants:Name:string,Rating:number', '--catalog', 'menus.json'], io, stop.signal);
+    const base = await url;
+    const headers = { authorization: 'Bearer k', 'content-type': 'application/json' };
+    const put = await fetch(`${base}/catalogs/restaurants/items`, { method: 'PUT', headers, body: JSON.stringify({ items: [{ id: 'r1', Name: 'Ada', Rating: 5 }] }) });
+    assert.equal(put.status, 202);
+    const wrong = await fetch(`${base}/catalogs/menus/items`, { method: 'PUT', headers, body: JSON.stringify({ items: [{ id: 'm1', Dish: 7 }] }) });
+    assert.equal(wrong.status, 400);
+    const got = (await (await fetch(`${base}/catalogs/restaurants/items`, { headers })).json()) as { items: unknown[] };
+    assert.deepEqual(got.items, [{ id: 'r1', Name: 'Ada', Rating: 5 }]);
+    stop.abort();
+    assert.equal(await running, 0);
+    assert.match(out(), /PUT\/DELETE\/GET \/catalogs\/\{catalog\}\/items for restaurants \(Name:string, Rating:number\); menus \(Dish:string\)/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -1,14 +1,17 @@
-import { startBrazeServer, type BrazeServerOptions } from '../../../core/src/braze-server/braze-server';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { startBrazeServer, type BrazeServerOptions, type CatalogDefinition } from '../../../core/src/braze-server/braze-server';
+import { parseCatalogJson, parseCatalogSpec } from '../../../core/src/braze-server/catalog-spec';
 import { DEFAULT_TRACK_BUDGET } from '../../../core/src/sync/braze-contract';
 import { EXIT, UsageError, parseCliArgs, type CliIo, type Command } from '../command';
 import { withStopSignals } from '../stop-signals';
 
 const DEFAULT_PORT = 9321;
-const USAGE = `brazesync braze-server [--port N (default ${DEFAULT_PORT}, 0 = any free port)] [--host 127.0.0.1] [--api-key KEY …] [--budget N/SECONDS] [--fail-rate P] [--latency MS]`;
+const USAGE = `brazesync braze-server [--port N (default ${DEFAULT_PORT}, 0 = any free port)] [--host 127.0.0.1] [--api-key KEY …] [--budget N/SECONDS] [--fail-rate P] [--latency MS] [--catalog NAME:FIELD:TYPE,FIELD:TYPE… | --catalog FILE.json …]`;
 
 export const brazeServerCommand: Command = {
   name: 'braze-server',
-  summary: 'Run a local Braze-compatible REST server (/users/track, /users/delete) for tests, demos and dry runs, until Ctrl+C.',
+  summary: 'Run a local Braze-compatible REST server (/users/track, /users/delete, /catalogs) for tests, demos and dry runs, until Ctrl+C.',
   usage: USAGE,
   largeHeap: true,
   async run(args, io) {
@@ -35,6 +38,7 @@ export async function runBrazeServer(args: string[], io: CliIo, stop: AbortSigna
       `Local Braze server listening on ${server.url}`,
       `  POST /users/track, POST /users/delete: ${budget.limit} requests per ${budget.windowMs / 1000} s, ${keys} API key${keys === 1 ? '' : 's'}` +
         `${options.faults?.rate ? `, fail rate ${options.faults.rate}` : ''}${options.latencyMs ? `, latency ${options.latencyMs} ms` : ''}`,
+      ...(options.catalogs?.length ? [`  PUT/DELETE/GET /catalogs/{catalog}/items for ${options.catalogs.map((c) => `${c.name} (${c.fields.map((f) => `${f.name}:${f.type}`).join(', ') || 'no fields'})`).join('; ')}`] : []),
       '  GET /_local/profiles[?external_id=…], GET /_local/stats, POST /_local/faults, POST /_local/reset',
       'Press Ctrl+C to stop.',
       '',
@@ -60,6 +64,7 @@ function parseOptions(args: string[], io: CliIo): BrazeServerOptions & { port: n
       budget: { type: 'string' },
       'fail-rate': { type: 'string' },
       latency: { type: 'string' },
+      catalog: { type: 'string', multiple: true },
     },
   });
   const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
@@ -87,5 +92,23 @@ function parseOptions(args: string[], io: CliIo): BrazeServerOptions & { port: n
     if (values.latency.trim() === '' || !Number.isInteger(latency) || latency < 0) throw new UsageError(`--latency must be a whole number of milliseconds, not '${values.latency}'.`);
     options.latencyMs = latency;
   }
+  if (values.catalog) options.catalogs = values.catalog.flatMap((spec) => catalogsOf(spec, io));
   return options;
+}
+
+/** `--catalog`: a `name:Field:type,…` spec, or a JSON file of catalogs (read relative to the working directory). */
+function catalogsOf(spec: string, io: CliIo): CatalogDefinition[] {
+  try {
+    if (!spec.toLowerCase().endsWith('.json')) return [parseCatalogSpec(spec)];
+    const file = path.resolve(io.cwd, spec);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new Error(`cannot read --catalog ${spec}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`);
+    }
+    return parseCatalogJson(text, spec);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
 }
