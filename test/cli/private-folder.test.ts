@@ -47,6 +47,7 @@ async function privateClone(): Promise<{ dir: string; clone: string }> {
 function assertDemoRan(result: Result): void {
   assert.equal(result.code, 0, result.output);
   assert.match(result.output, /the server now holds 5040 profiles/);
+  assert.match(result.output, /Catalog restaurants holds 2 item\(s\)[^\n]*\n[^\n]*"id":"r1"[^\n]*"Rating":4\}\n[^\n]*"id":"r2"/);
   assert.match(result.output, /Done\. Everything \(database, server, files\) is cleaned up now\./);
 }
 

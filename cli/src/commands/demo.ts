@@ -13,6 +13,7 @@ import { startLocalPostgres, type LocalPostgres } from '../../../core/src/adapte
 import { REDSHIFT_SHIMS_SQL, exampleTableDdl, redshiftDdlToPg, shimSearchPathSql } from '../../../core/src/adapters/redshift-shims';
 import { startBrazeServer, type BrazeServer } from '../../../core/src/braze-server/braze-server';
 import { EXIT, type CliIo, type Command } from '../command';
+import { CATALOG_SYNC, DEMO_CATALOG, createCatalogTable, showCatalog, updateCatalogTable } from '../demo-catalog';
 import { demoRows, type DemoRow } from '../demo-data';
 import { syncCommand } from './sync';
 import { testConnectionCommand } from './test-connection';
@@ -44,7 +45,7 @@ syncs:
     schedule: every 15 minutes
     contacts: [data-eng@example.com]
     status: active
-`;
+${CATALOG_SYNC}`;
 }
 
 async function insertRows(client: pg.Client, rows: DemoRow[]): Promise<void> {
@@ -104,12 +105,13 @@ export const demoCommand: Command = {
       await client.query('GRANT SELECT ON TABLE ingestion.users_attributes_sync TO braze_user');
       await insertRows(client, demoRows(0, FIRST_LOAD));
       say(`   Loaded ${FIRST_LOAD} rows in one transaction (they share one UPDATED_AT, as with Redshift's SYSDATE).`);
+      await createCatalogTable(client, DATABASE, say);
       step();
 
       say('2. Starting the local Braze-compatible server…');
       const apiKey = `demo-${randomBytes(8).toString('hex')}`;
-      braze = await startBrazeServer({ port: 0, apiKeys: [apiKey] });
-      say(`   Listening on ${braze.url} (what it holds: ${braze.url}/_local/profiles)`);
+      braze = await startBrazeServer({ port: 0, apiKeys: [apiKey], catalogs: [DEMO_CATALOG] });
+      say(`   Listening on ${braze.url} (what it holds: ${braze.url}/_local/profiles), with an empty catalog ${DEMO_CATALOG.name}`);
 
       const file = path.join(tmp, 'demo.brazesync.yaml');
       writeFileSync(file, definition(braze.url, db.port));
@@ -143,8 +145,22 @@ export const demoCommand: Command = {
       const second = await syncCommand.run(common, sub);
       const afterSecond = braze.stats();
       say(`   The second run made ${afterSecond.requests - afterFirst.requests} request(s); the server now holds ${afterSecond.profiles} profiles.`);
+      if (second !== EXIT.ok) return second;
+      step();
+
+      const catalog = [file, '--sync', 'restaurants', '--state-dir', path.join(tmp, 'state')];
+      say('\nA catalog sync: each row of INGESTION.RESTAURANTS is an item of the Braze catalog restaurants.');
+      say('$ brazesync sync demo.brazesync.yaml --sync restaurants');
+      const items = await syncCommand.run(catalog, sub);
+      if (items !== EXIT.ok) return items;
+      showCatalog(braze, say);
+      await updateCatalogTable(client);
+      say('\nInserted two rows: r1 is rated 4 now, r3 has DELETED = true.');
+      say('$ brazesync sync demo.brazesync.yaml --sync restaurants');
+      const changed = await syncCommand.run(catalog, sub);
+      showCatalog(braze, say);
       say('\nDone. Everything (database, server, files) is cleaned up now.');
-      return second;
+      return changed;
     } catch (err) {
       if (interrupted) {
         io.stderr.write('Interrupted; cleaning up.\n');
