@@ -190,3 +190,30 @@ test('preview shows the items rows become, those to delete, and the row errors',
     h.cleanup();
   }
 });
+
+test('a SUPER ID is read as JSON: a string id is an item, any other value a row error', async () => {
+  await createCatalog('superids', FIELDS);
+  await fx.db.query('CREATE SCHEMA IF NOT EXISTS ingestion');
+  await fx.db.query('CREATE TABLE ingestion.supercat (updated_at timestamptz NOT NULL, id super NOT NULL, payload varchar(65535))');
+  await fx.db.query(`INSERT INTO ingestion.supercat VALUES ('2026-06-06 10:00:00', json_parse('"s1"'), '{"Name":"S"}'), ('2026-06-06 10:00:01', json_parse('42'), '{"Name":"N"}')`);
+  const h = harness(fx.db, { table: 'ingestion.supercat', dataType: 'catalog_items', catalog: 'superids', brazeUrl: fx.braze.url });
+  try {
+    const run = await h.run();
+    assert.equal(run.status, 'partial', run.error);
+    assert.deepEqual(items('superids'), { s1: { id: 's1', Name: 'S' } });
+    assert.deepEqual((await h.store.readRowErrors(run.id)).map((e) => [e.identifier, e.reason]), [['id=42', 'ID must be a string, but it is number 42: cast it, e.g. CAST(id AS VARCHAR) AS id.']]);
+  } finally {
+    h.cleanup();
+  }
+});
+
+test('a catalog sync without catalog is refused before anything runs', async () => {
+  const t = await catalogTable();
+  const h = harness(fx.db, { table: t, dataType: 'catalog_items', brazeUrl: fx.braze.url });
+  try {
+    await assert.rejects(h.run(), { name: 'SyncConfigError', message: /catalog sync without `catalog`/ });
+    assert.equal(await h.store.readState(), undefined);
+  } finally {
+    h.cleanup();
+  }
+});

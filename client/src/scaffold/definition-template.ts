@@ -35,7 +35,7 @@ syncs:
     # Needs UPDATED_AT, PAYLOAD (JSON) and an identifier column (EXTERNAL_ID, ALIAS_NAME + ALIAS_LABEL,
     # BRAZE_ID, EMAIL or PHONE). Run "Test Connection" to check the table and preview its rows.
     table: INGESTION.USERS_ATTRIBUTES_SYNC
-    data_type: custom_attributes     # custom_attributes | custom_events | purchases | user_deletes; fixed after the first run
+    data_type: custom_attributes     # custom_attributes | custom_events | purchases | user_deletes | catalog_items (+ catalog: NAME); fixed after the first run
     schedule: every 1 hour           # every N minutes|hours|days, daily at HH:MM, weekly on <day> at HH:MM, monthly on day <1-28|last> at HH:MM, manual
     contacts: [data-eng@example.com] # told when a run fails
     status: draft                    # becomes active after a successful Test Connection

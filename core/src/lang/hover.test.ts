@@ -89,6 +89,18 @@ const cases: Case[] = [
     shows: ['**Data type**', 'Fixed once the sync has run', '- `purchases`: PAYLOAD holds one purchase'],
   },
   {
+    name: 'catalog and catalog_items show their docs',
+    text: file({ dataType: 'catalog_items' }).replace('    data_type: catalog_items', '    data_type: catalog_items\n    cata<|>log: user_attributes'),
+    covers: 'catalog',
+    shows: ['**Catalog**', '`PUT`/`DELETE /catalogs/{catalog}/items`', '**exactly match**'],
+  },
+  {
+    name: 'the catalog_items value names its columns',
+    text: file({ dataType: 'catalog_i<|>tems' }),
+    covers: 'catalog_items',
+    shows: ['**Data type `catalog_items`**', '`ID` (the item id', 'optional `DELETED`'],
+  },
+  {
     name: 'a key with a default shows it',
     text: file({ timezone: 'UTC' }).replace('  timezone:', '  time<|>zone:'),
     shows: ['**Time zone**', 'IANA time zone', 'Default `UTC`'],

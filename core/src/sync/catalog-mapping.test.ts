@@ -28,6 +28,7 @@ test('DELETED = true deletes the item, whatever PAYLOAD holds; false or NULL rep
   assert.equal((mapCatalogRow(row('r1', '{"a":1}', false)) as { op?: string }).op, 'put');
   assert.equal((mapCatalogRow(row('r1', '{"a":1}', null)) as { op?: string }).op, 'put');
   assert.equal((mapCatalogRow(row('"r1"', '{}', true, true)) as { id?: string }).id, 'r1', 'a SUPER id is JSON');
+  assert.equal((mapCatalogRow(row('"r 1"', '{}', false, true)) as { identifier?: string }).identifier, 'id=r 1', 'named without its quotes');
 });
 
 const errors: [string, SourceRow, RegExp, string][] = [

@@ -95,9 +95,21 @@ function valueProblem(value: unknown, depth: number): string | undefined {
 
 /** How row errors name a catalog row: `id=restaurant1`, bounded; `(no id)` without one. */
 export function catalogRowIdentifier(row: SourceRow): string {
-  const id = row.item?.id;
-  if (id === null || id === undefined || id.trim() === '') return '(no id)';
+  const id = shownId(row);
+  if (id === undefined || id.trim() === '') return '(no id)';
   // eslint-disable-next-line no-control-regex
   const shown = id.replace(/[\u0000-\u001f\u007f]/g, '?');
   return `id=${shown.length > 64 ? `${shown.slice(0, 63)}…` : shown}`;
+}
+
+/** The ID as text: a SUPER string id without its quotes. */
+function shownId(row: SourceRow): string | undefined {
+  const raw = row.item?.id;
+  if (raw === null || raw === undefined || !row.item?.idIsJson) return raw ?? undefined;
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    return typeof parsed === 'string' ? parsed : raw;
+  } catch {
+    return raw;
+  }
 }

@@ -74,6 +74,7 @@ export async function runSync(options: RunSyncOptions): Promise<RunRecord> {
   const { file, syncName, store } = options;
   const sync = file.syncs[syncName];
   if (!sync) throw new SyncConfigError(`No sync named "${syncName}" in the file; it has: ${Object.keys(file.syncs).join(', ') || '(none)'}.`);
+  if (sync.data_type === 'catalog_items' && !sync.catalog) throw new SyncConfigError(`Sync "${syncName}" is a catalog sync without \`catalog\`: add \`catalog: <name>\` with the Braze catalog its items go to.`);
   const clock = options.clock ?? systemClock;
   const lock = await store.lock('sync');
   try {
