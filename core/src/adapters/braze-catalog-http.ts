@@ -7,7 +7,7 @@
  */
 import { isPlainObject } from '../sync/braze-contract';
 import { CatalogUnavailableError, type CatalogItemError, type CatalogResult } from '../sync/ports';
-import type { Route } from './braze-http';
+import type { Route } from './braze-route';
 
 /** 400 error ids about the request as a whole (a bug here, not a bad row): the generic handling applies. */
 const REQUEST_ERRORS = new Set(['request-includes-too-many-items', 'item-array-invalid', 'invalid-request']);

@@ -24,6 +24,7 @@ import {
   type TrackResult,
 } from '../sync/ports';
 import { catalogResult, catalogRoute } from './braze-catalog-http';
+import type { Endpoint, Route } from './braze-route';
 import { RESET_MARGIN_MS, RateLimiter, abortError, type RateLimitReport } from './braze-rate-limiter';
 
 export interface BrazeWaitInfo {
@@ -104,25 +105,10 @@ const RETRYABLE_CODES = new Set([
   'UND_ERR_BODY_TIMEOUT',
 ]);
 
-/** Endpoints by rate-limit bucket: the asynchronous catalog item endpoints share one. */
-export type Endpoint = 'track' | 'delete' | 'catalog';
 const ENDPOINT: Record<Exclude<Endpoint, 'catalog'>, { path: string; permission: string }> = {
   track: { path: '/users/track', permission: 'users.track' },
   delete: { path: '/users/delete', permission: 'users.delete' },
 };
-
-/** One request: its bucket, method, path and the permission its key needs. */
-export interface Route {
-  endpoint: Endpoint;
-  method: 'POST' | 'PUT' | 'DELETE';
-  path: string;
-  permission: string;
-  /**
-   * Looks at a non-2xx answer before the generic handling: an error to throw as is, 'return' to
-   * hand the answer to the caller, undefined for the generic handling.
-   */
-  inspect?: (status: number, text: string) => Error | 'return' | undefined;
-}
 
 function userRoute(endpoint: Exclude<Endpoint, 'catalog'>): Route {
   return { endpoint, method: 'POST', ...ENDPOINT[endpoint] };

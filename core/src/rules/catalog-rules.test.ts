@@ -1,21 +1,13 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { test } from 'node:test';
 import { parseSyncFile } from '../parse/sync-document';
 import { validate } from '../lang/validate';
 
-const HEAD = `version: 1
-braze:
-  instance: US-03
-  api_key: \${env:BRAZE_API_KEY}
-connections:
-  warehouse:
-    type: redshift
-    host: example.abc123.us-east-1.redshift.amazonaws.com
-    database: dev
-    user: braze_user
-    password: \${env:REDSHIFT_PASSWORD}
-syncs:
-`;
+// The README's example without its syncs: the tests add their own.
+const EXAMPLE = readFileSync(path.join(__dirname, '../../../test/fixtures/example.brazesync.yaml'), 'utf8');
+const HEAD = EXAMPLE.slice(0, EXAMPLE.indexOf('syncs:\n') + 'syncs:\n'.length);
 
 function problems(syncs: string) {
   const text = HEAD + syncs;
@@ -39,7 +31,7 @@ test('missing catalog: an error on the data_type value, with a fix adding the sy
   assert.equal(p?.code, 'missing-catalog');
   assert.equal(p?.severity, 'error');
   assert.equal(p?.text, 'catalog_items');
-  assert.equal(p?.line, 16);
+  assert.equal(p?.line, HEAD.split('\n').length + 3, 'the data_type line');
   const edit = p?.fixes?.[0]?.edits[0];
   assert.equal(p?.fixes?.[0]?.title, 'Add `catalog: restaurants`');
   assert.ok(edit);
