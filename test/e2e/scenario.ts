@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Checks } from './checks';
 import { exec } from './processes';
-import { LAST_UPDATED_AT, SOURCE_ROWS, type Services } from './services';
+import { CATALOG_ROWS, LAST_UPDATED_AT, SOURCE_ROWS, type Services } from './services';
 import { SyncTree, TIMEOUT, type Workbench } from './workbench';
 
 export interface ScenarioContext {
@@ -202,6 +202,33 @@ export async function runScenario({ workbench, checks, workspace, userDataDir, s
     });
     await new SyncTree(workbench).row('Watermark').locator('.label-description', { hasText: LAST_UPDATED_AT.slice(0, 19) }).waitFor({ timeout: TIMEOUT });
     return `${await runs.count()} runs listed; CLI said ${result.stdout.trim()}`;
+  });
+
+  await checks.check('a catalog sync without catalog: shows a diagnostic; once fixed, Sync Now delivers the items', async () => {
+    const file = 'restaurants.brazesync.yaml';
+    await workbench.quickOpen(file);
+    await editor().locator('.squiggly-error').first().waitFor({ timeout: TIMEOUT });
+    await workbench.runCommand('Problems: Focus on Problems View');
+    await page.locator('.markers-panel .monaco-list-row', { hasText: 'names no catalog' }).first().waitFor({ timeout: TIMEOUT });
+    await workbench.quickOpen(file);
+    await workbench.gotoText('data_type: catalog_items', 'data_type: catalog_items'.length);
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('catalog: restaurants');
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+S');
+    await page.locator('.markers-panel .monaco-list-row', { hasText: 'names no catalog' }).first().waitFor({ state: 'detached', timeout: TIMEOUT });
+    await editor().locator('.codelens-decoration a', { hasText: 'Sync Now' }).first().click();
+    const untested = page.locator('.monaco-dialog-box', { hasText: 'restaurants is a draft that has not passed Test Connection yet' });
+    await untested.waitFor({ timeout: TIMEOUT });
+    await untested.locator('.monaco-button', { hasText: 'Sync Anyway' }).click();
+    const dialog = page.locator('.monaco-dialog-box', { hasText: `First run of restaurants: it will send ${CATALOG_ROWS.length} rows` });
+    await dialog.waitFor({ timeout: TIMEOUT });
+    await dialog.locator('.monaco-button', { hasText: 'Sync Now' }).click();
+    await workbench.notification(`restaurants: ${CATALOG_ROWS.length} rows synced`).first().waitFor({ timeout: TIMEOUT });
+    const items = services.catalogItems('restaurants') ?? [];
+    const expected = CATALOG_ROWS.map((r) => ({ id: r.id, ...(JSON.parse(r.payload) as object) }));
+    if (JSON.stringify(items) !== JSON.stringify(expected)) throw new Error(`the catalog holds ${JSON.stringify(items)}`);
+    return `${items.length} items in catalog restaurants`;
   });
 
   await checks.check('New Sync Definition scaffolds a file that validates', async () => {

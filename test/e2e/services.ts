@@ -7,9 +7,16 @@
 import { randomBytes } from 'node:crypto';
 import { startBrazeServer, type BrazeServer } from '../../core/src/braze-server/braze-server';
 import type { Profile } from '../../core/src/braze-server/profile-store';
+import { catalogTableDdl } from '../../core/src/adapters/redshift-shims';
 import { startTestPostgres, type TestPostgres } from '../support/postgres';
 
 export const TABLE = 'ingestion.users_attributes_sync';
+/** The catalog sync's table and the Braze catalog it fills. */
+export const CATALOG_TABLE = 'ingestion.restaurants';
+export const CATALOG_ROWS = [
+  { id: 'r1', payload: '{"Name":"Chez Ada","Rating":5}' },
+  { id: 'r2', payload: '{"Name":"Bo\'s Noodles","Rating":4}' },
+];
 const READER = 'braze_user';
 
 /** The rows of the source table: two plain ones, one carrying markup, one with broken JSON. */
@@ -36,6 +43,8 @@ export interface Services {
   /** Every secret value of the run, to prove none of them leaks into files. */
   secretValues(): string[];
   brazeProfiles(externalId: string): Profile[];
+  /** Items of a catalog as the Braze server holds them. */
+  catalogItems(catalog: string): Record<string, unknown>[] | undefined;
   describe(): string;
   stop(): Promise<void>;
 }
@@ -46,13 +55,15 @@ export async function startServices(): Promise<Services> {
   let db: TestPostgres | undefined;
   let braze: BrazeServer | undefined;
   try {
-    [db, braze] = await Promise.all([startTestPostgres('brazesync_e2e'), startBrazeServer({ host: '127.0.0.1', port: 0, apiKeys: [brazeApiKey] })]);
+    [db, braze] = await Promise.all([startTestPostgres('brazesync_e2e'), startBrazeServer({ host: '127.0.0.1', port: 0, apiKeys: [brazeApiKey], catalogs: [{ name: 'restaurants', fields: [{ name: 'Name', type: 'string' }, { name: 'Rating', type: 'number' }] }] })]);
     const [schema = '', table = ''] = TABLE.split('.');
     await db.createExampleTable(schema, table);
     for (const r of SOURCE_ROWS) {
       await db.query(`INSERT INTO ${TABLE} (updated_at, external_id, payload) VALUES ($1, $2, $3)`, [r.updated_at, r.external_id, r.payload]);
     }
-    await db.createReader(READER, readerPassword, [TABLE]);
+    await db.redshiftDdl(catalogTableDdl(CATALOG_TABLE));
+    for (const r of CATALOG_ROWS) await db.query(`INSERT INTO ${CATALOG_TABLE} (id, payload) VALUES ($1, $2)`, [r.id, r.payload]);
+    await db.createReader(READER, readerPassword, [TABLE, CATALOG_TABLE]);
   } catch (err) {
     await Promise.all([db?.stop(), braze?.close()]);
     throw err;
@@ -70,6 +81,7 @@ export async function startServices(): Promise<Services> {
     },
     secretValues: () => [brazeApiKey, readerPassword],
     brazeProfiles: (externalId) => server.profiles({ external_id: externalId }),
+    catalogItems: (catalog) => server.catalogItems(catalog),
     describe: () => `PostgreSQL on 127.0.0.1:${pg.port}, Braze at ${server.url}`,
     stop: async () => {
       await Promise.all([pg.stop(), server.close()]);
