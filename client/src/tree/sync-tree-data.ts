@@ -23,7 +23,7 @@ export function summarizeDefinition(filePath: string, text: string, label: strin
     const value = safeJs(() => entry.pair.value?.toJS(entry.segment.doc));
     const fields = value && typeof value === 'object' ? (value as Record<string, unknown>) : {};
     const summary: SyncDefinitionSummary = { name: entry.name, line: doc.lines.positionAt(keySpan(entry.segment, entry.pair).start).line };
-    for (const [key, field] of [['dataType', 'data_type'], ['schedule', 'schedule'], ['status', 'status']] as const) {
+    for (const [key, field] of [['dataType', 'data_type'], ['catalog', 'catalog'], ['schedule', 'schedule'], ['status', 'status']] as const) {
       if (typeof fields[field] === 'string') summary[key] = fields[field];
     }
     return summary;

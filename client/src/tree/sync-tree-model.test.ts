@@ -139,3 +139,9 @@ test('formats', () => {
   assert.equal(relativeTime(new Date(now.getTime() - 10_000), now), 'just now');
   assert.equal(relativeTime(new Date(now.getTime() + 3 * 3_600_000), now), 'in 3 h');
 });
+
+test('a catalog sync names its catalog beside the data type', () => {
+  const catalogFile: FileSummary = { ...file, syncs: [{ name: 'restaurants', line: 3, dataType: 'catalog_items', catalog: 'restaurants', schedule: 'manual' }] };
+  const root = fileNode(catalogFile, new Map([['restaurants', { runs: [], nextRun: 'manual' }]]), { now });
+  assert.equal(find(root, 'sync:/ws/users.brazesync.yaml#restaurants/dataType')?.description, 'catalog_items → catalog restaurants');
+});

@@ -43,6 +43,8 @@ export interface SyncDefinitionSummary {
   name: string;
   line: number;
   dataType?: string;
+  /** With `catalog_items`: the Braze catalog. */
+  catalog?: string;
   schedule?: string;
   status?: string;
 }
@@ -122,7 +124,7 @@ export function syncNode(file: FileSummary, sync: SyncDefinitionSummary, record:
       id: `${id}/dataType`,
       kind: 'dataType',
       label: 'Data type',
-      description: sync.dataType ?? '(missing)',
+      description: `${sync.dataType ?? '(missing)'}${sync.catalog !== undefined && sync.dataType === 'catalog_items' ? ` → catalog ${sync.catalog}` : ''}`,
       tooltip: recordedTypeTooltip(sync, record.state),
       icon: { id: 'symbol-enum' },
       contextValue: 'dataType',
