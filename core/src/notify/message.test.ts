@@ -62,3 +62,14 @@ test('a success notice', () => {
   assert.equal(n.subject, '[brazesync] Sync orders succeeded: 1,234 rows synced');
   assert.doesNotMatch(n.text, /Error:|Fix:/);
 });
+
+test('a catalog sync: a missing catalog keeps Braze advice, a missing table gets the catalog DDL', () => {
+  const catalogFile: SyncFile = { ...file, syncs: { restaurants: { connection: 'warehouse', table: 'INGESTION.RESTAURANTS', data_type: 'catalog_items', catalog: 'restaurants', schedule: 'every 1 hours', contacts: ['a@example.com'], status: 'active' } } };
+  const catalogCtx = { file: catalogFile, filePath: ctx.filePath, syncName: 'restaurants' };
+  const missing = composeNotice('error', catalogCtx, { ...base, error: 'Braze has no catalog "restaurants" (404 catalog-not-found): create it in Braze (Data Settings › Catalogs) with the fields PAYLOAD holds, or fix `catalog` in the sync.' });
+  assert.equal(missing.subject, '[brazesync] Error in sync restaurants');
+  assert.match(missing.text, /^Table: +INGESTION\.RESTAURANTS \(catalog_items\)$/m);
+  assert.match(missing.text, /Fix:\n {2}Follow the advice in the error above/);
+  const table = composeNotice('error', catalogCtx, { ...base, error: 'relation "ingestion.restaurants" does not exist' }).text;
+  assert.match(table, /CREATE TABLE "ingestion"\."restaurants" \(\n +updated_at timestamptz default sysdate not null,\n +id varchar not null,/);
+});
