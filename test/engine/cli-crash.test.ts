@@ -131,13 +131,18 @@ test('catalogs: kill -9 mid-run, then rerun: every item arrives, deleted items s
     else if (g % 8 !== 0) expected.set(`c${g}`, g);
   }
   const file = definition('ingestion.catk9', { batchSize: 7, dataType: 'catalog_items', catalog: 'users' });
+  let killed = 0;
   for (let i = 0; i < 3; i++) {
     const reached = afterRequests(1 + Math.floor(Math.random() * 60));
     const proc = cli(['sync', file, '--sync', 'users', '--json', '--concurrency', '4']);
     const finished = await Promise.race([reached.then(() => false), proc.done.then(() => true)]);
-    if (!finished) proc.child.kill('SIGKILL');
+    if (!finished) {
+      proc.child.kill('SIGKILL');
+      killed++;
+    }
     await proc.done;
   }
+  assert.ok(killed > 0, 'at least one run was killed mid-run');
   const final = await run(['sync', file, '--sync', 'users', '--json']);
   assert.equal(final.code, 0, final.stderr);
   const held = new Map((fx.braze.catalogItems('users') ?? []).map((item) => [String(item.id), item.Rating]));
