@@ -166,6 +166,22 @@ test('a quick fix from the diagnostics, applied, clears the problem', async () =
   assert.deepEqual(after.diagnostics, []);
 });
 
+test('a catalog sync without catalog: missing-catalog on data_type, and the quick fix adds the sync name', async () => {
+  const uri = newUri();
+  const text = EXAMPLE.replace('    data_type: purchases', '    data_type: catalog_items');
+  const { diagnostics } = await client.open(uri, text);
+  const problem = diagnostics.find((d) => d.code === 'missing-catalog');
+  assert.ok(problem, `missing-catalog reported, got ${codes(diagnostics).join(', ')}`);
+  assert.deepEqual(problem.range, { start: positionOf(text, 'catalog_items'), end: positionOf(text, 'catalog_items', 'catalog_items'.length) });
+  const actions = (await client.connection.sendRequest(CodeActionRequest.type, { textDocument: { uri }, range: problem.range, context: { diagnostics } })) as CodeAction[];
+  const fix = actions.find((a) => a.title === 'Add `catalog: purchases`');
+  assert.ok(fix, `offers the fix, got ${actions.map((a) => a.title).join(', ')}`);
+  const edits = fix.edit?.changes?.[uri] ?? [];
+  assert.ok(applyEdits(text, edits).includes('    data_type: catalog_items\n    catalog: purchases\n'));
+  const after = await client.change(uri, 2, edits.map((e) => ({ range: e.range, text: e.newText })));
+  assert.deepEqual(after.diagnostics, []);
+});
+
 test('document symbols outline braze, connections and syncs', async () => {
   const uri = newUri();
   await client.open(uri, EXAMPLE);
