@@ -28,7 +28,8 @@ export function mapCatalogRow(row: SourceRow): CatalogMappedRow {
   if (typeof id !== 'string') return id;
   const fail = (reason: string): Failure => ({ ok: false, reason, identifier: catalogRowIdentifier(row) });
   const idText = JSON.stringify(id);
-  if (row.item?.deleted === true) return { ok: true, op: 'delete', id, bytes: idText.length + 8 };
+  // A delete is written as `{"id":…}`; ids that pass itemId are ASCII.
+  if (row.item?.deleted === true) return { ok: true, op: 'delete', id, bytes: idText.length + 7 };
 
   if (row.payloadBytes !== undefined) return fail(`PAYLOAD is ${row.payloadBytes} bytes as JSON, more than a SUPER value can be read as: keep catalog items small (each value at most ${MAX_CATALOG_VALUE_LENGTH} characters).`);
   const payload = row.payload;
