@@ -31,6 +31,7 @@ export const DIAGNOSTIC_CODES = [
   'incomplete-smtp-login',
   'iam-target',
   'ignored-field',
+  'send-not-diffable',
 ] as const;
 
 export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];

@@ -41,6 +41,11 @@ export interface SyncState {
   data_type_recorded_at?: string;
   watermark?: Watermark | null;
   last_test?: ConnectionTestRecord | null;
+  /**
+   * With `send: changed`: the diff store checkpoint the watermark includes. The store commits
+   * first with this number, then the watermark records it (see docs/diffing.md).
+   */
+  diff_seq?: number;
 }
 
 /** The part of recorded state the validator needs, injected so `core/lang` stays free of I/O. */

@@ -19,6 +19,7 @@ import type { DeliveryRecord } from './delivery-record';
 import { DeliveryTracker, type TrackedRow } from './delivery-tracker';
 import type { BrazeClient, SourceRow } from './ports';
 import { mapRow, rowIdentifier } from './row-mapping';
+import type { SendPlan } from './send-plan';
 import type { Redactor } from './sync-errors';
 
 const DEFAULT_CANCEL_GRACE_MS = 10_000;
@@ -45,6 +46,8 @@ export interface DeliveryOptions {
   cancelGraceMs?: number;
   /** Called whenever a request completes. */
   onProgress: () => void;
+  /** What each row sends (diffing) and what outcomes count. */
+  plan: SendPlan;
 }
 
 interface RowFailure {
@@ -73,7 +76,7 @@ export class Delivery {
     this.maxPending = o.concurrency * o.batchSize * 2;
     this.commitRows = o.concurrency * o.batchSize;
     this.batcher = new Batcher<TrackedRow>(o.batchSize, o.dataType === 'user_deletes');
-    this.checkpoints = new Checkpoints(o.store, o.state, o.committed, o.sink, o.micros);
+    this.checkpoints = new Checkpoints(o.store, o.state, o.committed, o.sink, o.micros, o.plan.checkpointPart);
     this.commits = new CommitLoop(() => this.checkpoint(), CHECKPOINT_INTERVAL_MS);
     // Every request in flight listens on this signal.
     setMaxListeners(0, this.http.signal);
@@ -100,8 +103,13 @@ export class Delivery {
   add(row: SourceRow): readonly Batch<TrackedRow>[] {
     const tracked = this.tracker.add(row);
     const mapped = mapRow(row, this.o.dataType);
-    if (mapped.ok) return this.batcher.add(mapped, tracked);
-    this.recordFailures([{ row: tracked, reason: mapped.reason, identifier: mapped.identifier }]);
+    if (mapped.ok) {
+      const object = this.o.plan.prepare(mapped, tracked);
+      if (object) return this.batcher.add(object, tracked);
+      this.o.run.rows_synced++; // nothing changed: in step with Braze already
+    } else {
+      this.recordFailures([{ row: tracked, reason: mapped.reason, identifier: mapped.identifier }]);
+    }
     tracked.done = true;
     this.finished();
     return [];
@@ -153,9 +161,11 @@ export class Delivery {
           if (row) (failures ??= []).push({ row, reason: `Braze rejected the object: ${e.type}` });
         }
         if (failures) this.recordFailures(failures);
+        this.o.plan.accepted(batch.rows, failures && new Set(failures.map((f) => f.row)));
         run.rows_synced += batch.rows.length - (failures?.length ?? 0);
       } else {
         await braze.deleteUsers(batch.body, this.http.signal);
+        await this.o.plan.deleted(batch.rows);
         run.rows_synced += batch.rows.length;
       }
       for (const row of batch.rows) row.done = true;
@@ -170,7 +180,7 @@ export class Delivery {
 
   /** Finished rows leave the tracker at once (only boundary keys are kept); saving them is paced. */
   private finished(): void {
-    this.checkpoints.absorb(this.tracker.takeFinishedPrefix());
+    this.checkpoints.absorb(this.tracker.takeFinishedPrefix(this.o.plan.stage));
     this.commits.request(this.checkpoints.unsaved >= this.commitRows);
   }
 

@@ -1,0 +1,123 @@
+/**
+ * One run's diffing (`send: changed`): plans each attributes row against what Braze last
+ * accepted, follows the row until it is delivered or fails, and records delivered rows' hashes
+ * with the checkpoint that moves the watermark past them (`take`, in read order).
+ *
+ * What a row is compared with: the item's record as committed, overlaid with rows of this run
+ * Braze accepted but no checkpoint has recorded yet. While an earlier row of the same item is
+ * still in flight, a row goes whole and both are marked uncertain (two requests for one item may
+ * be applied in either order): their attributes are then forgotten rather than recorded, so the
+ * next row sends them again. A failed row records nothing.
+ */
+import type { DiffStore } from './diff-store';
+import { itemKey } from './hashing';
+import { ItemRecord } from './item-record';
+import { applyOps, planRow, uncertain, type MemberSpans, type ObjectScanner, type RowOps, type RowPlan } from './row-plan';
+
+/** A planned row's part in diffing, carried with the row until it finishes. */
+export interface RowDiff {
+  readonly id: string;
+  readonly key: Buffer;
+  readonly ops: RowOps;
+  readonly sent: number;
+  readonly skipped: number;
+  uncertain: boolean;
+  state: 'in-flight' | 'delivered' | 'failed' | 'unchanged';
+}
+
+export interface DiffSessionOptions {
+  /** `resend_every` in minutes: an item last sent whole longer ago goes whole again. */
+  resendEveryMinutes?: number;
+  nowMinutes: () => number;
+}
+
+/** Something committed with each checkpoint before the watermark moves (see sync/checkpoints.ts). */
+export interface CheckpointPart {
+  /** Takes what the rows staged so far record; the returned write commits it and gives the sequence number. */
+  take(): () => Promise<number>;
+}
+
+export class DiffSession implements CheckpointPart {
+  private readonly inflight = new Map<string, RowDiff[]>();
+  /** Accepted rows' effect on their items, until a checkpoint has recorded every one of them. */
+  private readonly accepted = new Map<string, { record: ItemRecord; pending: number }>();
+  private staged: RowDiff[] = [];
+  private seq: number;
+
+  constructor(private readonly store: DiffStore, private readonly options: DiffSessionOptions) {
+    this.seq = store.meta().seq;
+  }
+
+  /** The identity of the item (as delivered) and its PAYLOAD members → what to send. */
+  plan(identity: string, members: MemberSpans, scan: ObjectScanner): { plan: RowPlan; diff: RowDiff } {
+    const key = itemKey(identity);
+    const id = key.toString('latin1');
+    const racing = this.inflight.get(id);
+    const base = this.current(id, key);
+    const every = this.options.resendEveryMinutes;
+    const due = base !== undefined && every !== undefined && this.options.nowMinutes() - base.fullAtMinutes >= every;
+    const plan = planRow(members, base, racing !== undefined || due, scan);
+    const diff: RowDiff = { id, key, ops: plan.ops, sent: plan.sent, skipped: plan.skipped, uncertain: racing !== undefined, state: plan.payload === undefined ? 'unchanged' : 'in-flight' };
+    if (racing) {
+      for (const d of racing) d.uncertain = true;
+      racing.push(diff);
+    } else if (diff.state === 'in-flight') this.inflight.set(id, [diff]);
+    return { plan, diff };
+  }
+
+  /** Braze accepted the row's object. */
+  delivered(diff: RowDiff): void {
+    this.leave(diff);
+    diff.state = 'delivered';
+    let entry = this.accepted.get(diff.id);
+    if (!entry) this.accepted.set(diff.id, (entry = { record: this.current(diff.id, diff.key) ?? ItemRecord.empty(), pending: 0 }));
+    applyOps(entry.record, diff.uncertain ? uncertain(diff.ops) : diff.ops, this.options.nowMinutes());
+    entry.pending++;
+  }
+
+  /** The row failed (Braze rejected its object): nothing of it is recorded. */
+  failed(diff: RowDiff): void {
+    this.leave(diff);
+    diff.state = 'failed';
+  }
+
+  /** The row is in the finished prefix: its hashes go with the next checkpoint. */
+  stage(diff: RowDiff): void {
+    if (diff.state === 'delivered') this.staged.push(diff);
+  }
+
+  take(): () => Promise<number> {
+    const rows = this.staged;
+    this.staged = [];
+    return async () => {
+      if (rows.length === 0) return this.seq;
+      const now = this.options.nowMinutes();
+      const records = new Map<string, { key: Buffer; record: ItemRecord }>();
+      for (const d of rows) {
+        let r = records.get(d.id);
+        if (!r) records.set(d.id, (r = { key: d.key, record: ItemRecord.decode(this.store.get(d.key)) ?? ItemRecord.empty() }));
+        applyOps(r.record, d.uncertain ? uncertain(d.ops) : d.ops, now);
+      }
+      const seq = this.seq + 1;
+      await this.store.commit(seq, [...records.values()].map(({ key, record }) => ({ key, value: record.encode() })));
+      this.seq = seq;
+      for (const d of rows) {
+        const entry = this.accepted.get(d.id);
+        if (entry && --entry.pending === 0) this.accepted.delete(d.id);
+      }
+      return seq;
+    };
+  }
+
+  private current(id: string, key: Buffer): ItemRecord | undefined {
+    return this.accepted.get(id)?.record ?? ItemRecord.decode(this.store.get(key));
+  }
+
+  private leave(diff: RowDiff): void {
+    const list = this.inflight.get(diff.id);
+    if (!list) return;
+    const i = list.indexOf(diff);
+    if (i >= 0) list.splice(i, 1);
+    if (list.length === 0) this.inflight.delete(diff.id);
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * One item's record in the diff store: when it was last sent whole, and per attribute (by name
+ * hash) the hash of the value Braze last accepted. 8 bytes of header, then 16 bytes per attribute:
+ *   u8 version (1) · 3 bytes zero · u32 minutes since 1970 of the last full send (0: never)
+ *   per attribute: u32 name hash lane 1, lane 2 · u32 value hash lane 1, lane 2 (little-endian)
+ * A record that does not parse is treated as absent: its item is sent whole, never skipped.
+ */
+const VERSION = 1;
+const HEADER = 8;
+const ENTRY = 16;
+
+export class ItemRecord {
+  /** Four u32 per attribute: name lanes, then value lanes. */
+  private words: Uint32Array;
+  private n: number;
+
+  private constructor(words: Uint32Array, n: number, public fullAtMinutes: number) {
+    this.words = words;
+    this.n = n;
+  }
+
+  static empty(): ItemRecord {
+    return new ItemRecord(new Uint32Array(16), 0, 0);
+  }
+
+  static decode(bytes: Uint8Array | undefined): ItemRecord | undefined {
+    if (!bytes || bytes.length < HEADER || bytes[0] !== VERSION || (bytes.length - HEADER) % ENTRY !== 0) return undefined;
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const n = (bytes.length - HEADER) / ENTRY;
+    const words = new Uint32Array(Math.max(16, n * 4));
+    for (let i = 0; i < n * 4; i++) words[i] = view.getUint32(HEADER + i * 4, true);
+    return new ItemRecord(words, n, view.getUint32(4, true));
+  }
+
+  get size(): number {
+    return this.n;
+  }
+
+  /** Index of the attribute with name hash (a1, a2), or -1. */
+  find(a1: number, a2: number): number {
+    const w = this.words;
+    for (let i = 0; i < this.n; i++) if (w[i * 4] === a1 && w[i * 4 + 1] === a2) return i;
+    return -1;
+  }
+
+  /** Whether the attribute's recorded value hash is (v1, v2). */
+  holds(a1: number, a2: number, v1: number, v2: number): boolean {
+    const i = this.find(a1, a2);
+    return i >= 0 && this.words[i * 4 + 2] === v1 && this.words[i * 4 + 3] === v2;
+  }
+
+  set(a1: number, a2: number, v1: number, v2: number): void {
+    let i = this.find(a1, a2);
+    if (i < 0) {
+      if ((this.n + 1) * 4 > this.words.length) {
+        const grown = new Uint32Array(this.words.length * 2);
+        grown.set(this.words);
+        this.words = grown;
+      }
+      i = this.n++;
+      this.words[i * 4] = a1;
+      this.words[i * 4 + 1] = a2;
+    }
+    this.words[i * 4 + 2] = v1;
+    this.words[i * 4 + 3] = v2;
+  }
+
+  remove(a1: number, a2: number): void {
+    const i = this.find(a1, a2);
+    if (i < 0) return;
+    const last = --this.n;
+    this.words.copyWithin(i * 4, last * 4, last * 4 + 4);
+  }
+
+  encode(): Uint8Array {
+    const bytes = new Uint8Array(HEADER + this.n * ENTRY);
+    const view = new DataView(bytes.buffer);
+    bytes[0] = VERSION;
+    view.setUint32(4, this.fullAtMinutes >>> 0, true);
+    for (let i = 0; i < this.n * 4; i++) view.setUint32(HEADER + i * 4, this.words[i] ?? 0, true);
+    return bytes;
+  }
+}
