@@ -117,7 +117,7 @@ test('preview sends nothing and leaves the watermark; watermark --set/--reset mo
   const set = await run(['watermark', file, '--sync', 'users', '--set', '2026-05-02T00:00:00Z', '--json']);
   assert.deepEqual(JSON.parse(set.stdout), { sync: 'users', watermark: '2026-05-02T00:00:00.000000Z' });
   const after = await run(['sync', file, '--sync', 'users', '--json']);
-  assert.deepEqual(JSON.parse(after.stdout), { sync: 'users', status: 'partial', rows_read: 2, rows_synced: 1, rows_failed: 1, watermark: '2026-05-03T00:00:00.000000Z' });
+  assert.deepEqual(JSON.parse(after.stdout), { sync: 'users', status: 'partial', rows_read: 2, rows_synced: 1, rows_failed: 1, objects_sent: 1, attributes_sent: 1, attributes_unchanged: 0, data_points_saved: 0, watermark: '2026-05-03T00:00:00.000000Z' });
   assert.equal(fx.braze.profiles({ external_id: 'p1' }).length, 0);
   await run(['watermark', file, '--sync', 'users', '--reset']);
   const shown = await run(['watermark', file, '--sync', 'users', '--json']);

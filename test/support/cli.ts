@@ -38,6 +38,8 @@ export interface DefinitionSpec {
   ssl?: string;
   dataType?: string;
   batchSize?: number;
+  /** `send` of the sync (`changed`). */
+  send?: string;
   /** More connection fields (`ca_file`, `auth`…); with `auth: iam` the file has no password. */
   connection?: Record<string, string>;
 }
@@ -65,5 +67,5 @@ ${Object.entries(spec.connection ?? {}).map(([k, v]) => `    ${k}: ${v}\n`).join
     table: ${spec.table}
     data_type: ${spec.dataType ?? 'custom_attributes'}
     schedule: manual
-${spec.batchSize ? `    batch_size: ${spec.batchSize}\n` : ''}`;
+${spec.batchSize ? `    batch_size: ${spec.batchSize}\n` : ''}${spec.send ? `    send: ${spec.send}\n` : ''}`;
 }

@@ -90,6 +90,8 @@ export function planRow(m: MemberSpans, base: ItemRecord | undefined, whole: boo
   const controls: string[] = [];
   let sent = 0;
   let skipped = 0;
+  /** Whether anything (an attribute, a nested key) is left out: otherwise the row's own text goes. */
+  let trimmed = false;
   for (let i = 0; i < m.count; i++) {
     if (CONTROL_KEYS.some((k) => keyIs(m, i, k))) {
       controls.push(memberText(m, i));
@@ -109,11 +111,12 @@ export function planRow(m: MemberSpans, base: ItemRecord | undefined, whole: boo
     }
     if (nested && merge) {
       const changed = planNested(nested, a1, a2, base, all, ops);
-      if (changed === undefined) skipped++;
+      if (changed.text === undefined) skipped++;
       else {
-        parts.push(`${m.source.slice(m.keyStart(i) - 1, vs)}${changed}`);
+        parts.push(`${m.source.slice(m.keyStart(i) - 1, vs)}${changed.text}`);
         sent++;
       }
+      trimmed ||= changed.trimmed;
       continue;
     }
     hashSpan(m.source, vs, ve, 0, 0, scratch, 0);
@@ -127,14 +130,15 @@ export function planRow(m: MemberSpans, base: ItemRecord | undefined, whole: boo
     }
   }
   if (sent === 0 && !all) return { payload: undefined, sent, skipped, ops };
-  const payload = skipped === 0 ? m.source : `{${[...parts, ...controls].join(',')}}`;
+  const payload = skipped === 0 && !trimmed ? m.source : `{${[...parts, ...controls].join(',')}}`;
   return { payload, sent, skipped, ops };
 }
 
-/** Per nested key, under the parent's name hash; returns the changed keys as an object text, or undefined. */
-function planNested(nested: MemberSpans, p1: number, p2: number, base: ItemRecord | undefined, all: boolean, ops: RowOps): string | undefined {
+/** Per nested key, under the parent's name hash: the changed keys as an object text (undefined: none), and whether any was left out. */
+function planNested(nested: MemberSpans, p1: number, p2: number, base: ItemRecord | undefined, all: boolean, ops: RowOps): { text: string | undefined; trimmed: boolean } {
   const { hashes, superseded } = nameHashes(nested, p1, p2);
   const parts: string[] = [];
+  let trimmed = false;
   for (let j = 0; j < nested.count; j++) {
     if (superseded[j]) continue;
     const a1 = hashes[j * 2] as number;
@@ -144,8 +148,9 @@ function planNested(nested: MemberSpans, p1: number, p2: number, base: ItemRecor
     const v2 = scratch[1] as number;
     ops.sets.push(a1, a2, v1, v2);
     if (all || !base?.holds(a1, a2, v1, v2)) parts.push(memberText(nested, j));
+    else trimmed = true;
   }
-  return parts.length === 0 ? undefined : `{${parts.join(',')}}`;
+  return { text: parts.length === 0 ? undefined : `{${parts.join(',')}}`, trimmed };
 }
 
 /** Applies a delivered row's ops to a record. */

@@ -61,7 +61,8 @@ export async function setUpDiff(ports: DiffPorts, file: SyncFile, sync: SyncDefi
   return { plan: new SendPlan(run, session, undefined), close: () => opened.store.close() };
 }
 
-function fingerprintOf(file: SyncFile, sync: SyncDefinition): string {
+/** What the definition's hashes are valid for (diff/open-diff.ts). */
+export function fingerprintOf(file: SyncFile, sync: SyncDefinition): string {
   const conn = file.connections[sync.connection];
   return diffFingerprint({
     braze: file.braze.endpoint ?? file.braze.instance ?? '',

@@ -18,7 +18,8 @@ const CONTROL_KEYS = ['_merge_objects', '_update_existing_only'];
 export type ForgetUsers = (identities: readonly string[]) => Promise<void>;
 
 const nested = new JsonMembers();
-const scanObject = (text: string) => {
+/** Members of a nested object value (one at a time: the next call reuses them). */
+export const scanObject = (text: string) => {
   const scan = scanJson(text, nested);
   return scan.ok && scan.type === 'object' ? nested : undefined;
 };
