@@ -64,7 +64,8 @@ function lmdbDiffStore(db: Db, dir: string): DiffStore {
   return {
     location: dir,
     meta: () => meta,
-    get: (key) => db.getBinary(key),
+    // Valid until the next read: every caller decodes it at once, and the copy getBinary makes costs more than the read.
+    get: (key) => db.getBinaryFast(key),
     async commit(seq, writes) {
       await db.transaction(() => {
         const undo: Buffer[] = [];

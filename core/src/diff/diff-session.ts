@@ -18,6 +18,8 @@ import { applyOps, planRow, uncertain, type MemberSpans, type ObjectScanner, typ
 export interface RowDiff {
   readonly id: string;
   readonly key: Buffer;
+  /** The record the row was planned against (read once: delivery starts from it). */
+  readonly base: ItemRecord | undefined;
   readonly ops: RowOps;
   readonly sent: number;
   readonly skipped: number;
@@ -57,7 +59,7 @@ export class DiffSession implements CheckpointPart {
     const every = this.options.resendEveryMinutes;
     const due = base !== undefined && every !== undefined && this.options.nowMinutes() - base.fullAtMinutes >= every;
     const plan = planRow(members, base, racing !== undefined || due, scan);
-    const diff: RowDiff = { id, key, ops: plan.ops, sent: plan.sent, skipped: plan.skipped, uncertain: racing !== undefined, state: plan.payload === undefined ? 'unchanged' : 'in-flight' };
+    const diff: RowDiff = { id, key, base, ops: plan.ops, sent: plan.sent, skipped: plan.skipped, uncertain: racing !== undefined, state: plan.payload === undefined ? 'unchanged' : 'in-flight' };
     if (racing) {
       for (const d of racing) d.uncertain = true;
       racing.push(diff);
@@ -70,7 +72,8 @@ export class DiffSession implements CheckpointPart {
     this.leave(diff);
     diff.state = 'delivered';
     let entry = this.accepted.get(diff.id);
-    if (!entry) this.accepted.set(diff.id, (entry = { record: this.current(diff.id, diff.key) ?? ItemRecord.empty(), pending: 0 }));
+    // Without an entry nothing of this item was accepted since the plan, so the store still holds its base.
+    if (!entry) this.accepted.set(diff.id, (entry = { record: diff.base?.clone() ?? ItemRecord.empty(), pending: 0 }));
     applyOps(entry.record, diff.uncertain ? uncertain(diff.ops) : diff.ops, this.options.nowMinutes());
     entry.pending++;
   }

@@ -30,7 +30,10 @@ export interface DiffStore {
   /** Where it lives, for messages (a directory, a table). */
   readonly location: string;
   meta(): DiffStoreMeta;
-  /** The item's record; synchronous, so mapping a row never waits (a remote store would serve from a batch it loaded ahead). */
+  /**
+   * The item's record; synchronous, so mapping a row never waits (a remote store would serve from
+   * a batch it loaded ahead). The bytes may be reused by the next `get`: decode them at once.
+   */
   get(key: Uint8Array): Uint8Array | undefined;
   /** Durably writes `writes`, sequence `seq`, and what undoes them, in one transaction. */
   commit(seq: number, writes: readonly DiffWrite[]): Promise<void>;

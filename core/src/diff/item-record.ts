@@ -32,6 +32,10 @@ export class ItemRecord {
     return new ItemRecord(words, n, view.getUint32(4, true));
   }
 
+  clone(): ItemRecord {
+    return new ItemRecord(this.words.slice(0, Math.max(16, this.n * 4)), this.n, this.fullAtMinutes);
+  }
+
   get size(): number {
     return this.n;
   }

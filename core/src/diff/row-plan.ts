@@ -61,15 +61,34 @@ function isOperator(nested: MemberSpans): boolean {
   return false;
 }
 
-/** Name hashes of the members, two words each; a member whose name comes again later is superseded (JSON keeps the last). */
-function nameHashes(m: MemberSpans, seed1: number, seed2: number): { hashes: Uint32Array; superseded: Uint8Array } {
-  const hashes = new Uint32Array(m.count * 2);
-  const superseded = new Uint8Array(m.count);
-  for (let i = 0; i < m.count; i++) {
-    hashSpan(m.source, m.keyStart(i), m.keyEnd(i), seed1, seed2, hashes, i * 2);
-    for (let j = 0; j < i; j++) if (hashes[j * 2] === hashes[i * 2] && hashes[j * 2 + 1] === hashes[i * 2 + 1]) superseded[j] = 1;
+/** Scratch for name hashes, one for top-level members and one for nested ones (planning never nests deeper). */
+class NameHashes {
+  hashes = new Uint32Array(64);
+  superseded = new Uint8Array(32);
+
+  /** Hashes the members' names (two words each); marks a member whose name comes again later (JSON keeps the last). */
+  fill(m: MemberSpans, seed1: number, seed2: number): this {
+    if (m.count > this.superseded.length) {
+      this.hashes = new Uint32Array(m.count * 4);
+      this.superseded = new Uint8Array(m.count * 2);
+    }
+    const { hashes, superseded } = this;
+    superseded.fill(0, 0, m.count);
+    for (let i = 0; i < m.count; i++) {
+      hashSpan(m.source, m.keyStart(i), m.keyEnd(i), seed1, seed2, hashes, i * 2);
+      for (let j = 0; j < i; j++) if (hashes[j * 2] === hashes[i * 2] && hashes[j * 2 + 1] === hashes[i * 2 + 1]) superseded[j] = 1;
+    }
+    return this;
   }
-  return { hashes, superseded };
+}
+
+const topNames = new NameHashes();
+const nestedNames = new NameHashes();
+const UNDERSCORE = 0x5f;
+
+/** `_merge_objects` or `_update_existing_only` (checked cheaply: attribute names rarely start with `_`). */
+function isControl(m: MemberSpans, i: number): boolean {
+  return m.source.charCodeAt(m.keyStart(i)) === UNDERSCORE && CONTROL_KEYS.some((k) => keyIs(m, i, k));
 }
 
 const scratch = new Uint32Array(2);
@@ -81,7 +100,7 @@ const scratch = new Uint32Array(2);
 export function planRow(m: MemberSpans, base: ItemRecord | undefined, whole: boolean, scan: ObjectScanner): RowPlan {
   const all = whole || base === undefined;
   const ops: RowOps = { sets: [], forgets: [], full: all };
-  const { hashes, superseded } = nameHashes(m, 0, 0);
+  const { hashes, superseded } = topNames.fill(m, 0, 0);
   const merge = (() => {
     for (let i = m.count - 1; i >= 0; i--) if (keyIs(m, i, '_merge_objects')) return m.source.slice(m.valueStart(i), m.valueEnd(i)) === 'true';
     return false;
@@ -93,7 +112,7 @@ export function planRow(m: MemberSpans, base: ItemRecord | undefined, whole: boo
   /** Whether anything (an attribute, a nested key) is left out: otherwise the row's own text goes. */
   let trimmed = false;
   for (let i = 0; i < m.count; i++) {
-    if (CONTROL_KEYS.some((k) => keyIs(m, i, k))) {
+    if (isControl(m, i)) {
       controls.push(memberText(m, i));
       continue;
     }
@@ -136,7 +155,7 @@ export function planRow(m: MemberSpans, base: ItemRecord | undefined, whole: boo
 
 /** Per nested key, under the parent's name hash: the changed keys as an object text (undefined: none), and whether any was left out. */
 function planNested(nested: MemberSpans, p1: number, p2: number, base: ItemRecord | undefined, all: boolean, ops: RowOps): { text: string | undefined; trimmed: boolean } {
-  const { hashes, superseded } = nameHashes(nested, p1, p2);
+  const { hashes, superseded } = nestedNames.fill(nested, p1, p2);
   const parts: string[] = [];
   let trimmed = false;
   for (let j = 0; j < nested.count; j++) {

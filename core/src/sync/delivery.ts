@@ -26,6 +26,8 @@ const DEFAULT_CANCEL_GRACE_MS = 10_000;
 const RUN_RECORD_INTERVAL_MS = 1000;
 /** Checkpoints start at most this often, unless a round of requests' worth of rows waits. */
 const CHECKPOINT_INTERVAL_MS = 200;
+/** Rows finished without a request (nothing changed) are handed to checkpoints this many at a time. */
+const QUIET_ROWS = 512;
 
 export interface DeliveryOptions {
   run: RunRecord;
@@ -71,6 +73,8 @@ export class Delivery {
   private readonly commitRows: number;
   private fatal: unknown;
   private failed = false;
+  /** Rows finished without a request since the finished prefix was last taken. */
+  private quiet = 0;
 
   constructor(private readonly o: DeliveryOptions) {
     this.maxPending = o.concurrency * o.batchSize * 2;
@@ -106,10 +110,13 @@ export class Delivery {
     if (mapped.ok) {
       const object = this.o.plan.prepare(mapped, tracked);
       if (object) return this.batcher.add(object, tracked);
-      this.o.run.rows_synced++; // nothing changed: in step with Braze already
-    } else {
-      this.recordFailures([{ row: tracked, reason: mapped.reason, identifier: mapped.identifier }]);
+      // Nothing changed: in step with Braze already. Taken with the next prefix, or a batch of them.
+      this.o.run.rows_synced++;
+      tracked.done = true;
+      if (++this.quiet >= QUIET_ROWS) this.finished();
+      return [];
     }
+    this.recordFailures([{ row: tracked, reason: mapped.reason, identifier: mapped.identifier }]);
     tracked.done = true;
     this.finished();
     return [];
@@ -134,6 +141,7 @@ export class Delivery {
   /** Waits for the requests in flight and makes what they finished durable; throws the run's error, if any. */
   async settle(): Promise<void> {
     await Promise.all(this.inflight);
+    this.finished();
     if (this.graceTimer) clearTimeout(this.graceTimer);
     this.o.signal?.removeEventListener('abort', this.onAbort);
     this.commits.request();
@@ -180,6 +188,7 @@ export class Delivery {
 
   /** Finished rows leave the tracker at once (only boundary keys are kept); saving them is paced. */
   private finished(): void {
+    this.quiet = 0;
     this.checkpoints.absorb(this.tracker.takeFinishedPrefix(this.o.plan.stage));
     this.commits.request(this.checkpoints.unsaved >= this.commitRows);
   }
