@@ -72,6 +72,20 @@ test('first run sends all, an unchanged rebuild sends nothing, one changed attri
     assert.deepEqual([third.objects_sent, third.attributes_sent, third.attributes_unchanged], [1, 1, 149]);
     assert.equal(fx.braze.profiles({ external_id: 'u7' })[0]?.attributes.city, 'Bergen');
     assert.equal(fx.braze.profiles({ external_id: 'u7' })[0]?.attributes.tier, 'gold');
+
+    // Switching to send: all drops the hashes (they would go stale); back to changed starts whole.
+    const sync = h.target.file.syncs.s;
+    assert.ok(sync);
+    sync.send = 'all';
+    await load(t, profiles(50));
+    const all = await h.run();
+    assert.match(all.warnings.join(' '), /hashes recorded under send: changed were dropped/);
+    assert.equal(existsSync(path.join(h.store.dir, 'diff')), false);
+    sync.send = 'changed';
+    await load(t, profiles(50));
+    const back = await h.run();
+    assert.match(back.warnings.join(' '), /No hashes recorded yet/);
+    assert.deepEqual([back.objects_sent, back.attributes_sent], [50, 150]);
   } finally {
     h.cleanup();
   }

@@ -35,7 +35,8 @@ export async function setUpDiff(ports: DiffPorts, file: SyncFile, sync: SyncDefi
   const mode = sync.send ?? DEFAULT_SEND_MODE;
   if (sync.data_type === 'user_deletes') return forgetting(ports.peerDiffStores ?? [], run);
   const factory = ports.diffStore;
-  if (!factory || sync.data_type !== 'custom_attributes') return { plan: new SendPlan(run, undefined, undefined), close: async () => undefined };
+  const plain: DiffSetup = { plan: new SendPlan(run, undefined, undefined), close: async () => undefined };
+  if (!factory || sync.data_type !== 'custom_attributes') return plain;
   if (mode === 'all') {
     if (await factory.exists()) {
       await factory.discard();
@@ -43,14 +44,14 @@ export async function setUpDiff(ports: DiffPorts, file: SyncFile, sync: SyncDefi
       await store.writeState(state);
       run.warnings.push('send: all: the hashes recorded under send: changed were dropped (they would go stale while every attribute is sent); switching back starts with a full send.');
     }
-    return { plan: new SendPlan(run, undefined, undefined), close: async () => undefined };
+    return plain;
   }
   let opened: { store: DiffStore; notice?: string };
   try {
     opened = await openDiffStore(factory, fingerprintOf(file, sync), state.diff_seq ?? 0);
   } catch (err) {
     run.warnings.push(`send: changed: the diff store at ${factory.location} could not be opened (${errorMessage(err)}); this run sends every attribute and records nothing.`);
-    return { plan: new SendPlan(run, undefined, undefined), close: async () => undefined };
+    return plain;
   }
   if (opened.notice) run.warnings.push(`send: changed: ${opened.notice}`);
   const nowMinutes = () => Math.floor(clock.now().getTime() / 60_000);
@@ -91,5 +92,10 @@ async function forgetting(peers: readonly DiffStoreFactory[], run: RunRecord): P
           const keys = identities.map(itemKey);
           await Promise.all(stores.map((s) => s.forget(keys)));
         };
-  return { plan: new SendPlan(run, undefined, forget), close: async () => void (await Promise.all(stores.map((s) => s.close()))) };
+  return {
+    plan: new SendPlan(run, undefined, forget),
+    async close() {
+      await Promise.all(stores.map((s) => s.close()));
+    },
+  };
 }
