@@ -94,22 +94,37 @@ export class DiffSession implements CheckpointPart {
     this.staged = [];
     return async () => {
       if (rows.length === 0) return this.seq;
-      const now = this.options.nowMinutes();
-      const records = new Map<string, { key: Buffer; record: ItemRecord }>();
+      const items = new Map<string, RowDiff[]>();
       for (const d of rows) {
-        let r = records.get(d.id);
-        if (!r) records.set(d.id, (r = { key: d.key, record: ItemRecord.decode(this.store.get(d.key)) ?? ItemRecord.empty() }));
-        applyOps(r.record, d.uncertain ? uncertain(d.ops) : d.ops, now);
+        const list = items.get(d.id);
+        if (list) list.push(d);
+        else items.set(d.id, [d]);
       }
+      const writes = [...items.values()].map((list) => this.recordAfter(list));
       const seq = this.seq + 1;
-      await this.store.commit(seq, [...records.values()].map(({ key, record }) => ({ key, value: record.encode() })));
+      await this.store.commit(seq, writes);
       this.seq = seq;
-      for (const d of rows) {
-        const entry = this.accepted.get(d.id);
-        if (entry && --entry.pending === 0) this.accepted.delete(d.id);
+      for (const [id, list] of items) {
+        const entry = this.accepted.get(id);
+        if (entry && (entry.pending -= list.length) <= 0) this.accepted.delete(id);
       }
       return seq;
     };
+  }
+
+  /**
+   * An item's record once its rows in a checkpoint are applied in read order. When they are all
+   * of its accepted rows, that is the overlay itself (rows of one item are accepted in read order,
+   * except racing ones, whose forgetting commutes); otherwise the stored record with them applied.
+   */
+  private recordAfter(rows: readonly RowDiff[]): { key: Buffer; value: Uint8Array } {
+    const first = rows[0] as RowDiff;
+    const entry = this.accepted.get(first.id);
+    if (entry && entry.pending === rows.length) return { key: first.key, value: entry.record.encode() };
+    const now = this.options.nowMinutes();
+    const record = ItemRecord.decode(this.store.get(first.key)) ?? ItemRecord.empty();
+    for (const d of rows) applyOps(record, d.uncertain ? uncertain(d.ops) : d.ops, now);
+    return { key: first.key, value: record.encode() };
   }
 
   private current(id: string, key: Buffer): ItemRecord | undefined {
