@@ -30,8 +30,9 @@ test('sync --json prints exactly the promised shape; exit codes for success and 
   const first = await run(['sync', file, '--sync', 'users', '--json']);
   assert.equal(first.code, 0, first.stderr);
   const out = JSON.parse(first.stdout) as Record<string, unknown>;
-  assert.deepEqual(Object.keys(out), ['sync', 'status', 'rows_read', 'rows_synced', 'rows_failed', 'watermark']);
+  assert.deepEqual(Object.keys(out), ['sync', 'status', 'rows_read', 'rows_synced', 'rows_failed', 'objects_sent', 'attributes_sent', 'attributes_unchanged', 'data_points_saved', 'watermark']);
   assert.deepEqual([out.sync, out.status, out.rows_read, out.rows_synced, out.rows_failed], ['users', 'success', 200, 200, 0]);
+  assert.deepEqual([out.objects_sent, out.attributes_sent, out.attributes_unchanged, out.data_points_saved], [200, 200, 0, 0], 'send: all counts what it sent too');
   assert.match(String(out.watermark), /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/);
 
   await fx.db.query(`INSERT INTO ingestion.users (external_id, payload) VALUES ('cli-bad', 'not json'), ('cli-201', '{}')`);
