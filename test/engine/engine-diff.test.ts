@@ -290,3 +290,26 @@ test('a corrupt or deleted store: said clearly, and the run sends everything', a
     h.cleanup();
   }
 });
+
+test('a run that cannot open the store sends everything, and the next one forgets the hashes it made stale', async () => {
+  fx.braze.reset();
+  const t = await table();
+  const h = changedHarness(t);
+  const real = syncSetup(h.target).diff.diffStore;
+  assert.ok(real);
+  try {
+    await load(t, profiles(5));
+    await h.run();
+    await load(t, profiles(5, () => ({ city: 'Bergen' })));
+    const blind = await h.run({ diffStore: { ...real, open: () => Promise.reject(new Error('cannot load lmdb')) } });
+    assert.match(blind.warnings.join(' '), /could not be opened \(cannot load lmdb\); this run sends every attribute/);
+    assert.deepEqual([blind.objects_sent, blind.attributes_sent], [5, 15]);
+    // Back to Oslo: the store still says Oslo, but Braze holds Bergen.
+    await load(t, profiles(5));
+    const next = await h.run();
+    assert.match(next.warnings.join(' '), /could not use the diff store and sent every attribute/);
+    assert.equal(fx.braze.profiles({ external_id: 'u3' })[0]?.attributes.city, 'Oslo');
+  } finally {
+    h.cleanup();
+  }
+});

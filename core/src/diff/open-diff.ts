@@ -17,8 +17,11 @@ export interface OpenedDiff {
 
 const SENDS_ALL = 'this run sends every attribute (nothing is skipped) and records what Braze accepts';
 
-/** `recordedSeq`: the diff checkpoint the watermark recorded (state's `diff_seq`; 0 when none). */
-export async function openDiffStore(factory: DiffStoreFactory, fingerprint: string, recordedSeq: number): Promise<OpenedDiff> {
+/**
+ * `recordedSeq`: the diff checkpoint the watermark recorded (state's `diff_seq`; 0 when none).
+ * `stale`: a run since then sent attributes the store did not record (state's `diff_stale`).
+ */
+export async function openDiffStore(factory: DiffStoreFactory, fingerprint: string, recordedSeq: number, stale = false): Promise<OpenedDiff> {
   let store: DiffStore;
   let unreadable: string | undefined;
   try {
@@ -41,6 +44,9 @@ export async function openDiffStore(factory: DiffStoreFactory, fingerprint: stri
         ? `The diff store at ${factory.location} is missing although earlier runs recorded hashes (deleted?): a new one started, and ${SENDS_ALL}.`
         : `No hashes recorded yet for this sync: ${SENDS_ALL}.`,
     );
+  }
+  if (stale) {
+    return restart(`An earlier run could not use the diff store and sent every attribute without recording them, so the hashes no longer say what Braze holds: they were forgotten, and ${SENDS_ALL}.`);
   }
   if (meta.fingerprint !== fingerprint) {
     return restart(`The sync's table, connection, Braze workspace or send mode changed since its hashes were recorded: they were forgotten, and ${SENDS_ALL}.`);

@@ -46,6 +46,12 @@ export interface SyncState {
    * first with this number, then the watermark records it (see docs/diffing.md).
    */
   diff_seq?: number;
+  /**
+   * Set when a `send: changed` run could not use its diff store and sent every attribute without
+   * recording it: the hashes no longer say what Braze holds, so the next run that opens the store
+   * forgets them.
+   */
+  diff_stale?: boolean;
 }
 
 /** The part of recorded state the validator needs, injected so `core/lang` stays free of I/O. */

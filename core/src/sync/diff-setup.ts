@@ -48,10 +48,17 @@ export async function setUpDiff(ports: DiffPorts, file: SyncFile, sync: SyncDefi
   }
   let opened: { store: DiffStore; notice?: string };
   try {
-    opened = await openDiffStore(factory, fingerprintOf(file, sync), state.diff_seq ?? 0);
+    opened = await openDiffStore(factory, fingerprintOf(file, sync), state.diff_seq ?? 0, state.diff_stale === true);
   } catch (err) {
-    run.warnings.push(`send: changed: the diff store at ${factory.location} could not be opened (${errorMessage(err)}); this run sends every attribute and records nothing.`);
+    // Sending everything unrecorded makes the hashes stale: whichever run opens the store next forgets them.
+    state.diff_stale = true;
+    await store.writeState(state);
+    run.warnings.push(`send: changed: the diff store at ${factory.location} could not be opened (${errorMessage(err)}); this run sends every attribute, and the next run that can open it starts over.`);
     return plain;
+  }
+  if (state.diff_stale) {
+    delete state.diff_stale;
+    await store.writeState(state);
   }
   if (opened.notice) run.warnings.push(`send: changed: ${opened.notice}`);
   const nowMinutes = () => Math.floor(clock.now().getTime() / 60_000);
