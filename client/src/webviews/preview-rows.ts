@@ -7,6 +7,8 @@ interface PreviewRow {
   identifier: string;
   payload?: string;
   error?: string;
+  /** With `send: changed`: attributes left out as unchanged. */
+  unchanged?: string[];
 }
 
 const SUMMARY_CHARS = 90;
@@ -22,7 +24,12 @@ export const PREVIEW_ROWS_STYLE = `
 /** Valid objects and invalid rows in source order (UPDATED_AT; ties keep the engine's order). */
 export function previewRows(preview: SyncPreview): PreviewRow[] {
   const rows: PreviewRow[] = [
-    ...preview.objects.map((o) => ({ updatedAt: o.updated_at, identifier: o.identifier, payload: JSON.stringify(o.object, null, 2) })),
+    ...preview.objects.map((o) => ({
+      updatedAt: o.updated_at,
+      identifier: o.identifier,
+      ...(o.object !== undefined ? { payload: JSON.stringify(o.object, null, 2) } : {}),
+      ...(o.unchanged_attributes?.length ? { unchanged: o.unchanged_attributes } : {}),
+    })),
     ...preview.row_errors.map((e) => ({ updatedAt: e.updated_at, identifier: e.identifier, error: e.reason })),
   ];
   return rows.sort((a, b) => (a.updatedAt < b.updatedAt ? -1 : a.updatedAt > b.updatedAt ? 1 : 0));
@@ -44,7 +51,7 @@ export function previewRowsTable(preview: SyncPreview, payloadHeading: string): 
         <td><code>${r.updatedAt}</code></td>
         <td><code>${r.identifier}</code></td>
         <td>${r.payload ? html`<details><summary><code>${oneLine(r.payload)}</code></summary><pre class="payload">${r.payload}</pre></details>` : html`<span class="muted">—</span>`}</td>
-        <td>${r.error ? html`<span class="fail">✗ ${r.error}</span>` : html`<span class="ok">✓ valid</span>`}</td>
+        <td>${r.error ? html`<span class="fail">✗ ${r.error}</span>` : html`<span class="ok">✓ ${r.payload ? 'valid' : 'nothing changed: not sent'}</span>${r.unchanged ? html` <span class="muted">unchanged, left out: ${r.unchanged.join(', ')}</span>` : ''}`}</td>
       </tr>`,
     )}</tbody>
   </table>`;
