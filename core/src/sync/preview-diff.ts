@@ -39,9 +39,12 @@ export async function previewDiff(factory: DiffStoreFactory, file: SyncFile, syn
   }
   const meta = store.meta();
   const recorded = state?.diff_seq ?? 0;
-  if (meta.fingerprint !== fingerprintOf(file, sync) || meta.seq !== recorded) {
+  if (meta.fingerprint !== fingerprintOf(file, sync) || meta.seq !== recorded || state?.diff_stale) {
     await store.close();
-    return all(meta.seq === recorded + 1 ? 'The last run stopped before its last checkpoint' : 'The recorded hashes do not match this definition or its watermark');
+    if (meta.fingerprint === fingerprintOf(file, sync) && meta.seq === recorded + 1 && !state?.diff_stale) {
+      return { notice: 'The last run stopped between recording hashes and moving the watermark; the next run undoes those hashes first, so which attributes it sends is not shown.', close: async () => undefined };
+    }
+    return all('The recorded hashes do not match this definition or its watermark');
   }
   return {
     plan(mapped) {
