@@ -91,6 +91,13 @@ function isControl(m: MemberSpans, i: number): boolean {
   return m.source.charCodeAt(m.keyStart(i)) === UNDERSCORE && CONTROL_KEYS.some((k) => keyIs(m, i, k));
 }
 
+/** Attributes among the members (control keys left out): what `send: all` sends of a row. */
+export function countAttributes(m: MemberSpans): number {
+  let n = 0;
+  for (let i = 0; i < m.count; i++) if (!isControl(m, i)) n++;
+  return n;
+}
+
 const scratch = new Uint32Array(2);
 
 /**

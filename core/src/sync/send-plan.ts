@@ -5,14 +5,13 @@
  * request answered (`accepted`, `deleted`), a row leaving the finished prefix (`stage`).
  */
 import type { CheckpointPart, DiffSession } from '../diff/diff-session';
+import { countAttributes } from '../diff/row-plan';
 import type { RunRecord } from '../state/run-record';
 import type { OkRow } from './batcher';
 import type { TrackedRow } from './delivery-tracker';
 import { scanJson, JsonMembers } from './json-scan';
 import { trackObjectBytes } from './json-texts';
 import { lastPayloadMembers } from './row-mapping';
-
-const CONTROL_KEYS = ['_merge_objects', '_update_existing_only'];
 
 /** Forgets deleted users' hashes in the diff stores of the file's `send: changed` syncs. */
 export type ForgetUsers = (identities: readonly string[]) => Promise<void>;
@@ -53,7 +52,7 @@ export class SendPlan {
     if (mapped.kind !== 'attributes') return mapped;
     const members = lastPayloadMembers();
     if (!this.diff) {
-      tracked.attributes = attributeCount(members);
+      tracked.attributes = countAttributes(members);
       return mapped;
     }
     const { plan, diff } = this.diff.plan(mapped.identity, members, scanObject);
@@ -97,10 +96,4 @@ export class SendPlan {
   readonly stage = (row: TrackedRow): void => {
     if (row.diff) this.diff?.stage(row.diff);
   };
-}
-
-function attributeCount(members: JsonMembers): number {
-  let n = 0;
-  for (let i = 0; i < members.count; i++) if (!CONTROL_KEYS.some((k) => members.keyIs(i, k))) n++;
-  return n;
 }
