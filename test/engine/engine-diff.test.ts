@@ -86,6 +86,13 @@ test('first run sends all, an unchanged rebuild sends nothing, one changed attri
     const back = await h.run();
     assert.match(back.warnings.join(' '), /No hashes recorded yet/);
     assert.deepEqual([back.objects_sent, back.attributes_sent], [50, 150]);
+
+    // The definition's mapping changed (here the table, spelt anew): the hashes are forgotten, and it says so.
+    sync.table = t.toUpperCase();
+    await load(t, profiles(50));
+    const remapped = await h.run();
+    assert.match(remapped.warnings.join(' '), /table, connection, Braze workspace or send mode changed since its hashes were recorded/);
+    assert.deepEqual([remapped.rows_read, remapped.objects_sent, remapped.attributes_sent], [50, 50, 150]);
   } finally {
     h.cleanup();
   }
