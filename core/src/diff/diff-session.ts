@@ -12,11 +12,13 @@
 import type { DiffStore } from './diff-store';
 import { itemKey } from './hashing';
 import { ItemRecord } from './item-record';
-import { applyOps, planRow, uncertain, type MemberSpans, type ObjectScanner, type RowOps, type RowPlan } from './row-plan';
+import { applyOps, copyOps, planRow, uncertain, type MemberSpans, type ObjectScanner, type RowOps, type RowPlan } from './row-plan';
 
 /** A planned row's part in diffing, carried with the row until it finishes. */
 export interface RowDiff {
+  /** The item's identity text (keys this run's maps). */
   readonly id: string;
+  /** Its key in the store. */
   readonly key: Buffer;
   /** The record the row was planned against (read once: delivery starts from it). */
   readonly base: ItemRecord | undefined;
@@ -24,7 +26,7 @@ export interface RowDiff {
   readonly sent: number;
   readonly skipped: number;
   uncertain: boolean;
-  state: 'in-flight' | 'delivered' | 'failed' | 'unchanged';
+  state: 'in-flight' | 'delivered' | 'failed';
 }
 
 export interface DiffSessionOptions {
@@ -45,25 +47,31 @@ export class DiffSession implements CheckpointPart {
   private readonly accepted = new Map<string, { record: ItemRecord; pending: number }>();
   private staged: RowDiff[] = [];
   private seq: number;
+  /** Where a stored record is decoded for planning (most rows need it no longer). */
+  private readonly scratch = ItemRecord.empty();
 
   constructor(private readonly store: DiffStore, private readonly options: DiffSessionOptions) {
     this.seq = store.meta().seq;
   }
 
-  /** The identity of the item (as delivered) and its PAYLOAD members → what to send. */
-  plan(identity: string, members: MemberSpans, scan: ObjectScanner): { plan: RowPlan; diff: RowDiff } {
+  /**
+   * The identity of the item (as delivered) and its PAYLOAD members → what to send, and the row's
+   * part in diffing when it sends anything (a row with nothing changed has none: nothing to record).
+   */
+  plan(identity: string, members: MemberSpans, scan: ObjectScanner): { plan: RowPlan; diff: RowDiff | undefined } {
     const key = itemKey(identity);
-    const id = key.toString('latin1');
-    const racing = this.inflight.get(id);
-    const base = this.current(id, key);
+    const racing = this.inflight.get(identity);
+    const base = this.accepted.get(identity)?.record ?? ItemRecord.decodeInto(this.store.get(key), this.scratch);
     const every = this.options.resendEveryMinutes;
     const due = base !== undefined && every !== undefined && this.options.nowMinutes() - base.fullAtMinutes >= every;
     const plan = planRow(members, base, racing !== undefined || due, scan);
-    const diff: RowDiff = { id, key, base, ops: plan.ops, sent: plan.sent, skipped: plan.skipped, uncertain: racing !== undefined, state: plan.payload === undefined ? 'unchanged' : 'in-flight' };
+    if (plan.payload === undefined) return { plan, diff: undefined };
+    const kept = base === this.scratch ? this.scratch.clone() : base;
+    const diff: RowDiff = { id: identity, key, base: kept, ops: copyOps(plan.ops), sent: plan.sent, skipped: plan.skipped, uncertain: racing !== undefined, state: 'in-flight' };
     if (racing) {
       for (const d of racing) d.uncertain = true;
       racing.push(diff);
-    } else if (diff.state === 'in-flight') this.inflight.set(id, [diff]);
+    } else this.inflight.set(identity, [diff]);
     return { plan, diff };
   }
 
@@ -125,10 +133,6 @@ export class DiffSession implements CheckpointPart {
     const record = ItemRecord.decode(this.store.get(first.key)) ?? ItemRecord.empty();
     for (const d of rows) applyOps(record, d.uncertain ? uncertain(d.ops) : d.ops, now);
     return { key: first.key, value: record.encode() };
-  }
-
-  private current(id: string, key: Buffer): ItemRecord | undefined {
-    return this.accepted.get(id)?.record ?? ItemRecord.decode(this.store.get(key));
   }
 
   private leave(diff: RowDiff): void {

@@ -5,7 +5,10 @@
  *   per attribute: u32 name hash lane 1, lane 2 · u32 value hash lane 1, lane 2 (little-endian)
  * A record that does not parse is treated as absent: its item is sent whole, never skipped.
  */
+import { endianness } from 'node:os';
+
 const VERSION = 1;
+const LITTLE_ENDIAN = endianness() === 'LE';
 const HEADER = 8;
 const ENTRY = 16;
 
@@ -24,12 +27,26 @@ export class ItemRecord {
   }
 
   static decode(bytes: Uint8Array | undefined): ItemRecord | undefined {
+    return ItemRecord.decodeInto(bytes, undefined);
+  }
+
+  /** Decodes into `into` (reusing its memory) when given, else into a new record. */
+  static decodeInto(bytes: Uint8Array | undefined, into: ItemRecord | undefined): ItemRecord | undefined {
     if (!bytes || bytes.length < HEADER || bytes[0] !== VERSION || (bytes.length - HEADER) % ENTRY !== 0) return undefined;
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const n = (bytes.length - HEADER) / ENTRY;
-    const words = new Uint32Array(Math.max(16, n * 4));
-    for (let i = 0; i < n * 4; i++) words[i] = view.getUint32(HEADER + i * 4, true);
-    return new ItemRecord(words, n, view.getUint32(4, true));
+    const record = into ?? new ItemRecord(new Uint32Array(Math.max(16, n * 4)), 0, 0);
+    if (record.words.length < n * 4) record.words = new Uint32Array(n * 8);
+    const fullAt = (bytes[4] ?? 0) | ((bytes[5] ?? 0) << 8) | ((bytes[6] ?? 0) << 16) | ((bytes[7] ?? 0) << 24);
+    if (LITTLE_ENDIAN) {
+      // One copy of the entries into the (aligned) words: the layout is little-endian u32s already.
+      new Uint8Array(record.words.buffer, record.words.byteOffset, n * ENTRY).set(bytes.subarray(HEADER));
+    } else {
+      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      for (let i = 0; i < n * 4; i++) record.words[i] = view.getUint32(HEADER + i * 4, true);
+    }
+    record.n = n;
+    record.fullAtMinutes = fullAt >>> 0;
+    return record;
   }
 
   clone(): ItemRecord {
@@ -78,10 +95,11 @@ export class ItemRecord {
 
   encode(): Uint8Array {
     const bytes = new Uint8Array(HEADER + this.n * ENTRY);
-    const view = new DataView(bytes.buffer);
     bytes[0] = VERSION;
+    const view = new DataView(bytes.buffer);
     view.setUint32(4, this.fullAtMinutes >>> 0, true);
-    for (let i = 0; i < this.n * 4; i++) view.setUint32(HEADER + i * 4, this.words[i] ?? 0, true);
+    if (LITTLE_ENDIAN) bytes.set(new Uint8Array(this.words.buffer, this.words.byteOffset, this.n * ENTRY), HEADER);
+    else for (let i = 0; i < this.n * 4; i++) view.setUint32(HEADER + i * 4, this.words[i] ?? 0, true);
     return bytes;
   }
 }

@@ -40,6 +40,7 @@ export interface RowPlan {
   payload: string | undefined;
   sent: number;
   skipped: number;
+  /** Scratch, valid until the next `planRow`: `copyOps` it to keep it (most rows change nothing and need none). */
   ops: RowOps;
 }
 
@@ -99,6 +100,11 @@ export function countAttributes(m: MemberSpans): number {
 }
 
 const scratch = new Uint32Array(2);
+const scratchOps: RowOps = { sets: [], forgets: [], full: false };
+
+export function copyOps(ops: RowOps): RowOps {
+  return { sets: ops.sets.slice(), forgets: ops.forgets.slice(), full: ops.full };
+}
 
 /**
  * Plans a row against `base` (the item's record; undefined: nothing known, so everything goes).
@@ -106,7 +112,10 @@ const scratch = new Uint32Array(2);
  */
 export function planRow(m: MemberSpans, base: ItemRecord | undefined, whole: boolean, scan: ObjectScanner): RowPlan {
   const all = whole || base === undefined;
-  const ops: RowOps = { sets: [], forgets: [], full: all };
+  const ops = scratchOps;
+  ops.sets.length = 0;
+  ops.forgets.length = 0;
+  ops.full = all;
   const { hashes, superseded } = topNames.fill(m, 0, 0);
   const merge = (() => {
     for (let i = m.count - 1; i >= 0; i--) if (keyIs(m, i, '_merge_objects')) return m.source.slice(m.valueStart(i), m.valueEnd(i)) === 'true';

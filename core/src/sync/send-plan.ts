@@ -56,7 +56,7 @@ export class SendPlan {
       return mapped;
     }
     const { plan, diff } = this.diff.plan(mapped.identity, members, scanObject);
-    tracked.diff = diff;
+    if (diff) tracked.diff = diff;
     tracked.attributes = plan.sent;
     if (plan.payload === undefined) {
       this.run.attributes_unchanged = (this.run.attributes_unchanged ?? 0) + plan.skipped;
