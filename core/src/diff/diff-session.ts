@@ -10,7 +10,7 @@
  * next row sends them again. A failed row records nothing.
  */
 import type { DiffStore } from './diff-store';
-import { itemKey } from './hashing';
+import { itemKeyInto } from './hashing';
 import { ItemRecord } from './item-record';
 import { applyOps, copyOps, planRow, uncertain, type MemberSpans, type ObjectScanner, type RowOps, type RowPlan } from './row-plan';
 
@@ -49,6 +49,7 @@ export class DiffSession implements CheckpointPart {
   private seq: number;
   /** Where a stored record is decoded for planning (most rows need it no longer). */
   private readonly scratch = ItemRecord.empty();
+  private readonly scratchKey = Buffer.alloc(16);
 
   constructor(private readonly store: DiffStore, private readonly options: DiffSessionOptions) {
     this.seq = store.meta().seq;
@@ -59,7 +60,7 @@ export class DiffSession implements CheckpointPart {
    * part in diffing when it sends anything (a row with nothing changed has none: nothing to record).
    */
   plan(identity: string, members: MemberSpans, scan: ObjectScanner): { plan: RowPlan; diff: RowDiff | undefined } {
-    const key = itemKey(identity);
+    const key = itemKeyInto(identity, this.scratchKey);
     const racing = this.inflight.get(identity);
     const base = this.accepted.get(identity)?.record ?? ItemRecord.decodeInto(this.store.get(key), this.scratch);
     const every = this.options.resendEveryMinutes;
@@ -67,7 +68,7 @@ export class DiffSession implements CheckpointPart {
     const plan = planRow(members, base, racing !== undefined || due, scan);
     if (plan.payload === undefined) return { plan, diff: undefined };
     const kept = base === this.scratch ? this.scratch.clone() : base;
-    const diff: RowDiff = { id: identity, key, base: kept, ops: copyOps(plan.ops), sent: plan.sent, skipped: plan.skipped, uncertain: racing !== undefined, state: 'in-flight' };
+    const diff: RowDiff = { id: identity, key: Buffer.from(key), base: kept, ops: copyOps(plan.ops), sent: plan.sent, skipped: plan.skipped, uncertain: racing !== undefined, state: 'in-flight' };
     if (racing) {
       for (const d of racing) d.uncertain = true;
       racing.push(diff);

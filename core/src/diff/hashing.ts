@@ -1,13 +1,15 @@
 /**
- * Hashes the diff store keeps instead of values: 64 bits per attribute name and per value, 128 bits
- * per item identifier. Value and name hashes are computed over spans of the PAYLOAD text in place
- * (no substring is built), with a 64-bit multiply-xorshift hash in two 32-bit lanes: fast in plain
- * JavaScript and well distributed, though not cryptographic (the texts are the user's own data,
- * nobody chooses them to collide; the odds of two different values colliding are 1 in 2^64 per
- * comparison). Identifiers go through MD5 (node:crypto), once per row: a fixed 16-byte key, so
- * long or unicode identifiers cost the same and the store holds no identifier in clear.
+ * Hashes the diff store keeps instead of values and identifiers: 64 bits per attribute name and per
+ * value, 128 bits per item identity. They are computed over spans of the text in place (no
+ * substring is built) with a multiply-xorshift hash in two 32-bit lanes (128 bits: two runs with
+ * different seeds): fast in plain JavaScript, where a row's diffing must cost well under a
+ * microsecond of hashing (node:crypto's MD5 cost more than a microsecond per identifier, plus a
+ * Buffer), and well distributed, though not cryptographic. The texts are the user's own data,
+ * nobody chooses them to collide; with 64 bits, two different values collide about once in 2^64
+ * comparisons, and 128 bits keep identity collisions negligible for billions of profiles. A fixed
+ * 16-byte key means long or unicode identifiers cost the same, and the store holds no identifier
+ * in clear.
  */
-import { hash } from 'node:crypto';
 
 /** The hash of `text[start, end)` seeded with (`seed1`, `seed2`), in `out[at]` and `out[at + 1]`. */
 export function hashSpan(text: string, start: number, end: number, seed1: number, seed2: number, out: Uint32Array, at: number): void {
@@ -27,7 +29,17 @@ export function hashSpan(text: string, start: number, end: number, seed1: number
   out[at + 1] = h2 >>> 0;
 }
 
-/** The store key of an item: 16 bytes from its identity text (`external_id\u0001u1`, …). */
-export function itemKey(identity: string): Buffer {
-  return hash('md5', identity, 'buffer');
+/** The store key of an item, from its identity text (`external_id\u0001u1`, …), written into `out` (16 bytes). */
+export function itemKeyInto(identity: string, out: Buffer): Buffer {
+  hashSpan(identity, 0, identity.length, 0x9e3779b9, 0x7f4a7c15, lanes, 0);
+  hashSpan(identity, 0, identity.length, 0x85ebca6b, 0xc2b2ae35, lanes, 2);
+  for (let i = 0; i < 4; i++) out.writeUInt32LE(lanes[i] as number, i * 4);
+  return out;
 }
+
+/** The store key of an item, in a Buffer of its own. */
+export function itemKey(identity: string): Buffer {
+  return itemKeyInto(identity, Buffer.allocUnsafe(16));
+}
+
+const lanes = new Uint32Array(4);
