@@ -20,6 +20,8 @@ export interface BenchOptions {
   sizes: number[];
   cases: Case[];
   budget: boolean;
+  /** `send: changed` against `send: all` at the largest size (diff-bench.ts). */
+  diff: boolean;
   /** Repetitions per case and size; undefined: 3 up to 200,000 rows, 2 above (see `repetitions`). */
   repeat?: number;
   timeoutSeconds: number;
@@ -31,7 +33,8 @@ export interface BenchOptions {
 export const USAGE = `npm run bench:sync -- [--rows N,N…] [--cases NAME,…] [--repeat N] [--timeout SECONDS] [--delay MS]
   --rows     sizes to run (BENCH_ROWS; default 100000,1000000); the scaling targets compare the smallest and largest
   --cases    any of ${RELATIONS.flatMap((r) => LINKS.map((l) => `${r}-${l}`)).join(', ')}, a relation or link alone
-             (e.g. noindex, proxy), budget (the run against Braze's real budget), or all (BENCH_CASES; default all)
+             (e.g. noindex, proxy), budget (the run against Braze's real budget), diff (send: changed against
+             send: all, at the largest size), or all (BENCH_CASES; default all)
   --repeat   repetitions per case (BENCH_REPEAT; default 3 up to 200,000 rows, 2 above, 1 after a run over 60 s)
   --timeout  seconds before a sync is stopped and reported as such (BENCH_TIMEOUT_SECONDS; default 600)
   --delay    ms the proxy adds each way (BENCH_DELAY_MS; default 10)
@@ -46,18 +49,20 @@ function positiveInts(text: string, what: string): number[] {
 const allCases = (): Case[] => RELATIONS.flatMap((relation) => LINKS.map((link) => ({ name: `${relation}-${link}`, relation, link })));
 
 /** The cases a list of names selects; every name must select something, so a typo is not a silent no-op. */
-function selectCases(text: string): { cases: Case[]; budget: boolean } {
+function selectCases(text: string): { cases: Case[]; budget: boolean; diff: boolean } {
   const names = text.split(',').map((s) => s.trim()).filter(Boolean);
   const all = allCases();
   const picked = new Set<Case>();
   let budget = false;
+  let diff = false;
   for (const name of names) {
     if (name === 'all' || name === 'budget') budget = true;
+    if (name === 'all' || name === 'diff') diff = true;
     const matches = all.filter((c) => name === 'all' || c.name === name || c.relation === name || c.link === name);
-    if (matches.length === 0 && name !== 'budget') throw new Error(`unknown case '${name}'.\n${USAGE}`);
+    if (matches.length === 0 && name !== 'budget' && name !== 'diff') throw new Error(`unknown case '${name}'.\n${USAGE}`);
     for (const c of matches) picked.add(c);
   }
-  return { cases: all.filter((c) => picked.has(c)), budget };
+  return { cases: all.filter((c) => picked.has(c)), budget, diff };
 }
 
 export function benchOptions(argv: string[], env: NodeJS.ProcessEnv): BenchOptions {

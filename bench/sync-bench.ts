@@ -23,6 +23,7 @@ import * as path from 'node:path';
 import { startTestPostgres, type TestPostgres } from '../test/support/postgres';
 import { benchOptions, repetitions, SLOW_RUN_SECONDS, type BenchOptions, type Case } from './bench-options';
 import { budgetCheck, budgetLines } from './budget-check';
+import { diffBench, diffLines } from './diff-bench';
 import { copyBaseline, psqlPath } from './copy-baseline';
 import { startDelayProxy, type DelayProxy } from './delay-proxy';
 import { loadAverage } from './proc-stats';
@@ -82,7 +83,7 @@ function describeRun(o: BenchOptions): string {
   const reps = o.repeat ?? 'best of 3 up to 200,000 rows, of 2 above';
   return (
     `${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, load average ${loadAverage()}.\n` +
-    `Sizes ${o.sizes.map((s) => s.toLocaleString('en-US')).join(', ')}; cases ${o.cases.map((c) => c.name).join(', ') || 'none'}${o.budget ? ', budget' : ''}; ` +
+    `Sizes ${o.sizes.map((s) => s.toLocaleString('en-US')).join(', ')}; cases ${o.cases.map((c) => c.name).join(', ') || 'none'}${o.budget ? ', budget' : ''}${o.diff ? ', diff' : ''}; ` +
     `proxy adds ${o.delayMs} ms each way; repetitions: ${reps} (1 once a sync takes over ${SLOW_RUN_SECONDS} s); a sync is stopped after ${o.timeoutSeconds} s.`
   );
 }
@@ -101,6 +102,7 @@ async function main(): Promise<void> {
   try {
     const results = await runMatrix(bench);
     const extra = options.budget ? budgetLines(await budgetCheck(db, options, tmp, bench.freshState()), options.budgetBatch) : [];
+    if (options.diff) extra.push(...diffLines(await diffBench(db, server, tmp, Math.max(...options.sizes), bench.freshState, options.timeoutSeconds)));
     const [met, judged] = printReport(results, extra);
     console.log(`\n${met} of ${judged} targets met. Ratio = baseline s / engine s (engine rows/s ÷ \\copy rows/s); times and ratio from the repetition with the best ratio; growth from the fastest run of each size; RSS the highest peak.`);
     console.log(`machine: ${os.cpus().length} cores; load average at end ${loadAverage()} (1, 5, 15 min)`);

@@ -17,7 +17,7 @@ const nodeFlags = (name: string) => process.env[name]?.split(' ').filter(Boolean
 export interface ServerProcess {
   url: string;
   pid: number;
-  stats(): Promise<{ requests: number; rateLimited: number; trackWindows: { start: number; used: number; rejected: number }[] }>;
+  stats(): Promise<{ requests: number; rateLimited: number; dataPoints?: number; trackWindows: { start: number; used: number; rejected: number }[] }>;
   stop(): Promise<void>;
 }
 
@@ -51,10 +51,10 @@ export async function startServerProcess(budget: string): Promise<ServerProcess>
 let definitions = 0;
 
 /** A one-sync definition file reading `table` through `port` (PostgreSQL or a proxy in front of it). */
-export function definition(dir: string, db: TestPostgres, brazeUrl: string, table: string, options: { port?: number; batchSize?: number } = {}): string {
+export function definition(dir: string, db: TestPostgres, brazeUrl: string, table: string, options: { port?: number; batchSize?: number; send?: string } = {}): string {
   const file = path.join(dir, `sync-${++definitions}.brazesync.yaml`);
   const spec = { brazeUrl, host: db.host, port: options.port ?? db.port, database: db.database, user: db.user, table };
-  writeFileSync(file, definitionText(options.batchSize ? { ...spec, batchSize: options.batchSize } : spec));
+  writeFileSync(file, definitionText({ ...spec, ...(options.batchSize ? { batchSize: options.batchSize } : {}), ...(options.send ? { send: options.send } : {}) }));
   return file;
 }
 

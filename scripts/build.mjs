@@ -12,14 +12,15 @@ const common = {
   sourcemap: !production,
   minify: production,
   logLevel: 'warning',
-  // pg's optional native binding is never used; bundling it would fail.
-  external: ['pg-native'],
+  // pg's optional native binding is never used; bundling it would fail. lmdb (the diff store) is a
+  // native module: it is loaded from node_modules when a `send: changed` sync first needs it.
+  external: ['pg-native', 'lmdb'],
 };
 
 const entries = [
   { entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' },
   { entryPoints: ['cli/src/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
-  { entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', 'pg-native'] },
+  { entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', 'pg-native', 'lmdb'] },
 ];
 
 const contexts = await Promise.all(entries.map((e) => esbuild.context({ ...common, ...e })));

@@ -6,12 +6,13 @@ import { previewCommand } from './commands/preview';
 import { syncCommand } from './commands/sync';
 import { historyCommand } from './commands/history';
 import { watermarkCommand } from './commands/watermark';
+import { diffCommand } from './commands/diff';
 import { demoCommand } from './commands/demo';
 import { schedulerCommand } from './commands/scheduler';
 import { scheduleCommand } from './commands/schedule';
 import { brazeServerCommand } from './commands/braze-server';
 
-const commands: Command[] = [validateCommand, testConnectionCommand, previewCommand, syncCommand, historyCommand, watermarkCommand, demoCommand, brazeServerCommand, schedulerCommand, scheduleCommand];
+const commands: Command[] = [validateCommand, testConnectionCommand, previewCommand, syncCommand, historyCommand, watermarkCommand, diffCommand, demoCommand, brazeServerCommand, schedulerCommand, scheduleCommand];
 
 const commandNamed = (name: string | undefined): Command | undefined => commands.find((c) => c.name === name);
 

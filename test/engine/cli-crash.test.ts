@@ -105,7 +105,7 @@ test('a tie group of many pages: kill -9 mid-group, resume, then a late row at t
   await fx.db.query(`INSERT INTO ingestion.tie VALUES ($1, 'tie-late', '{"late":true}')`, [at]);
   const received = fx.braze.stats().objects.attributes;
   const late = await run(['sync', file, '--sync', 'users', '--json']);
-  assert.deepEqual(JSON.parse(late.stdout), { sync: 'users', status: 'success', rows_read: 1, rows_synced: 1, rows_failed: 0, watermark: '2026-08-01T06:00:00.654321Z' });
+  assert.deepEqual(JSON.parse(late.stdout), { sync: 'users', status: 'success', rows_read: 1, rows_synced: 1, rows_failed: 0, objects_sent: 1, attributes_sent: 1, attributes_unchanged: 0, data_points_saved: 0, watermark: '2026-08-01T06:00:00.654321Z' });
   assert.equal(fx.braze.stats().objects.attributes, received + 1, 'only the late row was sent');
   assert.equal(JSON.parse((await run(['sync', file, '--sync', 'users', '--json'])).stdout).rows_read, 0);
   assert.equal(fx.braze.stats().objects.attributes, received + 1);

@@ -30,8 +30,9 @@ test('sync --json prints exactly the promised shape; exit codes for success and 
   const first = await run(['sync', file, '--sync', 'users', '--json']);
   assert.equal(first.code, 0, first.stderr);
   const out = JSON.parse(first.stdout) as Record<string, unknown>;
-  assert.deepEqual(Object.keys(out), ['sync', 'status', 'rows_read', 'rows_synced', 'rows_failed', 'watermark']);
+  assert.deepEqual(Object.keys(out), ['sync', 'status', 'rows_read', 'rows_synced', 'rows_failed', 'objects_sent', 'attributes_sent', 'attributes_unchanged', 'data_points_saved', 'watermark']);
   assert.deepEqual([out.sync, out.status, out.rows_read, out.rows_synced, out.rows_failed], ['users', 'success', 200, 200, 0]);
+  assert.deepEqual([out.objects_sent, out.attributes_sent, out.attributes_unchanged, out.data_points_saved], [200, 200, 0, 0], 'send: all counts what it sent too');
   assert.match(String(out.watermark), /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/);
 
   await fx.db.query(`INSERT INTO ingestion.users (external_id, payload) VALUES ('cli-bad', 'not json'), ('cli-201', '{}')`);
@@ -117,7 +118,7 @@ test('preview sends nothing and leaves the watermark; watermark --set/--reset mo
   const set = await run(['watermark', file, '--sync', 'users', '--set', '2026-05-02T00:00:00Z', '--json']);
   assert.deepEqual(JSON.parse(set.stdout), { sync: 'users', watermark: '2026-05-02T00:00:00.000000Z' });
   const after = await run(['sync', file, '--sync', 'users', '--json']);
-  assert.deepEqual(JSON.parse(after.stdout), { sync: 'users', status: 'partial', rows_read: 2, rows_synced: 1, rows_failed: 1, watermark: '2026-05-03T00:00:00.000000Z' });
+  assert.deepEqual(JSON.parse(after.stdout), { sync: 'users', status: 'partial', rows_read: 2, rows_synced: 1, rows_failed: 1, objects_sent: 1, attributes_sent: 1, attributes_unchanged: 0, data_points_saved: 0, watermark: '2026-05-03T00:00:00.000000Z' });
   assert.equal(fx.braze.profiles({ external_id: 'p1' }).length, 0);
   await run(['watermark', file, '--sync', 'users', '--reset']);
   const shown = await run(['watermark', file, '--sync', 'users', '--json']);

@@ -26,7 +26,7 @@ export interface CliFixture {
   /** Temp directory; state lives in `<dir>/state` (BRAZESYNC_STATE_DIR). */
   readonly dir: string;
   /** A definition file for sync `users` reading `table` as `braze_user` over 127.0.0.1. */
-  definition(table: string, extra?: { ssl?: string; user?: string; batchSize?: number; dataType?: string; catalog?: string }): string;
+  definition(table: string, extra?: { ssl?: string; user?: string; batchSize?: number; dataType?: string; catalog?: string; send?: string }): string;
   cli(args: string[], env?: Record<string, string>): ReturnType<typeof startCli>;
   run(args: string[], env?: Record<string, string>): Promise<CliResult>;
   /** Resolves once the Braze server has received `count` more API requests. */

@@ -40,6 +40,8 @@ export interface DefinitionSpec {
   /** With `dataType: catalog_items`. */
   catalog?: string;
   batchSize?: number;
+  /** `send` of the sync (`changed`). */
+  send?: string;
   /** More connection fields (`ca_file`, `auth`…); with `auth: iam` the file has no password. */
   connection?: Record<string, string>;
 }
@@ -67,5 +69,5 @@ ${Object.entries(spec.connection ?? {}).map(([k, v]) => `    ${k}: ${v}\n`).join
     table: ${spec.table}
     data_type: ${spec.dataType ?? 'custom_attributes'}
 ${spec.catalog ? `    catalog: ${spec.catalog}\n` : ''}    schedule: manual
-${spec.batchSize ? `    batch_size: ${spec.batchSize}\n` : ''}`;
+${spec.batchSize ? `    batch_size: ${spec.batchSize}\n` : ''}${spec.send ? `    send: ${spec.send}\n` : ''}`;
 }

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createBrazeHttpClient, type BrazeHttpClient } from '../../core/src/adapters/braze-http';
-import type { DataType, SyncFile } from '../../core/src/model/sync-file';
+import type { DataType, SyncDefinition, SyncFile } from '../../core/src/model/sync-file';
 import { runSync, type RunSyncOptions } from '../../core/src/sync/engine';
 import { openSource, syncSetup, type SyncTarget } from '../../core/src/app/open-sync';
 import type { RunRecord } from '../../core/src/state/run-record';
@@ -24,6 +24,8 @@ export interface SyncSpec {
   batchSize?: number;
   brazeUrl: string;
   user?: string;
+  /** Further fields of the sync (`send`, `resend_every`). */
+  extra?: Partial<SyncDefinition>;
 }
 
 export function syncFile(db: TestPostgres, spec: SyncSpec): SyncFile {
@@ -42,6 +44,7 @@ export function syncFile(db: TestPostgres, spec: SyncSpec): SyncFile {
         schedule: 'manual',
         ...(spec.lookback ? { lookback: spec.lookback } : {}),
         ...(spec.batchSize ? { batch_size: spec.batchSize } : {}),
+        ...spec.extra,
       },
     },
   };
@@ -76,7 +79,7 @@ export function harness(db: TestPostgres, spec: SyncSpec, password = db.password
       const source = openSource(target, setup, (n) => env[n]);
       const braze: BrazeHttpClient = createBrazeHttpClient({ baseUrl: spec.brazeUrl, apiKey: API_KEY, baseDelayMs: 5, maxDelayMs: 50, ...(options.brazeOptions ?? {}) });
       try {
-        return await runSync({ file: target.file, syncName: 's', reader: source.reader, braze, store: setup.store, ...options });
+        return await runSync({ file: target.file, syncName: 's', reader: source.reader, braze, store: setup.store, ...setup.diff, ...options });
       } finally {
         await source.reader.close();
         await braze.close();

@@ -26,7 +26,8 @@ export const previewCommand: Command = {
       return EXIT.usage;
     }
     try {
-      const preview = await previewSync({ definition: setup.definition, state: await setup.store.readState(), reader: source.reader, limit });
+      const diff = { store: setup.diff.diffStore, file: target.file };
+      const preview = await previewSync({ definition: setup.definition, state: await setup.store.readState(), reader: source.reader, limit, diff });
       if (parsed.json) {
         io.stdout.write(JSON.stringify({ sync: target.syncName, ...preview }, null, 2) + '\n');
         return EXIT.ok;
@@ -36,8 +37,12 @@ export const previewCommand: Command = {
       o.write(`${target.syncName} (${preview.data_type}): ${formatCount(preview.pending_rows)} row(s) would be sent${catalog} in about ${formatCount(preview.estimated_requests)} request(s).\n`);
       o.write(`  window: UPDATED_AT from ${preview.window.from ?? 'the beginning'} to ${preview.window.until} (watermark ${preview.watermark ?? 'none'})\n`);
       if (preview.rows_in_future > 0) o.write(`  warning: ${preview.rows_in_future} row(s) have UPDATED_AT in the future; they wait for their time.\n`);
+      if (preview.diff_notice) o.write(`  send: changed: ${preview.diff_notice}\n`);
       o.write(`  first ${preview.objects.length} object(s):\n`);
-      for (const obj of preview.objects) o.write(`    ${obj.updated_at} ${KIND_LABELS[obj.kind] ?? obj.kind} ${JSON.stringify(obj.object)}\n`);
+      for (const obj of preview.objects) {
+        o.write(`    ${obj.updated_at} ${KIND_LABELS[obj.kind] ?? obj.kind} ${obj.object === undefined ? `${obj.identifier}: nothing changed, nothing sent` : JSON.stringify(obj.object)}\n`);
+        if (obj.unchanged_attributes?.length) o.write(`      unchanged, left out: ${obj.unchanged_attributes.join(', ')}\n`);
+      }
       if (preview.row_errors.length > 0) {
         o.write(`  ${preview.row_errors.length} invalid row(s) among the first ${preview.scanned}:\n`);
         for (const e of preview.row_errors) o.write(`    ${e.updated_at} ${e.identifier}: ${e.reason}\n`);

@@ -8,6 +8,7 @@ import { progressReporter } from '../progress';
 import { EXIT_CANCELLED, withStopSignals } from '../stop-signals';
 import { envLookup, formatCount, loadTarget, parseSyncArgs, positiveInt } from '../sync-args';
 import { readTimingLine } from '../read-timing-line';
+import { sendCountsLine } from '../send-counts-line';
 
 const USAGE = 'brazesync sync FILE --sync NAME [--json] [--concurrency N] [--state-dir DIR]';
 
@@ -17,6 +18,11 @@ interface SyncSummary {
   rows_read: number;
   rows_synced: number;
   rows_failed: number;
+  /** Counted since send: changed; absent when the run recorded none. */
+  objects_sent?: number;
+  attributes_sent?: number;
+  attributes_unchanged?: number;
+  data_points_saved?: number;
   watermark: string | null;
 }
 
@@ -57,7 +63,9 @@ async function execute(target: SyncTarget, io: CliIo, json: boolean, concurrency
   if (outcome.kind === 'failed') return fail(outcome.error, outcome.config ? EXIT.usage : EXIT.error);
   const { run } = outcome;
 
-  const summary: SyncSummary = { sync: run.sync, status: run.status, rows_read: run.rows_read, rows_synced: run.rows_synced, rows_failed: run.rows_failed, watermark: run.watermark_after };
+  const { objects_sent, attributes_sent, attributes_unchanged, data_points_saved } = run;
+  const counts = objects_sent === undefined ? {} : { objects_sent, attributes_sent, attributes_unchanged, data_points_saved };
+  const summary: SyncSummary = { sync: run.sync, status: run.status, rows_read: run.rows_read, rows_synced: run.rows_synced, rows_failed: run.rows_failed, ...counts, watermark: run.watermark_after };
   if (json) io.stdout.write(JSON.stringify(summary) + '\n');
   else printRun(io, run, target, setup.definition.connection);
   switch (run.status) {
@@ -76,6 +84,8 @@ function printRun(io: CliIo, run: RunRecord, target: SyncTarget, connection: str
   const out = io.stdout;
   out.write(`${run.sync}: ${run.status} (run ${run.id})\n`);
   out.write(`  rows read ${formatCount(run.rows_read)} · synced ${formatCount(run.rows_synced)} · failed ${formatCount(run.rows_failed)}${run.rows_skipped ? ` · skipped ${formatCount(run.rows_skipped)} already delivered` : ''}\n`);
+  const sent = sendCountsLine(run);
+  if (sent) out.write(`  ${sent}\n`);
   const timing = readTimingLine(run);
   if (timing) out.write(`  ${timing}\n`);
   out.write(`  watermark ${run.watermark_after ?? '(none)'}${run.watermark_before !== run.watermark_after ? ` (was ${run.watermark_before ?? 'none'})` : ''}\n`);

@@ -20,7 +20,7 @@ export function registerPreviewSync(services: Services): vscode.Disposable {
       const { reader } = source;
       const preview = await vscode.window.withProgress(
         { location: vscode.ProgressLocation.Notification, title: `Braze Sync: previewing ${ready.sync} (dry run)…` },
-        async () => previewSync({ definition: setup.definition, state: await setup.store.readState(), reader, limit }),
+        async () => previewSync({ definition: setup.definition, state: await setup.store.readState(), reader, limit, diff: { store: setup.diff.diffStore, file: core.file } }),
       );
       services.panels.showResult(
         ready,

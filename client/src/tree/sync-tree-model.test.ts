@@ -82,6 +82,11 @@ test('files hold syncs, syncs hold data type, schedule, watermark and recent run
   assert.equal(runNode.description, 'success · 10 synced · 2 failed · 4.2 s');
   assert.equal(runNode.collapsible, 'collapsed');
   assert.equal(runNode.children, undefined, 'row errors load on expand');
+
+  const saving = fileNode(file, records({ runs: [run({ rows_failed: 0, objects_sent: 1, attributes_sent: 1, attributes_unchanged: 29, data_points_saved: 29 })] }), { now, displayTimeZone: 'UTC' });
+  const savingRun = find(saving, 'sync:/ws/users.brazesync.yaml#attrs/run:20261128T095500Z-abcd');
+  assert.equal(savingRun?.description, 'success · 10 synced · 29 data points saved · 4.2 s');
+  assert.match(savingRun?.tooltip ?? '', /Sent 1 objects, 1 attributes; 29 unchanged attributes left out \(29 data points saved\)/);
 });
 
 test('a sync that never ran, and a manual schedule', () => {

@@ -221,11 +221,13 @@ export function runNode(syncId: string, base: Base, run: RunRecord, options: Mod
   const started = new Date(run.started_at);
   const counts = [`${run.rows_synced.toLocaleString('en-US')} synced`];
   if (run.rows_failed > 0) counts.push(`${run.rows_failed.toLocaleString('en-US')} failed`);
+  if (run.data_points_saved) counts.push(`${run.data_points_saved.toLocaleString('en-US')} data points saved`);
   if (run.ended_at) counts.push(formatDuration(Date.parse(run.ended_at) - started.getTime()));
   const tooltip = [
     `Run ${run.id}: ${run.status}`,
     `Started ${run.started_at}${run.ended_at ? `, ended ${run.ended_at}` : ''}`,
     `Rows read ${run.rows_read}, synced ${run.rows_synced}, failed ${run.rows_failed}`,
+    ...(run.objects_sent !== undefined ? [`Sent ${run.objects_sent} objects, ${run.attributes_sent ?? 0} attributes; ${run.attributes_unchanged ?? 0} unchanged attributes left out (${run.data_points_saved ?? 0} data points saved)`] : []),
     `Watermark ${run.watermark_before ?? 'none'} → ${run.watermark_after ?? 'none'}`,
     ...(run.error ? [`Error: ${run.error}`] : []),
     ...run.warnings,

@@ -9,6 +9,8 @@ interface PreviewRow {
   error?: string;
   /** What a valid row does when it is not a plain update (a delete). */
   effect?: string;
+  /** With `send: changed`: attributes left out as unchanged. */
+  unchanged?: string[];
 }
 
 const EFFECTS: Partial<Record<SyncPreview['objects'][number]['kind'], string>> = { delete: 'deletes the user', catalog_delete: 'deletes the item' };
@@ -26,7 +28,13 @@ export const PREVIEW_ROWS_STYLE = `
 /** Valid objects and invalid rows in source order (UPDATED_AT; ties keep the engine's order). */
 export function previewRows(preview: SyncPreview): PreviewRow[] {
   const rows: PreviewRow[] = [
-    ...preview.objects.map((o) => ({ updatedAt: o.updated_at, identifier: o.identifier, payload: JSON.stringify(o.object, null, 2), ...(EFFECTS[o.kind] ? { effect: EFFECTS[o.kind] } : {}) })),
+    ...preview.objects.map((o) => ({
+      updatedAt: o.updated_at,
+      identifier: o.identifier,
+      ...(o.object !== undefined ? { payload: JSON.stringify(o.object, null, 2) } : {}),
+      ...(o.unchanged_attributes?.length ? { unchanged: o.unchanged_attributes } : {}),
+      ...(EFFECTS[o.kind] ? { effect: EFFECTS[o.kind] } : {}),
+    })),
     ...preview.row_errors.map((e) => ({ updatedAt: e.updated_at, identifier: e.identifier, error: e.reason })),
   ];
   return rows.sort((a, b) => (a.updatedAt < b.updatedAt ? -1 : a.updatedAt > b.updatedAt ? 1 : 0));
@@ -48,7 +56,7 @@ export function previewRowsTable(preview: SyncPreview, payloadHeading: string): 
         <td><code>${r.updatedAt}</code></td>
         <td><code>${r.identifier}</code></td>
         <td>${r.payload ? html`<details><summary><code>${oneLine(r.payload)}</code></summary><pre class="payload">${r.payload}</pre></details>` : html`<span class="muted">—</span>`}</td>
-        <td>${r.error ? html`<span class="fail">✗ ${r.error}</span>` : html`<span class="ok">✓ ${r.effect ?? 'valid'}</span>`}</td>
+        <td>${r.error ? html`<span class="fail">✗ ${r.error}</span>` : html`<span class="ok">✓ ${r.payload ? r.effect ?? 'valid' : 'nothing changed: not sent'}</span>${r.unchanged ? html` <span class="muted">unchanged, left out: ${r.unchanged.join(', ')}</span>` : ''}`}</td>
       </tr>`,
     )}</tbody>
   </table>`;

@@ -79,4 +79,15 @@ test('the dry-run page says nothing was sent and counts the failing rows', () =>
   assert.match(out, /dry run, nothing was sent/);
   assert.match(out, /1 row would fail/);
   assert.equal(out.match(/<script/gi), null);
+
+  const changed: SyncPreview = {
+    ...preview,
+    objects: [
+      { updated_at: '2026-11-28T09:00:00.000001Z', identifier: 'external_id=u2', kind: 'attributes', object: { external_id: 'u2', plan: 'gold' }, unchanged_attributes: ['city'] },
+      { updated_at: '2026-11-28T09:00:00.000002Z', identifier: 'external_id=u4', kind: 'attributes', unchanged_attributes: ['plan', 'city'] },
+    ],
+  };
+  const diffed = renderPreviewPage({ sync: 'users', fileLabel: 'f', table: 's.t', preview: changed, nonce: 'n' });
+  assert.match(diffed, /✓ valid<\/span> <span class="muted">unchanged, left out: city<\/span>/);
+  assert.match(diffed, /✓ nothing changed: not sent<\/span> <span class="muted">unchanged, left out: plan, city/);
 });

@@ -58,6 +58,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
           reader: source.reader,
           braze: braze.braze,
           store: jobStore(setup.store, options.owner, onStarted),
+          ...setup.diff,
           signal,
           redact,
           ...(options.concurrency ? { concurrency: options.concurrency } : {}),

@@ -11,10 +11,12 @@ import { brazeRestUrl } from '../model/braze-instances';
 import type { SyncDefinition, SyncFile } from '../model/sync-file';
 import { parseTableName, type TableName } from '../model/table-name';
 import { resolveSecretRefs } from '../secrets/secret-refs';
+import { lmdbDiffStoreFactory } from '../adapters/lmdb-diff-store';
 import { createFileStateStore } from '../state/file-state-store';
 import { syncStateDir } from '../state/state-location';
 import type { SyncStateStore } from '../state/state-store';
 import type { BrazeClient } from '../sync/ports';
+import type { DiffPorts } from '../sync/diff-setup';
 import type { SourceReader } from '../sync/source-reader';
 import { redactorFor, SyncConfigError, type Redactor } from '../sync/sync-errors';
 
@@ -31,6 +33,8 @@ export interface SyncSetup {
   store: SyncStateStore;
   /** Connection settings (secrets resolved lazily by `openSource`). */
   connectionName: string;
+  /** Where its hashes live (`send: changed`), or whose hashes its deletes forget (user_deletes). */
+  diff: DiffPorts;
 }
 
 export function syncSetup(target: SyncTarget): SyncSetup {
@@ -41,7 +45,24 @@ export function syncSetup(target: SyncTarget): SyncSetup {
   const parsed = parseTableName(definition.table);
   if (!parsed.ok) throw new SyncConfigError(`syncs.${target.syncName}.table: ${parsed.message}`);
   if (!target.file.connections[definition.connection]) throw new SyncConfigError(`syncs.${target.syncName}.connection refers to unknown connection "${definition.connection}".`);
-  return { definition, table: parsed.name, store: createFileStateStore(syncStateDir(target.stateRoot, target.filePath, target.syncName)), connectionName: definition.connection };
+  return {
+    definition,
+    table: parsed.name,
+    store: createFileStateStore(syncStateDir(target.stateRoot, target.filePath, target.syncName)),
+    connectionName: definition.connection,
+    diff: diffPorts(target, definition),
+  };
+}
+
+/**
+ * Diff stores live in each sync's state directory. A user_deletes sync forgets deleted users in
+ * the stores of every custom_attributes sync of the same file (the same Braze workspace).
+ */
+function diffPorts(target: SyncTarget, definition: SyncDefinition): DiffPorts {
+  const dirOf = (name: string) => syncStateDir(target.stateRoot, target.filePath, name);
+  if (definition.data_type !== 'user_deletes') return { diffStore: lmdbDiffStoreFactory(dirOf(target.syncName)) };
+  const peers = Object.entries(target.file.syncs).filter(([, d]) => d.data_type === 'custom_attributes');
+  return { peerDiffStores: peers.map(([name]) => lmdbDiffStoreFactory(dirOf(name))) };
 }
 
 export interface OpenedSource {

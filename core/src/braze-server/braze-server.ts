@@ -80,6 +80,8 @@ export interface BrazeServerStats {
   /** 429 answers, budget and injected. */
   rateLimited: number;
   objects: { attributes: number; events: number; purchases: number; deleted: number; errors: number; catalog_items: number; catalog_deleted: number };
+  /** Attributes written by processed attribute objects: what Braze bills as data points (identifiers and control keys excluded). */
+  dataPoints: number;
   profiles: number;
   /** Most API requests in progress at the same time. */
   maxConcurrent: number;
@@ -148,7 +150,7 @@ export async function startBrazeServer(options: BrazeServerOptions): Promise<Bra
   let seq = 0;
 
   function emptyStats(): Omit<BrazeServerStats, 'profiles' | 'trackWindows'> {
-    return { requests: 0, statusCounts: {}, rateLimited: 0, objects: { attributes: 0, events: 0, purchases: 0, deleted: 0, errors: 0, catalog_items: 0, catalog_deleted: 0 }, maxConcurrent: 0, connections: 0 };
+    return { requests: 0, statusCounts: {}, rateLimited: 0, objects: { attributes: 0, events: 0, purchases: 0, deleted: 0, errors: 0, catalog_items: 0, catalog_deleted: 0 }, dataPoints: 0, maxConcurrent: 0, connections: 0 };
   }
 
   function currentStats(): BrazeServerStats {
@@ -268,7 +270,10 @@ export async function startBrazeServer(options: BrazeServerOptions): Promise<Bra
       for (let index = 0; index < list.length; index++) {
         const problem = applyObject(name, list[index]);
         if (problem) errors.push({ type: problem, input_array: name, index });
-        else processed++;
+        else {
+          processed++;
+          if (name === 'attributes') stats.dataPoints += dataPoints(list[index] as Record<string, unknown>);
+        }
       }
       stats.objects[name] += processed;
       response[`${name}_processed`] = processed;
@@ -437,4 +442,19 @@ function readBody(req: http.IncomingMessage, cap: number): Promise<Buffer | unde
     req.on('close', () => resolve(undefined));
     req.on('error', reject);
   });
+}
+
+const NOT_DATA_POINTS = new Set(['external_id', 'user_alias', 'braze_id', '_update_existing_only', '_merge_objects']);
+
+/** Keys of an accepted attributes object that Braze bills: not its identifier or control keys. */
+function dataPoints(object: Record<string, unknown>): number {
+  const identifiedOtherwise = 'external_id' in object || 'user_alias' in object || 'braze_id' in object;
+  let n = 0;
+  for (const key of Object.keys(object)) {
+    if (NOT_DATA_POINTS.has(key)) continue;
+    // email (or phone without email) identifies the user unless another identifier does.
+    if (!identifiedOtherwise && (key === 'email' || (key === 'phone' && !('email' in object)))) continue;
+    n++;
+  }
+  return n;
 }

@@ -33,6 +33,7 @@ export const DIAGNOSTIC_CODES = [
   'ignored-field',
   'missing-catalog',
   'catalog-name-mismatch',
+  'send-not-diffable',
 ] as const;
 
 export type DiagnosticCode = (typeof DIAGNOSTIC_CODES)[number];

@@ -116,6 +116,11 @@ const cases: Case[] = [
   { name: 'plain http to a remote host', text: edit('  instance: US-03', '  endpoint: http://rest.iad-03.braze.com'), expect: [{ code: 'insecure-endpoint', text: 'http://rest.iad-03.braze.com' }] },
   { name: 'plain http to loopback is fine', text: edit('  instance: US-03', '  endpoint: http://127.0.0.1:4010'), expect: [] },
   { name: 'lookback format', text: edit('    status: draft', '    status: draft\n    lookback: half an hour'), expect: [{ code: 'invalid-format', text: 'half an hour' }] },
+  { name: 'send: changed on purchases', text: edit('    data_type: purchases', '    data_type: purchases\n    send: changed'), expect: [{ code: 'send-not-diffable', text: 'changed', message: /only for `custom_attributes`/ }] },
+  { name: 'send mode spelt wrong', text: edit('    status: draft', '    status: draft\n    send: diff'), expect: [{ code: 'invalid-value', text: 'diff', message: /all, changed/ }] },
+  { name: 'resend_every without send: changed', text: edit('    status: draft', '    status: draft\n    resend_every: 30 days'), expect: [{ code: 'ignored-field', text: 'resend_every', severity: 'warning', message: /only with `send: changed`/ }] },
+  { name: 'resend_every format', text: edit('    status: active', '    status: active\n    send: changed\n    resend_every: monthly'), expect: [{ code: 'invalid-format', text: 'monthly' }] },
+  { name: 'send: changed with resend_every on attributes', text: edit('    status: active', '    status: active\n    send: changed\n    resend_every: 30 days'), expect: [] },
   { name: 'batch size over the Braze limit', text: edit('    status: draft', '    status: draft\n    batch_size: 100'), expect: [{ code: 'out-of-range', text: '100', message: /at most 75/ }] },
   {
     name: 'data type changed after the first run',

@@ -13,6 +13,9 @@ export type SslMode = (typeof SSL_MODES)[number];
 export const AUTH_MODES = ['password', 'iam'] as const;
 export type AuthMode = (typeof AUTH_MODES)[number];
 
+export const SEND_MODES = ['all', 'changed'] as const;
+export type SendMode = (typeof SEND_MODES)[number];
+
 export const SYNC_STATUSES = ['draft', 'active'] as const;
 export type SyncStatus = (typeof SYNC_STATUSES)[number];
 
@@ -60,6 +63,10 @@ export interface SyncDefinition {
   lookback?: string;
   /** Objects per `/users/track` request, at most 75. */
   batch_size?: number;
+  /** custom_attributes only: `changed` sends only attributes whose value differs from what Braze last accepted. Default `all`. */
+  send?: SendMode;
+  /** With `send: changed`: send a profile whole again once its last full send is this old, e.g. `30 days`. */
+  resend_every?: string;
 }
 
 export interface SmtpSettings {
@@ -99,3 +106,4 @@ export const DEFAULT_REDSHIFT_PORT = 5439;
 export const DEFAULT_SSL_MODE: SslMode = 'require';
 export const DEFAULT_AUTH_MODE: AuthMode = 'password';
 export const DEFAULT_STATUS: SyncStatus = 'draft';
+export const DEFAULT_SEND_MODE: SendMode = 'all';

@@ -59,7 +59,16 @@ const UNIT_MICROS: Record<string, number> = {
 
 /** `30 minutes` → microseconds; the schema already restricts the syntax, this re-checks it. */
 export function parseLookback(text: string): number {
+  return parseDuration(text, 'lookback', '"30 minutes" or "2 hours"');
+}
+
+/** `30 days` → microseconds (`resend_every`). */
+export function parseResendEvery(text: string): number {
+  return parseDuration(text, 'resend_every', '"30 days" or "12 hours"');
+}
+
+function parseDuration(text: string, field: string, examples: string): number {
   const m = /^\s*(\d+)\s+(second|minute|hour|day)s?\s*$/i.exec(text);
-  if (!m) throw new Error(`Invalid lookback "${text}": write a number and a unit, e.g. "30 minutes" or "2 hours".`);
+  if (!m) throw new Error(`Invalid ${field} "${text}": write a number and a unit, e.g. ${examples}.`);
   return Number(m[1]) * (UNIT_MICROS[(m[2] ?? '').toLowerCase()] ?? 0);
 }

@@ -10,6 +10,7 @@ import type { Problem } from './problem';
 import { isValidName } from '../schema/schema';
 import type { SyncView } from './rule-context';
 import { checkCatalog } from './catalog-rules';
+import { checkSendMode } from './send-rules';
 
 // Pragmatic address check (RFC 5322 allows more, Braze and mail servers accept less).
 const EMAIL = /^[^\s@"<>(),;:]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
@@ -66,4 +67,4 @@ export function checkContacts(sync: SyncView): Problem[] {
   return problems;
 }
 
-export const syncRules: readonly ((sync: SyncView) => Problem[])[] = [checkSyncName, checkSchedule, checkTable, checkContacts, checkCatalog];
+export const syncRules: readonly ((sync: SyncView) => Problem[])[] = [checkSyncName, checkSchedule, checkTable, checkContacts, checkCatalog, checkSendMode];

@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { applyWatermarkDeltas } from './watermark-journal';
+import { applyWatermarkDeltas, lastDiffSeq } from './watermark-journal';
 import { readJsonFile, readTextIfExists, syncDir, writeFileAtomic } from './atomic-file';
 import { acquireLock, type HeldLock } from './lock-file';
 import type { RowErrorRecord, RunRecord } from './run-record';
@@ -72,6 +72,8 @@ export function createFileStateStore(dir: string): SyncStateStore {
     if (deltas === undefined) return state;
     journalOnDisk = true;
     if (deltas.length > 0) state.watermark = applyWatermarkDeltas(state.watermark, deltas);
+    const diffSeq = lastDiffSeq(deltas);
+    if (diffSeq !== undefined) state.diff_seq = diffSeq;
     return state;
   }
 
@@ -239,6 +241,7 @@ function isDelta(value: Record<string, unknown> | undefined): value is Record<st
     value !== undefined &&
     typeof value.updated_at === 'string' &&
     (value.recent_from === undefined || typeof value.recent_from === 'string') &&
+    (value.diff_seq === undefined || typeof value.diff_seq === 'number') &&
     Array.isArray(value.groups) &&
     value.groups.every((g: unknown) => typeof g === 'object' && g !== null && typeof (g as { updated_at?: unknown }).updated_at === 'string' && Array.isArray((g as { keys?: unknown }).keys))
   );

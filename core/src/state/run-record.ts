@@ -25,6 +25,14 @@ export interface RunRecord {
   rows_skipped: number;
   /** Rows stamped after the run's start, left for a later run. */
   rows_in_future: number;
+  /** Objects Braze accepted (attributes, events, purchases, deleted users); absent in runs recorded before it was counted. */
+  objects_sent?: number;
+  /** Attributes those objects carried (custom_attributes syncs; control keys such as `_merge_objects` not counted). */
+  attributes_sent?: number;
+  /** With `send: changed`: attributes of delivered rows left out because Braze already had their value. */
+  attributes_unchanged?: number;
+  /** Data points Braze did not bill because of that (one per attribute left out). */
+  data_points_saved?: number;
   /** Time spent waiting on the warehouse (whole milliseconds); absent in runs recorded before it was measured. */
   read?: ReadTiming;
   watermark_before: string | null;

@@ -24,6 +24,8 @@ export interface WatermarkDelta {
   /** With lookback: the new start of the window the record is complete for (`Watermark.recent.from`). */
   recent_from?: string;
   groups: { updated_at: string; keys: string[] }[];
+  /** The diff store's checkpoint committed with this one (`SyncState.diff_seq`). */
+  diff_seq?: number;
 }
 
 export interface SyncStateStore {

@@ -41,6 +41,17 @@ export interface SyncState {
   data_type_recorded_at?: string;
   watermark?: Watermark | null;
   last_test?: ConnectionTestRecord | null;
+  /**
+   * With `send: changed`: the diff store checkpoint the watermark includes. The store commits
+   * first with this number, then the watermark records it (see docs/diffing.md).
+   */
+  diff_seq?: number;
+  /**
+   * Set when a `send: changed` run could not use its diff store and sent every attribute without
+   * recording it: the hashes no longer say what Braze holds, so the next run that opens the store
+   * forgets them.
+   */
+  diff_stale?: boolean;
 }
 
 /** The part of recorded state the validator needs, injected so `core/lang` stays free of I/O. */

@@ -50,3 +50,12 @@ export function applyWatermarkDeltas(base: Watermark | null | undefined, deltas:
   }
   return out;
 }
+
+/** The diff checkpoint the latest delta that names one recorded (`SyncState.diff_seq`). */
+export function lastDiffSeq(deltas: readonly WatermarkDelta[]): number | undefined {
+  for (let i = deltas.length - 1; i >= 0; i--) {
+    const seq = deltas[i]?.diff_seq;
+    if (seq !== undefined) return seq;
+  }
+  return undefined;
+}

@@ -10,6 +10,7 @@
  * rewritten a bounded number of times on average, and a reader never replays more than about one
  * snapshot's worth. A store without a journal gets the whole record at every save.
  */
+import type { CheckpointPart } from '../diff/diff-session';
 import type { RowErrorSink, SyncStateStore } from '../state/state-store';
 import type { SyncState } from '../state/sync-state';
 import type { DeliveryRecord } from './delivery-record';
@@ -33,6 +34,8 @@ export class Checkpoints {
     private readonly sink: RowErrorSink,
     /** UPDATED_AT text → µs. */
     private readonly micros: (text: string) => number,
+    /** Committed first in every save (the diff store's hashes), so the watermark never passes rows it has not recorded. */
+    private readonly part?: CheckpointPart,
   ) {
     this.snapshotKeys = record.size;
   }
@@ -68,7 +71,15 @@ export class Checkpoints {
     const delta = this.record.takeDelta();
     if (!delta) return false;
     const whole = !this.store.appendWatermark || this.journalled >= Math.max(MIN_JOURNAL_ENTRIES, this.snapshotKeys) ? this.wholeRecord() : undefined;
+    const commitPart = this.part?.take();
     await this.sink.flush(); // failed rows are on disk before the watermark passes them
+    if (commitPart) {
+      // The part's commit carries a sequence number the watermark then records: a crash between
+      // the two leaves the part one ahead, which the next run undoes (diff/open-diff.ts).
+      const seq = await commitPart();
+      delta.diff_seq = seq;
+      this.state.diff_seq = seq;
+    }
     if (whole) {
       await this.writeSnapshot(whole);
     } else if (this.store.appendWatermark) {

@@ -3,11 +3,18 @@
  * contiguous prefix of finished rows (delivered, or recorded as failed) may move the watermark,
  * so a crash can only resend the unfinished tail.
  */
+import type { RowDiff } from '../diff/diff-session';
 import type { SourceRow } from './ports';
 
 export interface TrackedRow {
   readonly row: SourceRow;
   done: boolean;
+  /** Attributes its object carries (custom_attributes rows). */
+  attributes?: number;
+  /** With `send: changed`: the row's part in diffing. */
+  diff?: RowDiff;
+  /** A user delete's identity (forgotten from diff stores once Braze accepted it). */
+  identity?: string;
 }
 
 /** What a taken row's slot holds until the queue is compacted. */
@@ -39,12 +46,17 @@ export class DeliveryTracker {
     return this.queue.length - this.advance();
   }
 
-  /** Removes and returns the source rows of the finished prefix (read order, so UPDATED_AT ascending). */
-  takeFinishedPrefix(): SourceRow[] {
+  /**
+   * Removes and returns the source rows of the finished prefix (read order, so UPDATED_AT
+   * ascending); `each` sees every taken row first.
+   */
+  takeFinishedPrefix(each?: (row: TrackedRow) => void): SourceRow[] {
     const end = this.advance();
     const out: SourceRow[] = new Array<SourceRow>(end - this.head);
     for (let i = this.head; i < end; i++) {
-      out[i - this.head] = (this.queue[i] as TrackedRow).row;
+      const tracked = this.queue[i] as TrackedRow;
+      each?.(tracked);
+      out[i - this.head] = tracked.row;
       // Let the row go now rather than when the queue is next compacted: rows that linger
       // outlive the young generation and make the old one grow and be collected again and again.
       this.queue[i] = TAKEN;

@@ -20,12 +20,15 @@ import { DeliveryTracker, type TrackedRow } from './delivery-tracker';
 import { CatalogRequests, type CatalogBatch } from './catalog-requests';
 import type { BrazeClient, SourceRow } from './ports';
 import { mapRow, rowIdentifier, type UserDataType } from './row-mapping';
+import type { SendPlan } from './send-plan';
 import type { Redactor } from './sync-errors';
 
 const DEFAULT_CANCEL_GRACE_MS = 10_000;
 const RUN_RECORD_INTERVAL_MS = 1000;
 /** Checkpoints start at most this often, unless a round of requests' worth of rows waits. */
 const CHECKPOINT_INTERVAL_MS = 200;
+/** Rows finished without a request (nothing changed) are handed to checkpoints this many at a time. */
+const QUIET_ROWS = 512;
 
 export interface DeliveryOptions {
   run: RunRecord;
@@ -48,6 +51,8 @@ export interface DeliveryOptions {
   cancelGraceMs?: number;
   /** Called whenever a request completes. */
   onProgress: () => void;
+  /** What each row sends (diffing) and what outcomes count. */
+  plan: SendPlan;
 }
 
 interface RowFailure {
@@ -76,13 +81,15 @@ export class Delivery {
   private readonly commitRows: number;
   private fatal: unknown;
   private failed = false;
+  /** Rows finished without a request since the finished prefix was last taken. */
+  private quiet = 0;
 
   constructor(private readonly o: DeliveryOptions) {
     this.maxPending = o.concurrency * o.batchSize * 2;
     this.commitRows = o.concurrency * o.batchSize;
     this.batcher = new Batcher<TrackedRow>(o.batchSize, o.dataType === 'user_deletes');
     this.mode = o.dataType === 'catalog_items' ? { catalog: new CatalogRequests(o.catalog ?? '', o.braze, o.batchSize) } : { userType: o.dataType };
-    this.checkpoints = new Checkpoints(o.store, o.state, o.committed, o.sink, o.micros);
+    this.checkpoints = new Checkpoints(o.store, o.state, o.committed, o.sink, o.micros, o.plan.checkpointPart);
     this.commits = new CommitLoop(() => this.checkpoint(), CHECKPOINT_INTERVAL_MS);
     // Every request in flight listens on this signal.
     setMaxListeners(0, this.http.signal);
@@ -115,7 +122,15 @@ export class Delivery {
       failure = added;
     } else {
       const mapped = mapRow(row, this.mode.userType);
-      if (mapped.ok) return this.batcher.add(mapped, tracked);
+      if (mapped.ok) {
+        const object = this.o.plan.prepare(mapped, tracked);
+        if (object) return this.batcher.add(object, tracked);
+        // Nothing changed: in step with Braze already. Taken with the next prefix, or a batch of them.
+        this.o.run.rows_synced++;
+        tracked.done = true;
+        if (++this.quiet >= QUIET_ROWS) this.finished();
+        return [];
+      }
       failure = mapped;
     }
     this.recordFailures([{ row: tracked, reason: failure.reason, identifier: failure.identifier }]);
@@ -143,6 +158,7 @@ export class Delivery {
   /** Waits for the requests in flight and makes what they finished durable; throws the run's error, if any. */
   async settle(): Promise<void> {
     await Promise.all(this.inflight);
+    this.finished();
     if (this.graceTimer) clearTimeout(this.graceTimer);
     this.o.signal?.removeEventListener('abort', this.onAbort);
     this.commits.request();
@@ -174,9 +190,11 @@ export class Delivery {
           if (row) (failures ??= []).push({ row, reason: `Braze rejected the object: ${e.type}` });
         }
         if (failures) this.recordFailures(failures);
+        this.o.plan.accepted(batch.rows, failures && new Set(failures.map((f) => f.row)));
         run.rows_synced += batch.rows.length - (failures?.length ?? 0);
       } else {
         await braze.deleteUsers(batch.body, this.http.signal);
+        await this.o.plan.deleted(batch.rows);
         run.rows_synced += batch.rows.length;
       }
       for (const row of batch.rows) row.done = true;
@@ -191,7 +209,8 @@ export class Delivery {
 
   /** Finished rows leave the tracker at once (only boundary keys are kept); saving them is paced. */
   private finished(): void {
-    this.checkpoints.absorb(this.tracker.takeFinishedPrefix());
+    this.quiet = 0;
+    this.checkpoints.absorb(this.tracker.takeFinishedPrefix(this.o.plan.stage));
     this.commits.request(this.checkpoints.unsaved >= this.commitRows);
   }
 

@@ -13,6 +13,8 @@ import type { RowErrorSink, SyncStateStore } from '../state/state-store';
 import { watermarkIso, type SyncState } from '../state/sync-state';
 import { DEFAULT_BATCH_SIZE } from './batcher';
 import { Delivery } from './delivery';
+import { setUpDiff, type DiffPorts } from './diff-setup';
+import type { SendPlan } from './send-plan';
 import type { DeliveryRecord } from './delivery-record';
 import { systemClock, type BrazeClient, type Clock, type SourceRow } from './ports';
 import { timedRead } from './read-timing';
@@ -38,7 +40,7 @@ export interface SyncProgress {
   watermark: string | null;
 }
 
-export interface RunSyncOptions {
+export interface RunSyncOptions extends DiffPorts {
   file: SyncFile;
   syncName: string;
   reader: SourceReader;
@@ -125,11 +127,22 @@ export async function runSync(options: RunSyncOptions): Promise<RunRecord> {
 }
 
 async function execute(options: RunSyncOptions, state: SyncState, run: RunRecord, sink: RowErrorSink): Promise<void> {
-  const { file, syncName, reader, signal } = options;
+  const { file, syncName, reader } = options;
   const sync = file.syncs[syncName];
   if (!sync) throw new SyncConfigError(`No sync named "${syncName}".`);
-  const redact = options.redact ?? ((t: string) => t);
   await checkSource(reader, sync);
+  const diff = await setUpDiff(options, file, sync, state, options.store, run, options.clock ?? systemClock);
+  try {
+    await deliver(options, sync, state, run, sink, diff.plan);
+  } finally {
+    await diff.close().catch(() => undefined);
+  }
+}
+
+/** Reads the window into a Delivery, settles it, and sets the run's outcome; throws what stopped it. */
+async function deliver(options: RunSyncOptions, sync: SyncDefinition, state: SyncState, run: RunRecord, sink: RowErrorSink, plan: SendPlan): Promise<void> {
+  const { reader, signal } = options;
+  const redact = options.redact ?? ((t: string) => t);
 
   // One record serves both ends: rows already delivered are skipped, rows delivered now are added.
   const { record: committed, window } = readWindowFor(sync, state, (options.clock ?? systemClock).now());
@@ -168,6 +181,7 @@ async function execute(options: RunSyncOptions, state: SyncState, run: RunRecord
     ...(signal ? { signal } : {}),
     ...(options.cancelGraceMs !== undefined ? { cancelGraceMs: options.cancelGraceMs } : {}),
     onProgress: progress,
+    plan,
   });
   const timing: ReadTiming = { first_row_ms: 0, wait_ms: 0 };
   try {

@@ -62,6 +62,28 @@ export class JsonMembers {
     this.count++;
   }
 
+  /** The text last scanned; the offsets below point into it. */
+  get source(): string {
+    return this.text;
+  }
+
+  /** Where member `i`'s key starts and ends inside its quotes, and where its value starts and ends. */
+  keyStart(i: number): number {
+    return this.spans[i * 5] ?? 0;
+  }
+
+  keyEnd(i: number): number {
+    return this.spans[i * 5 + 1] ?? 0;
+  }
+
+  valueStart(i: number): number {
+    return this.spans[i * 5 + 3] ?? 0;
+  }
+
+  valueEnd(i: number): number {
+    return this.spans[i * 5 + 4] ?? 0;
+  }
+
   /** The decoded key of member `i`. */
   key(i: number): string {
     const s = this.spans;

@@ -2,9 +2,10 @@
  * A dry run: what the next run would send (count, first objects, row errors), computed with the
  * same window and boundary rules as `runSync`. Nothing is sent and no state is written.
  */
-import type { DataType, SyncDefinition } from '../model/sync-file';
+import type { DiffStoreFactory } from '../diff/diff-store';
+import type { DataType, SyncDefinition, SyncFile } from '../model/sync-file';
 import type { SyncState } from '../state/sync-state';
-import { DEFAULT_BATCH_SIZE } from './batcher';
+import { DEFAULT_BATCH_SIZE, type OkRow } from './batcher';
 import { catalogRowIdentifier, mapCatalogRow } from './catalog-mapping';
 import { systemClock, type Clock, type SourceRow } from './ports';
 import { rowKey } from './row-key';
@@ -12,6 +13,7 @@ import { trackObjectJson } from './json-texts';
 import { mapRow, rowIdentifier } from './row-mapping';
 import { readWindowFor } from './read-window';
 import type { SourceReader } from './source-reader';
+import { previewDiff, type PreviewDiff } from './preview-diff';
 import { parseTimestampMicros, toIsoMicros } from '../model/timestamps';
 
 export interface PreviewObject {
@@ -19,7 +21,10 @@ export interface PreviewObject {
   identifier: string;
   /** `catalog_item`: an item to replace; `catalog_delete`: an item id to delete. */
   kind: 'attributes' | 'events' | 'purchases' | 'delete' | 'catalog_item' | 'catalog_delete';
-  object: unknown;
+  /** What would be sent; with `send: changed` only the changed attributes, and absent when nothing changed. */
+  object?: unknown;
+  /** With `send: changed`: attributes left out because Braze already has their value. */
+  unchanged_attributes?: string[];
 }
 
 export interface PreviewRowError {
@@ -40,6 +45,8 @@ export interface SyncPreview {
   scanned: number;
   objects: PreviewObject[];
   row_errors: PreviewRowError[];
+  /** With `send: changed`: why the next run would send every attribute, when it would. */
+  diff_notice?: string;
 }
 
 export interface PreviewOptions {
@@ -48,6 +55,8 @@ export interface PreviewOptions {
   reader: SourceReader;
   limit?: number;
   clock?: Clock;
+  /** With `send: changed`: the sync's diff store, to show which attributes would be sent. */
+  diff?: { store: DiffStoreFactory | undefined; file: SyncFile };
 }
 
 export async function previewSync(options: PreviewOptions): Promise<SyncPreview> {
@@ -61,20 +70,25 @@ export async function previewSync(options: PreviewOptions): Promise<SyncPreview>
   let scanned = 0;
   let skipped = 0;
   const recorded = record.size;
-  // Enough rows to show `limit` after skipping every recorded one (the statement ends there).
-  outer: for await (const page of reader.pages(window, { limit: limit + recorded + 1 })) {
-    for (const row of page) {
-      const micros = parseTimestampMicros(row.updatedAt);
-      if (record.has(micros, rowKey(row, micros))) {
-        skipped++;
-        continue;
+  const diff = options.diff?.store ? await previewDiff(options.diff.store, options.diff.file, definition, options.state) : undefined;
+  try {
+    // Enough rows to show `limit` after skipping every recorded one (the statement ends there).
+    outer: for await (const page of reader.pages(window, { limit: limit + recorded + 1 })) {
+      for (const row of page) {
+        const micros = parseTimestampMicros(row.updatedAt);
+        if (record.has(micros, rowKey(row, micros))) {
+          skipped++;
+          continue;
+        }
+        if (scanned >= limit) break outer;
+        scanned++;
+        const shown = previewRow(row, definition.data_type, diff);
+        if ('reason' in shown) rowErrors.push(shown);
+        else objects.push(shown);
       }
-      if (scanned >= limit) break outer;
-      scanned++;
-      const shown = previewRow(row, definition.data_type);
-      if ('reason' in shown) rowErrors.push(shown);
-      else objects.push(shown);
     }
+  } finally {
+    await diff?.close();
   }
   const { inWindow: total, after: future } = await counting;
   const pending = Math.max(total - Math.max(recorded, skipped), 0);
@@ -89,11 +103,12 @@ export async function previewSync(options: PreviewOptions): Promise<SyncPreview>
     scanned,
     objects,
     row_errors: rowErrors,
+    ...(diff?.notice ? { diff_notice: diff.notice } : {}),
   };
 }
 
 /** What one row becomes, as the run would send it, or its row error. */
-function previewRow(row: SourceRow, dataType: DataType): PreviewObject | PreviewRowError {
+function previewRow(row: SourceRow, dataType: DataType, diff: PreviewDiff | undefined): PreviewObject | PreviewRowError {
   const updated_at = toIsoMicros(row.updatedAt);
   if (dataType === 'catalog_items') {
     const mapped = mapCatalogRow(row);
@@ -104,5 +119,14 @@ function previewRow(row: SourceRow, dataType: DataType): PreviewObject | Preview
   }
   const mapped = mapRow(row, dataType);
   if (!mapped.ok) return { updated_at, identifier: mapped.identifier, reason: mapped.reason };
-  return { updated_at, identifier: rowIdentifier(row.ids), kind: mapped.kind, object: mapped.kind === 'delete' ? mapped.target : (JSON.parse(trackObjectJson(mapped)) as unknown) };
+  return previewObject(updated_at, rowIdentifier(row.ids), mapped, diff);
+}
+
+function previewObject(updated_at: string, identifier: string, mapped: OkRow, diff: PreviewDiff | undefined): PreviewObject {
+  if (mapped.kind === 'delete') return { updated_at, identifier, kind: mapped.kind, object: mapped.target };
+  if (mapped.kind === 'attributes' && diff?.plan) {
+    const { object, unchanged } = diff.plan({ ...mapped, kind: 'attributes' });
+    return { updated_at, identifier, kind: mapped.kind, ...(object !== undefined ? { object } : {}), unchanged_attributes: unchanged };
+  }
+  return { updated_at, identifier, kind: mapped.kind, object: JSON.parse(trackObjectJson(mapped)) as unknown };
 }

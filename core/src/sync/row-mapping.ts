@@ -31,8 +31,8 @@ import { parseTimestampMicros, toIsoMicros } from '../model/timestamps';
 export type DeleteTarget = { external_id: string } | { user_alias: UserAlias } | { braze_id: string };
 
 export type MappedRow =
-  | ({ ok: true; kind: TrackArray } & TrackObjectText)
-  | { ok: true; kind: 'delete'; target: DeleteTarget; bytes: number }
+  | ({ ok: true; kind: TrackArray; identity: string } & TrackObjectText)
+  | { ok: true; kind: 'delete'; target: DeleteTarget; bytes: number; identity: string }
   | { ok: false; reason: string; identifier: string };
 
 type RowFailure = Extract<MappedRow, { ok: false }>;
@@ -114,7 +114,7 @@ function trackText(identity: Identity, kind: TrackArray, payload: Payload, time:
     textBytes = Buffer.byteLength(text);
     time = undefined;
   }
-  return { ok: true, kind, head, payload: text, time, bytes: trackObjectBytes(Buffer.byteLength(head), textBytes, time) };
+  return { ok: true, kind, identity: identityText(identity), head, payload: text, time, bytes: trackObjectBytes(Buffer.byteLength(head), textBytes, time) };
 }
 
 /** A row error; the identifier is worked out only for rows that fail. */
@@ -135,7 +135,22 @@ function mapDelete(row: SourceRow, identity: Identity): MappedRow {
     return fail(`user_deletes rows can't identify users by ${identityColumns(identity)}: set EXTERNAL_ID, ALIAS_NAME+ALIAS_LABEL or BRAZE_ID instead.`);
   }
   const value = 'user_alias' in target ? target.user_alias : 'external_id' in target ? target.external_id : target.braze_id;
-  return { ok: true, kind: 'delete', target, bytes: Buffer.byteLength(JSON.stringify(value)) };
+  return { ok: true, kind: 'delete', target, identity: identityText(identity), bytes: Buffer.byteLength(JSON.stringify(value)) };
+}
+
+/**
+ * The user a row addresses, as one text: the identifier type and value(s) exactly as delivered
+ * (`external_id\u0001u1`). Diffing keys profiles by it, so an attributes row and a delete of the
+ * same identifier name the same profile.
+ */
+function identityText(identity: Identity): string {
+  if (identity.type === 'user_alias') return `user_alias\u0001${identity.alias.alias_name}\u0001${identity.alias.alias_label}`;
+  return `${identity.type}\u0001${identity.value}`;
+}
+
+/** The PAYLOAD members of the row `mapRow` accepted last: valid until the next `mapRow` call. */
+export function lastPayloadMembers(): JsonMembers {
+  return members;
 }
 
 /**

@@ -1,0 +1,99 @@
+/**
+ * What each row's object carries, and what its outcome counts: the delivery's hooks for diffing
+ * (`send: changed`) and for the run's send counters (objects, attributes, attributes skipped as
+ * unchanged, data points saved). Delivery calls it at four points: a row mapped (`prepare`), a
+ * request answered (`accepted`, `deleted`), a row leaving the finished prefix (`stage`).
+ */
+import type { CheckpointPart, DiffSession } from '../diff/diff-session';
+import { countAttributes } from '../diff/row-plan';
+import type { RunRecord } from '../state/run-record';
+import type { OkRow } from './batcher';
+import type { TrackedRow } from './delivery-tracker';
+import { scanJson, JsonMembers } from './json-scan';
+import { trackObjectBytes } from './json-texts';
+import { lastPayloadMembers } from './row-mapping';
+
+/** Forgets deleted users' hashes in the diff stores of the file's `send: changed` syncs. */
+export type ForgetUsers = (identities: readonly string[]) => Promise<void>;
+
+const nested = new JsonMembers();
+/** Members of a nested object value (one at a time: the next call reuses them). */
+export const scanObject = (text: string) => {
+  const scan = scanJson(text, nested);
+  return scan.ok && scan.type === 'object' ? nested : undefined;
+};
+
+export class SendPlan {
+  constructor(
+    private readonly run: RunRecord,
+    private readonly diff: DiffSession | undefined,
+    private readonly forgetUsers: ForgetUsers | undefined,
+  ) {
+    run.objects_sent ??= 0;
+    run.attributes_sent ??= 0;
+    run.attributes_unchanged ??= 0;
+    run.data_points_saved ??= 0;
+  }
+
+  /** Recorded with each checkpoint, when diffing. */
+  get checkpointPart(): CheckpointPart | undefined {
+    return this.diff;
+  }
+
+  /**
+   * The object to send for a mapped row (right after `mapRow`, whose PAYLOAD members are still at
+   * hand), or undefined when nothing in it changed: the row is then finished as delivered.
+   */
+  prepare(mapped: OkRow, tracked: TrackedRow): OkRow | undefined {
+    if (mapped.kind === 'delete') {
+      if (this.forgetUsers) tracked.identity = mapped.identity;
+      return mapped;
+    }
+    if (mapped.kind !== 'attributes') return mapped;
+    const members = lastPayloadMembers();
+    if (!this.diff) {
+      tracked.attributes = countAttributes(members);
+      return mapped;
+    }
+    const { plan, diff } = this.diff.plan(mapped.identity, members, scanObject);
+    if (diff) tracked.diff = diff;
+    tracked.attributes = plan.sent;
+    if (plan.payload === undefined) {
+      this.run.attributes_unchanged = (this.run.attributes_unchanged ?? 0) + plan.skipped;
+      this.run.data_points_saved = (this.run.data_points_saved ?? 0) + plan.skipped;
+      return undefined;
+    }
+    if (plan.skipped === 0) return mapped;
+    const bytes = trackObjectBytes(Buffer.byteLength(mapped.head), Buffer.byteLength(plan.payload), mapped.time);
+    return { ...mapped, payload: plan.payload, bytes };
+  }
+
+  /** Braze answered a track request: `failed` rows got per-object errors, the others were accepted. */
+  accepted(rows: readonly TrackedRow[], failed: ReadonlySet<TrackedRow> | undefined): void {
+    const run = this.run;
+    for (const row of rows) {
+      if (failed?.has(row)) {
+        if (row.diff) this.diff?.failed(row.diff);
+        continue;
+      }
+      run.objects_sent = (run.objects_sent ?? 0) + 1;
+      run.attributes_sent = (run.attributes_sent ?? 0) + (row.attributes ?? 0);
+      if (!row.diff) continue;
+      this.diff?.delivered(row.diff);
+      run.attributes_unchanged = (run.attributes_unchanged ?? 0) + row.diff.skipped;
+      run.data_points_saved = (run.data_points_saved ?? 0) + row.diff.skipped;
+    }
+  }
+
+  /** Braze accepted a delete request: its users' hashes are forgotten before the watermark passes them. */
+  async deleted(rows: readonly TrackedRow[]): Promise<void> {
+    this.run.objects_sent = (this.run.objects_sent ?? 0) + rows.length;
+    if (!this.forgetUsers) return;
+    await this.forgetUsers(rows.flatMap((r) => (r.identity === undefined ? [] : [r.identity])));
+  }
+
+  /** A row leaves the finished prefix (its checkpoint is next). */
+  readonly stage = (row: TrackedRow): void => {
+    if (row.diff) this.diff?.stage(row.diff);
+  };
+}
