@@ -15,7 +15,7 @@ import { validateHeaderValue, validateSyncValue } from '../schema/schema';
 import type { StateLookup } from '../state/sync-state';
 import { toDiagnostic, type Diagnostic, type Problem } from '../rules/problem';
 import { schemaProblems } from './schema-problems';
-import { excessiveNesting } from './nesting-depth';
+import { excessiveNesting, MAX_DEPTH, TOO_DEEP } from '../parse/nesting-depth';
 
 export interface ValidateOptions {
   /** Recorded state of the file's syncs; without it, state-based rules say nothing. */
@@ -157,20 +157,17 @@ function syncProblems(doc: SyncFileDocument, entry: SyncEntry, view: SyncView): 
   });
 }
 
-/** Deeper than any definition needs, shallow enough for the parser's stack in the editor and the CLI alike. */
-const MAX_FLOW_DEPTH = 200;
-
 /**
  * The parser ran out of stack: its errors then depend on where that happened, so one problem
  * replaces them, at the first place the text nests too deep (the same in the editor and the CLI).
  */
 function tooDeepProblem(doc: SyncFileDocument, overflow: YamlError): Problem {
-  const at = excessiveNesting(doc.text, MAX_FLOW_DEPTH) ?? overflow.start;
+  const at = excessiveNesting(doc.text, MAX_DEPTH) ?? overflow.start;
   const line = doc.lines.positionAt(at).line;
   return {
     code: 'yaml-syntax',
     severity: 'error',
-    message: `YAML syntax error: the value nests too deeply to read (more than ${MAX_FLOW_DEPTH} levels of [ ] or { }); flatten it, or close the brackets left open.`,
+    message: `YAML syntax error: the value nests too deeply to read (more than ${MAX_DEPTH} levels of brackets or indentation); flatten it, or close the brackets left open.`,
     start: at,
     end: Math.max(at + 1, doc.lines.lineEnd(line)),
   };
@@ -193,7 +190,7 @@ function firstPerLine(doc: SyncFileDocument): YamlError[] {
 
 /** All problems of a document, in absolute offsets, sorted by position. */
 export function validateDocument(doc: SyncFileDocument, options: ValidateOptions = {}): Problem[] {
-  const overflow = doc.yamlErrors.find((e) => /Maximum call stack size exceeded/.test(e.message));
+  const overflow = doc.yamlErrors.find((e) => e.code === TOO_DEEP || /Maximum call stack size exceeded/.test(e.message));
   const problems: Problem[] = overflow ? [tooDeepProblem(doc, overflow)] : firstPerLine(doc).map((e) => yamlProblem(e, doc));
   problems.push(...headerProblems(doc));
   const healthy = doc.syncs.filter((entry) => !isBroken(entry.segment));
