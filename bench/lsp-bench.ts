@@ -10,7 +10,7 @@
  *   peak memory: VmHWM of each server process.
  * Prints a table with ratios (yaml-ls / ours) and the number of problems each reported.
  * yaml-ls waits a fixed 200 ms before validating; ours validates an opened file at once and an
- * edited one after 15 ms. Both are part of what a user feels, so the ratios include them; rows
+ * edited one after 2 ms. Both are part of what a user feels, so the ratios include them; rows
  * "minus yaml-ls's debounce" show the work alone. No timed assertions: this prints, it never fails
  * on speed. `--profile` also writes CPU profiles of our server (open them in Chrome DevTools).
  */

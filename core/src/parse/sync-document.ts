@@ -4,10 +4,9 @@
  * reusing the parse of every segment whose text did not change since the previous version. A file
  * the scan cannot split safely is parsed whole; both modes expose the same structure.
  */
-import { isMap, isScalar, parseDocument, YAMLParseError, type Document, type ErrorCode, type Node, type Pair } from 'yaml';
-import { addDuplicateKeyErrors } from './duplicate-keys';
+import { isMap, isScalar, type Document, type Node, type Pair } from 'yaml';
+import { parseBounded } from './bounded-parse';
 import { LineIndex } from './line-index';
-import { excessiveNesting, MAX_DEPTH, TOO_DEEP } from './nesting-depth';
 import { scanSegments, spanStillFits, type SegmentLayout } from './segment-scan';
 
 export type SegmentKind = 'whole' | 'header' | 'sync';
@@ -60,28 +59,8 @@ interface ParsedText {
 /** Duplicate keys are found by duplicate-keys.ts, in linear time. */
 const PARSE_OPTIONS = { uniqueKeys: false, prettyErrors: false, strict: true } as const;
 
-/**
- * A text nested deeper than `MAX_DEPTH` is not given to the parser, which recurses per level and
- * would run out of stack somewhere that depends on the stack's size: it becomes an empty document
- * with one error at the first place too deep, the same in every process. Should the parser still
- * throw, that is an error of the document too: parsing never throws.
- */
 function parseText(text: string): ParsedText {
-  const deep = excessiveNesting(text, MAX_DEPTH);
-  if (deep !== undefined) return unparsed(text, deep, TOO_DEEP, 'the text nests too deeply to parse');
-  try {
-    const doc = parseDocument(text, PARSE_OPTIONS);
-    addDuplicateKeyErrors(doc);
-    return { doc, memo: new Map() };
-  } catch (err) {
-    return unparsed(text, 0, err instanceof RangeError ? TOO_DEEP : 'UNEXPECTED_TOKEN', (err as Error).message);
-  }
-}
-
-function unparsed(text: string, at: number, code: string, message: string): ParsedText {
-  const doc = parseDocument('', PARSE_OPTIONS);
-  doc.errors.push(new YAMLParseError([at, Math.min(at + 1, text.length)], code as ErrorCode, message));
-  return { doc, memo: new Map() };
+  return { doc: parseBounded(text, PARSE_OPTIONS), memo: new Map() };
 }
 
 interface Version {
