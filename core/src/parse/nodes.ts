@@ -94,6 +94,7 @@ export interface AliasTrouble extends Span {
  * the document for every alias, which a file of many aliases turns into minutes).
  */
 export function aliasTrouble(segment: Segment): AliasTrouble | undefined {
+  if (!segment.text.includes('*')) return undefined; // no alias without one: most segments need no walk
   const anchors = new Set<string>();
   let first: Span | undefined;
   let unresolved: Span | undefined;
