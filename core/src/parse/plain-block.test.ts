@@ -20,7 +20,7 @@ function dump(doc: Document.Parsed): string {
     }
     return n === null ? null : `unexpected ${String(n)}`;
   };
-  return JSON.stringify({ range: doc.range, errors: doc.errors.length, warnings: doc.warnings.length, contents: node(doc.contents), js: String(JSON.stringify(doc.toJS(), (_, v: unknown) => (typeof v === 'number' ? String(v) : v))), text: doc.toString() });
+  return JSON.stringify({ range: doc.range, errors: doc.errors.length, warnings: doc.warnings.length, directives: doc.directives, keys: Object.keys(doc).sort(), contents: node(doc.contents), js: String(JSON.stringify(doc.toJS(), (_, v: unknown) => (typeof v === 'number' ? String(v) : v))), text: doc.toString() });
 }
 
 function agrees(text: string): boolean {

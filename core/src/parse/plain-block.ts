@@ -7,15 +7,17 @@
  * not plain words, duplicate keys — returns undefined and the caller uses the library, which is
  * always right; plain-block.test.ts checks the two agree on every text this path accepts.
  */
-import { Pair, parseDocument, Scalar, YAMLMap, YAMLSeq, type Document, type DocumentOptions, type Node, type ParseOptions, type ScalarTag, type SchemaOptions } from 'yaml';
+import { Document, Pair, Scalar, YAMLMap, YAMLSeq, type DocumentOptions, type Node, type ParseOptions, type ScalarTag, type SchemaOptions } from 'yaml';
 
 type Options = ParseOptions & DocumentOptions & SchemaOptions;
 
 /** Syntax this path does not follow wherever it appears (indicators at a scalar's start are checked by PLAIN). */
 const UNSUPPORTED = /[#{}\t\r]|^(---|\.\.\.|%)/m;
 const KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
-/** A plain scalar on one line: no indicator at its start, no `: ` or ` #` inside, no trailing colon. */
-const PLAIN = /^[^\s\-?:,[\]{}#&*!|>'"%@`]([^:]|:(?=\S))*$/;
+/** Characters a plain scalar cannot start with (indicators). */
+const INDICATOR_START = /^[\-?:,[\]{}#&*!|>'"%@`]/;
+/** In the core schema only these starts can make a scalar anything but a string (null, bool, numbers). */
+const MAYBE_NOT_STRING = /^[~nNtTfF0-9+.-]/;
 /** A plain scalar inside `[ ]`: no `:` at all (it would make a mapping there). */
 const FLOW_ITEM = /^[^\s\-?:,[\]{}#&*!|>'"%@`][^,:[\]{}]*$/;
 
@@ -150,15 +152,16 @@ class Builder {
     return seq;
   }
 
+  /** A plain scalar to the end of the line: no indicator at its start, no `: ` inside, no trailing colon. */
   private plain(start: number, line: Line): Scalar {
     const source = this.text.slice(start, line.contentEnd);
-    if (!PLAIN.test(source)) throw new Unsupported();
+    if (INDICATOR_START.test(source) || source.includes(': ') || source.endsWith(':')) throw new Unsupported();
     return this.scalar(source, start, line.contentEnd, line.next);
   }
 
   /** A plain scalar resolved by the schema's tags, as the library's composer does. */
   private scalar(source: string, start: number, valueEnd: number, nodeEnd: number): Scalar {
-    const tag = this.tags.find((t) => (t.test as RegExp).test(source));
+    const tag = MAYBE_NOT_STRING.test(source) ? this.tags.find((t) => (t.test as RegExp).test(source)) : undefined;
     const fail = (): never => {
       throw new Unsupported();
     };
@@ -175,7 +178,8 @@ class Builder {
 /** The document the YAML library would parse from `text`, or undefined when `text` is outside this path. */
 export function parsePlainBlock(text: string, options: Options): Document.Parsed | undefined {
   if (UNSUPPORTED.test(text)) return undefined;
-  const doc = parseDocument('', options);
+  const doc = new Document(undefined, options) as Document.Parsed;
+  if (doc.schema.name !== 'core') return undefined; // MAYBE_NOT_STRING knows the core schema's tags
   try {
     const root = new Builder(text, doc).root();
     doc.contents = root as unknown as typeof doc.contents; // built like a parsed node: ranges, sources, types
