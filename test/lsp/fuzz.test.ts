@@ -15,7 +15,7 @@ import { after, before, test } from 'node:test';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver-protocol/node';
 import { generateSyncFile } from '../../bench/generate-syncs';
 import { seededRandom } from '../../core/testing/random';
-import type { FileProblem } from '../../core/src/lang/load-definition';
+import { toFileProblem, type FileProblem } from '../../core/src/lang/load-definition';
 import { editorText, hostileCase, HOSTILE_KINDS } from './hostile-cases';
 import { expectedDiagnostics, FUZZ_LIMITS, residentMemory, runLspFuzz } from './fuzz-session';
 import { LspClient, REPO_ROOT } from './lsp-client';
@@ -81,16 +81,8 @@ const SEVERITY: Record<number, FileProblem['severity']> = {
 
 /** An editor diagnostic as the CLI prints it (1-based). */
 function asCliProblem(d: Diagnostic, file: string): FileProblem {
-  return {
-    file,
-    line: d.range.start.line + 1,
-    column: d.range.start.character + 1,
-    endLine: d.range.end.line + 1,
-    endColumn: d.range.end.character + 1,
-    severity: SEVERITY[d.severity ?? DiagnosticSeverity.Error] as FileProblem['severity'],
-    code: String(d.code),
-    message: typeof d.message === 'string' ? d.message : d.message.value,
-  };
+  const severity = SEVERITY[d.severity ?? DiagnosticSeverity.Error] as FileProblem['severity'];
+  return toFileProblem(file, { range: d.range, severity, code: String(d.code), message: typeof d.message === 'string' ? d.message : d.message.value });
 }
 
 test('validate judges every hostile kind as the editor does: exit 0 or 1, no stack trace, same problems at the same places', async () => {
