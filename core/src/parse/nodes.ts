@@ -75,6 +75,7 @@ export function localScalarSource(node: Node): { text: string; start: number } |
 /** Plain JS value of a node; `undefined` when it cannot be built (an alias to a missing anchor). */
 export function jsValue(segment: Segment, node: unknown): unknown {
   if (!node || typeof node !== 'object' || !('toJS' in node)) return node ?? null;
+  if (isScalar(node)) return node.value; // what toJS gives a scalar, without its context and anchor map per call
   try {
     return (node as Node).toJS(segment.doc);
   } catch {
