@@ -30,8 +30,8 @@ function agrees(text: string): boolean {
   return true;
 }
 
-const SCALARS = ['every 15 minutes', 'custom_attributes', '5439', '1.50', '0x1F', '0o17', 'true', 'False', 'null', '~', '-3', '+12', '.5', '1e309', '-.inf', '.NaN', 'a:b', 'x@y.z', 'http://a.b/c?d=1', 'INGESTION.T_1', 'yes', '12:30', '2026-01-01', 'a - b', 'a, b', 'x ]', 'a  b', '-x', '0', '00', '1_000'];
-const FLOWS = ['[a, b]', '[]', '[x@y.z]', '[ a ]', '[a,b]', '[a, [b]]', '[a, b', '[1, true, null]', '[a,  b]', '[a, b] x'];
+const SCALARS = ['every 15 minutes', 'custom_attributes', '5439', '1.50', '0x1F', '0o17', 'true', 'False', 'null', '~', '-3', '+12', '.5', '1e309', '-.inf', '.NaN', 'a:b', 'x@y.z', 'http://a.b/c?d=1', 'INGESTION.T_1', 'yes', '12:30', '2026-01-01', 'a - b', 'a, b', 'x ]', 'a  b', '-x', '0', '00', '1_000', "it's", 'say "hi"', 'a\\b', 'x!y', 'a&b *c', 'a|b', 'a>b', '50%', 'a@b', 'a`b', 'é', '${env:X}', 'a?b', 'a -b'];
+const FLOWS = ["[it's, a&b]", '[${env:X}, 50%]', '[a b, c]', '[a, b]', '[]', '[x@y.z]', '[ a ]', '[a,b]', '[a, [b]]', '[a, b', '[1, true, null]', '[a,  b]', '[a, b] x'];
 
 function segment(random: () => number): string {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
