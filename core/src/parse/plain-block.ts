@@ -11,7 +11,7 @@ import { Document, Pair, Scalar, YAMLMap, YAMLSeq, type DocumentOptions, type No
 
 type Options = ParseOptions & DocumentOptions & SchemaOptions;
 
-/** Syntax this path does not follow wherever it appears (indicators at a scalar's start are checked by PLAIN). */
+/** Syntax this path does not follow wherever it appears (indicators at a scalar's start: INDICATOR_START). */
 const UNSUPPORTED = /[#{}\t\r]|^(---|\.\.\.|%)/m;
 const KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 /** Characters a plain scalar cannot start with (indicators). */
@@ -21,7 +21,13 @@ const MAYBE_NOT_STRING = /^[~nNtTfF0-9+.-]/;
 /** A plain scalar inside `[ ]`: no `:` at all (it would make a mapping there). */
 const FLOW_ITEM = /^[^\s\-?:,[\]{}#&*!|>'"%@`][^,:[\]{}]*$/;
 
-class Unsupported extends Error {}
+/** Thrown (one instance, no stack to capture) as soon as the text leaves the plain block style. */
+const UNSUPPORTED_TEXT = new (class Unsupported {})();
+
+/** A tag that cannot resolve a value reports it here: the library would report an error, we leave it to the library. */
+function unsupported(): never {
+  throw UNSUPPORTED_TEXT;
+}
 
 interface Line {
   start: number;
@@ -61,12 +67,12 @@ class Builder {
     }
   }
 
-  /** The root block mapping, or throws Unsupported. */
+  /** The root block mapping, or throws UNSUPPORTED_TEXT. */
   root(): YAMLMap {
     const first = this.lines[0];
-    if (!first) throw new Unsupported();
+    if (!first) throw UNSUPPORTED_TEXT;
     const map = this.map(first.indent);
-    if (this.at < this.lines.length) throw new Unsupported();
+    if (this.at < this.lines.length) throw UNSUPPORTED_TEXT;
     return map;
   }
 
@@ -77,20 +83,20 @@ class Builder {
     for (let line = this.lines[this.at]; line && line.indent === indent; line = this.lines[this.at]) {
       const keyStart = line.start + indent;
       const colon = this.text.indexOf(':', keyStart);
-      if (colon === -1 || colon >= line.contentEnd) throw new Unsupported();
+      if (colon === -1 || colon >= line.contentEnd) throw UNSUPPORTED_TEXT;
       const keyText = this.text.slice(keyStart, colon);
-      if (!KEY.test(keyText) || keys.has(keyText)) throw new Unsupported();
+      if (!KEY.test(keyText) || keys.has(keyText)) throw UNSUPPORTED_TEXT;
       keys.add(keyText);
       const key = this.scalar(keyText, keyStart, colon, colon);
-      if (typeof key.value !== 'string') throw new Unsupported();
+      if (typeof key.value !== 'string') throw UNSUPPORTED_TEXT;
       if (line.spaceBefore && map.items.length > 0) key.spaceBefore = true;
-      else if (line.spaceBefore) throw new Unsupported();
+      else if (line.spaceBefore) throw UNSUPPORTED_TEXT;
       this.at++;
       let value: Node;
       if (colon + 1 === line.contentEnd) {
         value = this.nested(indent);
       } else {
-        if (this.text.charCodeAt(colon + 1) !== 0x20 || this.text.charCodeAt(colon + 2) === 0x20) throw new Unsupported();
+        if (this.text.charCodeAt(colon + 1) !== 0x20 || this.text.charCodeAt(colon + 2) === 0x20) throw UNSUPPORTED_TEXT;
         value = this.inline(colon + 2, line);
       }
       map.items.push(new Pair(key, value));
@@ -104,10 +110,10 @@ class Builder {
   /** The block collection under a key that ends its line. */
   private nested(parentIndent: number): Node {
     const line = this.lines[this.at];
-    if (!line || line.indent < parentIndent || line.spaceBefore) throw new Unsupported();
+    if (!line || line.indent < parentIndent || line.spaceBefore) throw UNSUPPORTED_TEXT;
     const first = this.text.charCodeAt(line.start + line.indent);
     if (first === 0x2d /* - */) return this.seq(line.indent);
-    if (line.indent === parentIndent) throw new Unsupported();
+    if (line.indent === parentIndent) throw UNSUPPORTED_TEXT;
     return this.map(line.indent);
   }
 
@@ -117,16 +123,16 @@ class Builder {
     let end = start;
     for (let line = this.lines[this.at]; line && line.indent === indent; line = this.lines[this.at]) {
       const dash = line.start + indent;
-      if (this.text.charCodeAt(dash) !== 0x2d || this.text.charCodeAt(dash + 1) !== 0x20 || this.text.charCodeAt(dash + 2) === 0x20) throw new Unsupported();
+      if (this.text.charCodeAt(dash) !== 0x2d || this.text.charCodeAt(dash + 1) !== 0x20 || this.text.charCodeAt(dash + 2) === 0x20) throw UNSUPPORTED_TEXT;
       const item = this.plain(dash + 2, line);
       if (line.spaceBefore && seq.items.length > 0) item.spaceBefore = true;
-      else if (line.spaceBefore) throw new Unsupported();
+      else if (line.spaceBefore) throw UNSUPPORTED_TEXT;
       seq.items.push(item);
       end = (item.range as [number, number, number])[2];
       this.at++;
     }
     const after = this.lines[this.at];
-    if (after && after.indent > indent) throw new Unsupported();
+    if (after && after.indent > indent) throw UNSUPPORTED_TEXT;
     seq.range = [start, end, end];
     return seq;
   }
@@ -134,16 +140,16 @@ class Builder {
   /** A value on its key's line: a plain scalar or a flow sequence of plain scalars. */
   private inline(start: number, line: Line): Node {
     const after = this.lines[this.at];
-    if (after && after.indent > line.indent) throw new Unsupported(); // a value continued on the next lines
+    if (after && after.indent > line.indent) throw UNSUPPORTED_TEXT; // a value continued on the next lines
     if (this.text.charCodeAt(start) !== 0x5b /* [ */) return this.plain(start, line);
-    if (this.text.charCodeAt(line.contentEnd - 1) !== 0x5d /* ] */) throw new Unsupported();
+    if (this.text.charCodeAt(line.contentEnd - 1) !== 0x5d /* ] */) throw UNSUPPORTED_TEXT;
     const seq = new YAMLSeq(this.doc.schema);
     seq.flow = true;
     const body = this.text.slice(start + 1, line.contentEnd - 1);
     if (body !== '') {
       let at = start + 1;
       for (const part of body.split(', ')) {
-        if (!FLOW_ITEM.test(part) || part.endsWith(' ')) throw new Unsupported();
+        if (!FLOW_ITEM.test(part) || part.endsWith(' ')) throw UNSUPPORTED_TEXT;
         seq.items.push(this.scalar(part, at, at + part.length, at + part.length));
         at += part.length + 2;
       }
@@ -155,17 +161,14 @@ class Builder {
   /** A plain scalar to the end of the line: no indicator at its start, no `: ` inside, no trailing colon. */
   private plain(start: number, line: Line): Scalar {
     const source = this.text.slice(start, line.contentEnd);
-    if (INDICATOR_START.test(source) || source.includes(': ') || source.endsWith(':')) throw new Unsupported();
+    if (INDICATOR_START.test(source) || source.includes(': ') || source.endsWith(':')) throw UNSUPPORTED_TEXT;
     return this.scalar(source, start, line.contentEnd, line.next);
   }
 
   /** A plain scalar resolved by the schema's tags, as the library's composer does. */
   private scalar(source: string, start: number, valueEnd: number, nodeEnd: number): Scalar {
     const tag = MAYBE_NOT_STRING.test(source) ? this.tags.find((t) => (t.test as RegExp).test(source)) : undefined;
-    const fail = (): never => {
-      throw new Unsupported();
-    };
-    const resolved = tag ? tag.resolve(source, fail, this.doc.options) : source;
+    const resolved = tag ? tag.resolve(source, unsupported, this.doc.options) : source;
     const scalar = resolved instanceof Scalar ? resolved : new Scalar(resolved);
     scalar.range = [start, valueEnd, nodeEnd];
     scalar.source = source;
@@ -186,7 +189,7 @@ export function parsePlainBlock(text: string, options: Options): Document.Parsed
     doc.range = [0, (root.range as [number, number, number])[1], text.length];
     return doc;
   } catch (err) {
-    if (err instanceof Unsupported) return undefined;
+    if (err === UNSUPPORTED_TEXT) return undefined;
     throw err;
   }
 }
