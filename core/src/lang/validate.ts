@@ -149,7 +149,10 @@ function syncValue(entry: SyncEntry, view: SyncView): unknown {
     isMap(value) &&
     value.items.length === view.fields.size &&
     value.items.every((p) => isScalar(p.key) && typeof p.key.value === 'string' && p.key.value !== '<<' && p.key.value !== '__proto__');
-  return fromFields ? Object.fromEntries([...view.fields].map(([key, field]) => [key, field.js])) : jsValue(entry.segment, value);
+  if (!fromFields) return jsValue(entry.segment, value);
+  const record: Record<string, unknown> = {};
+  for (const [key, field] of view.fields) record[key] = field.js;
+  return record;
 }
 
 function syncProblems(doc: SyncFileDocument, entry: SyncEntry, view: SyncView): Problem[] {
