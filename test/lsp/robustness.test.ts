@@ -70,6 +70,8 @@ const PATHOLOGICAL: Record<string, () => string> = {
   'binary-ish text': () => EXAMPLE.replace(/a/g, '\u0000').replace(/e/g, '\ud800').replace(/s/g, '\u0007\uffff'),
   'deeply nested flow collections': () => `syncs: ${'['.repeat(20_000)}${']'.repeat(20_000)}\n`,
   'deeply nested block mappings': () => Array.from({ length: 2_000 }, (_, i) => `${' '.repeat(i)}k${i}:`).join('\n'),
+  // The parser recursed once per `- ` and overflowed; completion's re-parse did too.
+  '5,000-deep compact block sequence': () => `${EXAMPLE}extra:\n  ${'- '.repeat(5_000)}x\n`,
   'alias expansion bomb': () =>
     'a: &a [x, x, x, x, x, x, x, x, x]\n' +
     Array.from({ length: 9 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9).fill(`*${String.fromCharCode(97 + i)}`).join(', ')}]`).join('\n') +

@@ -3,6 +3,7 @@
  * (parsed tolerantly, so syncs show even while another part of the file has errors) and each
  * sync's recorded state and run history (the file state store the engine writes).
  */
+import { existsSync } from 'node:fs';
 import { checkDefinitionText } from '../../../core/src/lang/load-definition';
 import { keySpan } from '../../../core/src/parse/nodes';
 import { nextRunTimes, parseSchedule } from '../../../core/src/schedule';
@@ -50,8 +51,10 @@ export async function readSyncRecord(
   sync: SyncDefinitionSummary,
   options: { now: Date; recentRuns: number },
 ): Promise<SyncRecord> {
-  const store = createFileStateStore(syncStateDir(file.stateRoot, file.summary.path, sync.name));
-  const [state, runs] = await Promise.all([store.readState().catch(() => undefined), store.listRuns(options.recentRuns).catch(() => [])]);
+  const dir = syncStateDir(file.stateRoot, file.summary.path, sync.name);
+  // Most syncs of a big workspace never ran: one stat instead of two failing reads each.
+  const store = existsSync(dir) ? createFileStateStore(dir) : undefined;
+  const [state, runs] = store ? await Promise.all([store.readState().catch(() => undefined), store.listRuns(options.recentRuns).catch(() => [])]) : [undefined, []];
   const record: SyncRecord = { runs };
   if (state) record.state = state;
   const next = nextRun(sync.schedule, file.summary.timezone, options.now);

@@ -10,10 +10,11 @@
  * `:`, an empty line a placeholder key at the cursor), re-parses that one segment and reports
  * the placeholder's mapping without the placeholder in it.
  */
-import { isMap, isNode, isScalar, isSeq, parseDocument, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
+import { isMap, isNode, isScalar, isSeq, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
 import type { Span } from '../parse/nodes';
 import type { Position } from '../parse/line-index';
 import { segmentAt, type Segment, type SyncFileDocument } from '../parse/sync-document';
+import { parseBounded } from '../parse/bounded-parse';
 
 export type PathStep = string | number;
 
@@ -267,7 +268,7 @@ export function completionContext(doc: SyncFileDocument, position: Position): Co
   if (local === undefined) return undefined;
   const transformed = transformLine(segment, line, local, blank);
   const text = transformed ?? segment.text;
-  const root = transformed === undefined ? segment.doc.contents : parseDocument(text, PARSE_OPTIONS).contents;
+  const root = transformed === undefined ? segment.doc.contents : parseBounded(text, PARSE_OPTIONS).contents;
   const hit = locate(root, local, text);
   if (!hit) return undefined;
   const path = [...segment.pathPrefix, ...hit.path];

@@ -70,8 +70,12 @@ function assemble(doc: SyncFileDocument): SyncFile {
   return { ...header, syncs };
 }
 
-/** Throws only for unreadable files (the error names the file); validation problems are returned. */
+/**
+ * Throws only for unreadable files (the error names the file); validation problems are returned.
+ * The bytes are decoded as an editor does (a leading BOM dropped, bytes that are not UTF-8 shown
+ * as U+FFFD), so every problem is at the line and column the editor shows.
+ */
 export async function loadDefinitionFile(filePath: string, options: { stateDir?: string; env?: NodeJS.ProcessEnv } = {}): Promise<LoadedDefinition> {
-  const text = await fs.readFile(filePath, 'utf8');
+  const text = new TextDecoder('utf-8').decode(await fs.readFile(filePath));
   return checkDefinitionText(filePath, text, options);
 }

@@ -3,7 +3,7 @@
  * Schema, and the semantic rules. Per-segment results are memoised on the segment (see
  * `parse/sync-document.ts`), so after an edit inside one sync only that sync is re-checked.
  */
-import { isMap } from 'yaml';
+import { isMap, isScalar } from 'yaml';
 import { aliasTrouble, jsValue, localKeySpan } from '../parse/nodes';
 import type { Segment, SyncEntry, SyncFileDocument, YamlError } from '../parse/sync-document';
 import { fileRules } from '../rules/file-rules';
@@ -15,7 +15,7 @@ import { validateHeaderValue, validateSyncValue } from '../schema/schema';
 import type { StateLookup } from '../state/sync-state';
 import { toDiagnostic, type Diagnostic, type Problem } from '../rules/problem';
 import { schemaProblems } from './schema-problems';
-import { excessiveNesting } from './nesting-depth';
+import { excessiveNesting, MAX_DEPTH, TOO_DEEP } from '../parse/nesting-depth';
 
 export interface ValidateOptions {
   /** Recorded state of the file's syncs; without it, state-based rules say nothing. */
@@ -138,6 +138,23 @@ function headerProblems(doc: SyncFileDocument): Problem[] {
   });
 }
 
+/**
+ * The sync's plain value for the schema. When its fields are the whole mapping (string keys, none
+ * twice, no merge key) it is put together from the fields' values, which the view already built:
+ * converting every sync twice was a tenth of opening a big file.
+ */
+function syncValue(entry: SyncEntry, view: SyncView): unknown {
+  const value = entry.pair.value;
+  const fromFields =
+    isMap(value) &&
+    value.items.length === view.fields.size &&
+    value.items.every((p) => isScalar(p.key) && typeof p.key.value === 'string' && p.key.value !== '<<' && p.key.value !== '__proto__');
+  if (!fromFields) return jsValue(entry.segment, value);
+  const record: Record<string, unknown> = {};
+  for (const [key, field] of view.fields) record[key] = field.js;
+  return record;
+}
+
 function syncProblems(doc: SyncFileDocument, entry: SyncEntry, view: SyncView): Problem[] {
   if (isBroken(entry.segment)) return [];
   return memoised(entry.segment, syncMemoKey(entry.segment, entry.name, 'problems'), () => {
@@ -146,7 +163,7 @@ function syncProblems(doc: SyncFileDocument, entry: SyncEntry, view: SyncView): 
     const alias = aliasProblem(entry.segment);
     if (alias.length) return entry.segment === doc.header ? [] : alias;
     const path = ['syncs', entry.name];
-    const problems = schemaProblems(validateSyncValue(jsValue(entry.segment, entry.pair.value)), {
+    const problems = schemaProblems(validateSyncValue(syncValue(entry, view)), {
       segment: entry.segment,
       root: entry.pair.value,
       path,
@@ -157,20 +174,17 @@ function syncProblems(doc: SyncFileDocument, entry: SyncEntry, view: SyncView): 
   });
 }
 
-/** Deeper than any definition needs, shallow enough for the parser's stack in the editor and the CLI alike. */
-const MAX_FLOW_DEPTH = 200;
-
 /**
  * The parser ran out of stack: its errors then depend on where that happened, so one problem
  * replaces them, at the first place the text nests too deep (the same in the editor and the CLI).
  */
 function tooDeepProblem(doc: SyncFileDocument, overflow: YamlError): Problem {
-  const at = excessiveNesting(doc.text, MAX_FLOW_DEPTH) ?? overflow.start;
+  const at = excessiveNesting(doc.text, MAX_DEPTH) ?? overflow.start;
   const line = doc.lines.positionAt(at).line;
   return {
     code: 'yaml-syntax',
     severity: 'error',
-    message: `YAML syntax error: the value nests too deeply to read (more than ${MAX_FLOW_DEPTH} levels of [ ] or { }); flatten it, or close the brackets left open.`,
+    message: `YAML syntax error: the value nests too deeply to read (more than ${MAX_DEPTH} levels of brackets or indentation); flatten it, or close the brackets left open.`,
     start: at,
     end: Math.max(at + 1, doc.lines.lineEnd(line)),
   };
@@ -193,7 +207,7 @@ function firstPerLine(doc: SyncFileDocument): YamlError[] {
 
 /** All problems of a document, in absolute offsets, sorted by position. */
 export function validateDocument(doc: SyncFileDocument, options: ValidateOptions = {}): Problem[] {
-  const overflow = doc.yamlErrors.find((e) => /Maximum call stack size exceeded/.test(e.message));
+  const overflow = doc.yamlErrors.find((e) => e.code === TOO_DEEP || /Maximum call stack size exceeded/.test(e.message));
   const problems: Problem[] = overflow ? [tooDeepProblem(doc, overflow)] : firstPerLine(doc).map((e) => yamlProblem(e, doc));
   problems.push(...headerProblems(doc));
   const healthy = doc.syncs.filter((entry) => !isBroken(entry.segment));

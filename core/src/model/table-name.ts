@@ -40,13 +40,16 @@ export function parseTableName(text: string): TableNameResult {
       }
       if (name === '') return { ok: false, message: 'A quoted name cannot be empty.', start, end: i };
     } else {
-      while (i < text.length && text[i] !== '.') name += text[i++];
+      const dot = text.indexOf('.', i);
+      i = dot === -1 ? text.length : dot;
+      name = text.slice(start, i);
       if (!PLAIN.test(name)) {
         const why = name === '' ? 'a name is empty' : `\`${name}\` is not a plain identifier (letters, digits, \`_\`, \`$\`, not starting with a digit); quote it as \`"${name.replace(/"/g, '""')}"\` if it really has that name`;
         return { ok: false, message: `Invalid table name: ${why}.`, start, end: Math.max(i, start + 1) };
       }
     }
-    if (Buffer.byteLength(name) > MAX_BYTES) return { ok: false, message: `\`${name}\` is longer than ${MAX_BYTES} bytes, the Redshift limit for a name.`, start, end: i };
+    // A plain name is ASCII: its length is its size in bytes.
+    if ((quoted ? Buffer.byteLength(name) : name.length) > MAX_BYTES) return { ok: false, message: `\`${name}\` is longer than ${MAX_BYTES} bytes, the Redshift limit for a name.`, start, end: i };
     parts.push({ name: quoted ? name : name.toLowerCase(), quoted, start, end: i });
     if (i >= text.length) break;
     if (text[i] !== '.') return { ok: false, message: `Unexpected \`${text[i]}\` after a quoted name; separate parts with \`.\`.`, start: i, end: i + 1 };

@@ -75,6 +75,7 @@ export function localScalarSource(node: Node): { text: string; start: number } |
 /** Plain JS value of a node; `undefined` when it cannot be built (an alias to a missing anchor). */
 export function jsValue(segment: Segment, node: unknown): unknown {
   if (!node || typeof node !== 'object' || !('toJS' in node)) return node ?? null;
+  if (isScalar(node)) return node.value; // what toJS gives a scalar, without its context and anchor map per call
   try {
     return (node as Node).toJS(segment.doc);
   } catch {
@@ -94,6 +95,7 @@ export interface AliasTrouble extends Span {
  * the document for every alias, which a file of many aliases turns into minutes).
  */
 export function aliasTrouble(segment: Segment): AliasTrouble | undefined {
+  if (!segment.text.includes('*')) return undefined; // no alias without one: most segments need no walk
   const anchors = new Set<string>();
   let first: Span | undefined;
   let unresolved: Span | undefined;

@@ -4,8 +4,8 @@
  * reusing the parse of every segment whose text did not change since the previous version. A file
  * the scan cannot split safely is parsed whole; both modes expose the same structure.
  */
-import { isMap, isScalar, parseDocument, type Document, type Node, type Pair } from 'yaml';
-import { addDuplicateKeyErrors } from './duplicate-keys';
+import { isMap, isScalar, type Document, type Node, type Pair } from 'yaml';
+import { parseBounded } from './bounded-parse';
 import { LineIndex } from './line-index';
 import { scanSegments, spanStillFits, type SegmentLayout } from './segment-scan';
 
@@ -60,9 +60,7 @@ interface ParsedText {
 const PARSE_OPTIONS = { uniqueKeys: false, prettyErrors: false, strict: true } as const;
 
 function parseText(text: string): ParsedText {
-  const doc = parseDocument(text, PARSE_OPTIONS);
-  addDuplicateKeyErrors(doc);
-  return { doc, memo: new Map() };
+  return { doc: parseBounded(text, PARSE_OPTIONS), memo: new Map() };
 }
 
 interface Version {

@@ -45,18 +45,35 @@ function connectionTargets(ctx: FileContext): Map<string, { host: string; databa
   return targets;
 }
 
+/** `schema\0table` of a parsed table name, made once per name (names live as long as their sync's parse). */
+const tableKeys = new WeakMap<object, string>();
+
+function tableKey(table: { schema: string; table: string }): string {
+  let key = tableKeys.get(table);
+  if (key === undefined) tableKeys.set(table, (key = `${table.schema}\u0000${table.table}`));
+  return key;
+}
+
+/**
+ * Tables are the same when read through the same host and database; each edit re-checks every
+ * sync, so keys are built once per connection and per table name, not per sync and check.
+ */
 export function checkDuplicateTables(ctx: FileContext): Problem[] {
   const targets = connectionTargets(ctx);
-  const first = new Map<string, SyncView>();
+  const whereOf = new Map([...targets].map(([name, t]) => [name, `${t.host}\u0000${t.database}`]));
+  const first = new Map<string, Map<string, SyncView>>();
   const problems: Problem[] = [];
   for (const sync of ctx.syncs) {
     const { connection, table } = sync.facts;
     if (!connection || !table) continue;
-    const target = targets.get(connection);
-    const key = `${target?.host ?? connection}\u0000${(table.database ?? target?.database ?? '').toLowerCase()}\u0000${table.schema}\u0000${table.table}`;
-    const owner = first.get(key);
+    const where =
+      table.database === undefined ? (whereOf.get(connection) ?? `${connection}\u0000`) : `${targets.get(connection)?.host ?? connection}\u0000${table.database.toLowerCase()}`;
+    let tables = first.get(where);
+    if (!tables) first.set(where, (tables = new Map()));
+    const key = tableKey(table);
+    const owner = tables.get(key);
     if (!owner) {
-      first.set(key, sync);
+      tables.set(key, sync);
       continue;
     }
     const field = sync.fields.get('table');

@@ -16,14 +16,23 @@ const RENAMED_ZONES = [
   'Atlantic/Faroe', 'Europe/Kyiv', 'Pacific/Chuuk', 'Pacific/Kanton', 'Pacific/Pohnpei',
 ];
 
+/** Answers of `isKnownToIntl` (a DateTimeFormat costs ~0.3 ms); files name few zones, the bound is for safety. */
+const knownToIntl = new Map<string, boolean>();
+
 /** True when Intl can compute with the zone (it ignores case and knows legacy links like US/Eastern). */
 export function isKnownToIntl(timeZone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone });
-    return true;
-  } catch {
-    return false;
+  let known = knownToIntl.get(timeZone);
+  if (known === undefined) {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone });
+      known = true;
+    } catch {
+      known = false;
+    }
+    if (knownToIntl.size >= 1_000) knownToIntl.clear();
+    knownToIntl.set(timeZone, known);
   }
+  return known;
 }
 
 let zones: readonly string[] | undefined;
@@ -55,6 +64,17 @@ export function isValidTimeZone(timeZone: string): boolean {
  * `New York`) or a near miss (`Europe/Pari`). Undefined when nothing is close.
  */
 export function suggestTimeZone(bad: string): string | undefined {
+  if (suggested.has(bad)) return suggested.get(bad);
+  const suggestion = nearestZone(bad);
+  if (suggested.size >= 1_000) suggested.clear();
+  suggested.set(bad, suggestion);
+  return suggestion;
+}
+
+/** Suggestions made (each compares with ~600 zones; a workspace's files tend to share one typo). */
+const suggested = new Map<string, string | undefined>();
+
+function nearestZone(bad: string): string | undefined {
   const key = bad.trim().replace(/\s+/g, '_').toLowerCase();
   if (!key) return undefined;
   const exact = zoneByLowerCase().get(key);

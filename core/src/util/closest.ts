@@ -30,6 +30,8 @@ export function closest(word: string, candidates: readonly string[], maxDistance
   let best: string | undefined;
   let bestDistance = maxDistance + 1;
   for (const c of candidates) {
+    // The distance is at least the difference in length: most candidates need no table at all.
+    if (Math.abs(c.length - w.length) >= bestDistance) continue;
     const d = editDistance(w, c.toLowerCase());
     if (d < bestDistance) {
       best = c;
