@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { registerClearSecrets } from './commands/clear-secrets';
+import { registerCopyPreviewRow } from './commands/copy-preview-row';
 import { registerNewSyncDefinition } from './commands/new-sync-definition';
 import { registerPreviewSync } from './commands/preview-sync';
 import { registerRefresh } from './commands/refresh';
@@ -56,6 +57,7 @@ export function activate(context: vscode.ExtensionContext): void {
     registerClearSecrets(services),
     registerTestConnection(services),
     registerPreviewSync(services),
+    registerCopyPreviewRow(),
     registerSyncNow(services),
     registerShowHistory(services),
     registerShowRun(services),

@@ -96,8 +96,7 @@ export async function runScenario({ workbench, checks, workspace, userDataDir, s
   await checks.check('a payload with <script> in the preview stays text', async () => {
     const frame = await workbench.webview(`Test Connection: ${SYNC}`);
     const row = frame.locator('tr', { hasText: 'u-3' }).first();
-    await row.locator('summary').click();
-    await row.locator('pre.payload', { hasText: "<script>document.body.dataset.pwned='script'</script>" }).waitFor({ timeout: TIMEOUT });
+    await row.locator('td code', { hasText: "<script>document.body.dataset.pwned='script'</script>" }).waitFor({ timeout: TIMEOUT });
     const dom = await frame.evaluate(() => ({
       scripts: document.querySelectorAll('script').length,
       images: document.querySelectorAll('img').length,
@@ -114,7 +113,7 @@ export async function runScenario({ workbench, checks, workspace, userDataDir, s
     await editor().locator('.codelens-decoration a', { hasText: 'Preview' }).first().click();
     const frame = await workbench.webview(`Preview Sync: ${SYNC}`);
     await frame.getByText(`would read ${SOURCE_ROWS.length} rows`).waitFor({ timeout: TIMEOUT });
-    await frame.getByText('1 row would fail').waitFor({ timeout: TIMEOUT });
+    await frame.locator('.audit', { hasText: '1 row would fail of 4 pending rows (all checked)' }).waitFor({ timeout: TIMEOUT });
     if (services.brazeProfiles('u-1').length > 0) throw new Error('the dry run sent data to Braze');
     return `${await frame.locator('table.rows tbody tr').count()} rows previewed, nothing sent`;
   });

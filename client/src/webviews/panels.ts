@@ -1,7 +1,8 @@
 /**
  * The webview panels: one History panel per sync (kept current as runs land) and one result panel
  * per sync for Test Connection / Preview Sync. Panels never enable scripts: the pages are static
- * HTML under a CSP that forbids script (see html.ts).
+ * HTML under a CSP that forbids script (see html.ts). Result panels allow one command URI, the
+ * rows grid's "Copy" link.
  */
 import * as vscode from 'vscode';
 import { createFileStateStore } from '../../../core/src/state/file-state-store';
@@ -11,6 +12,7 @@ import { keyOf } from '../sync/run-registry';
 import type { SyncTarget } from '../sync/targets';
 import { renderHistoryPage } from './history-page';
 import { newNonce } from './html';
+import { COPY_ROW_COMMAND } from './preview-rows';
 
 const HISTORY_RUNS = 200;
 const ROW_ERRORS_PER_RUN = 200;
@@ -53,7 +55,7 @@ export class Panels implements vscode.Disposable {
       panel.title = title;
       panel.reveal(vscode.ViewColumn.Beside, true);
     } else {
-      panel = createPanel('brazeSync.result', title);
+      panel = createPanel('brazeSync.result', title, [COPY_ROW_COMMAND]);
       this.results.set(key, panel);
       panel.onDidDispose(() => this.results.delete(key));
     }
@@ -67,12 +69,12 @@ export class Panels implements vscode.Disposable {
   }
 }
 
-function createPanel(viewType: string, title: string): vscode.WebviewPanel {
+function createPanel(viewType: string, title: string, commands: readonly string[] = []): vscode.WebviewPanel {
   return vscode.window.createWebviewPanel(
     viewType,
     title,
     { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
-    { enableScripts: false, enableCommandUris: false, enableFindWidget: true, localResourceRoots: [] },
+    { enableScripts: false, enableCommandUris: commands.length ? commands : false, enableFindWidget: true, localResourceRoots: [] },
   );
 }
 

@@ -4,7 +4,7 @@
  * failure into the fix to apply. A passing test is recorded in state with a fingerprint of what
  * was tested (never a secret).
  */
-import { diagnoseFailure, type DiagnosisContext, type FailureKind } from '../adapters/connection-diagnosis';
+import { diagnoseFailure, type DiagnosisContext } from '../adapters/connection-diagnosis';
 import { exampleTableDdl } from '../adapters/redshift-shims';
 import { AmbiguousTableError, CatalogPermissionError, WrongDatabaseError } from '../adapters/table-catalog';
 import type { SyncFile } from '../model/sync-file';
@@ -16,17 +16,11 @@ import { systemClock, type Clock } from '../sync/ports';
 import { previewSync, type SyncPreview } from '../sync/preview';
 import type { SourceReader, SourceTable, TablePrivileges } from '../sync/source-reader';
 import { checkTableContract } from '../sync/table-contract';
+import type { ConnectionCheck } from './connection-check';
 import type { OpenedSource } from './open-sync';
+import { rowChecks } from './row-checks';
 
-export type CheckStatus = 'ok' | 'warning' | 'failed';
-
-export interface ConnectionCheck {
-  name: 'connect' | 'table' | 'columns' | 'privileges' | 'preview';
-  status: CheckStatus;
-  message: string;
-  fix?: string;
-  kind?: FailureKind;
-}
+export type { CheckStatus, ConnectionCheck } from './connection-check';
 
 export interface ConnectionTestResult {
   ok: boolean;
@@ -113,12 +107,7 @@ export async function testConnection(options: TestConnectionOptions): Promise<Co
     } catch (err) {
       return fail('preview', err);
     }
-    const bad = preview.row_errors.length;
-    checks.push({
-      name: 'preview',
-      status: bad > 0 ? 'warning' : 'ok',
-      message: `${preview.pending_rows} row(s) pending since the watermark; ${preview.scanned} previewed${bad ? `, ${bad} invalid (they would be recorded as row errors)` : ', all valid'}.`,
-    });
+    checks.push(...rowChecks(preview));
 
     const recorded = await recordTest(options, sync.connection);
     return { ok: true, checks, preview, recorded };

@@ -12,6 +12,7 @@ import { mapRow, rowIdentifier } from './row-mapping';
 import { readWindowFor } from './read-window';
 import type { SourceReader } from './source-reader';
 import { parseTimestampMicros, toIsoMicros } from '../model/timestamps';
+import type { WindowAudit } from './window-audit';
 
 export interface PreviewObject {
   updated_at: string;
@@ -38,6 +39,9 @@ export interface SyncPreview {
   scanned: number;
   objects: PreviewObject[];
   row_errors: PreviewRowError[];
+  /** The SQL row checks over every pending row; absent when they could not run (`audit_failed` says why). */
+  audit?: WindowAudit;
+  audit_failed?: string;
 }
 
 export interface PreviewOptions {
@@ -54,6 +58,10 @@ export async function previewSync(options: PreviewOptions): Promise<SyncPreview>
   const { record, window } = readWindowFor(definition, options.state, (options.clock ?? systemClock).now());
   const counting = reader.counts(window);
   counting.catch(() => undefined);
+  const auditing = reader.audit(window, definition.data_type).then(
+    (audit) => ({ audit }),
+    (err: unknown) => ({ audit_failed: err instanceof Error ? err.message : String(err) }),
+  );
   const objects: PreviewObject[] = [];
   const rowErrors: PreviewRowError[] = [];
   let scanned = 0;
@@ -88,5 +96,6 @@ export async function previewSync(options: PreviewOptions): Promise<SyncPreview>
     scanned,
     objects,
     row_errors: rowErrors,
+    ...(await auditing),
   };
 }
