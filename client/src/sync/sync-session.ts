@@ -37,7 +37,13 @@ export async function openSession(
     setup = syncSetup(core);
     values = await services.secrets.environmentFor(secretRequestsForSync(ready.file, ready.sync, needs));
   } catch (err) {
-    if (!(err instanceof SecretCancelledError)) services.log.error(`${action} ${ready.sync}:`, errorMessage(err));
+    // Dismissing the prompt is the user's choice, not a failure: a quiet note, no error toast.
+    if (err instanceof SecretCancelledError) {
+      services.log.info(`${action} ${ready.sync}: cancelled at the secret prompt.`);
+      vscode.window.setStatusBarMessage(`Braze Sync: ${action} ${ready.sync} cancelled`, 4000);
+      return undefined;
+    }
+    services.log.error(`${action} ${ready.sync}:`, errorMessage(err));
     void vscode.window.showErrorMessage(`Braze Sync: can't ${action} ${ready.sync}. ${errorMessage(err)}`);
     return undefined;
   }

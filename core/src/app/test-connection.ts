@@ -45,6 +45,8 @@ export interface TestConnectionOptions {
   store: SyncStateStore;
   limit?: number;
   clock?: Clock;
+  /** Told as each slow step starts, so a caller can say what it is waiting for. */
+  onStep?: (step: 'connect' | 'rows') => void;
 }
 
 /** Identifies what was tested; changes whenever the connection settings or the table change. */
@@ -71,6 +73,7 @@ export async function testConnection(options: TestConnectionOptions): Promise<Co
   try {
     let found;
     try {
+      options.onStep?.('connect');
       found = await reader.describe();
     } catch (err) {
       const lookup = lookupFailure(err);
@@ -103,6 +106,7 @@ export async function testConnection(options: TestConnectionOptions): Promise<Co
 
     let preview: SyncPreview;
     try {
+      options.onStep?.('rows');
       preview = await previewSync({ definition: sync, state: await store.readState(), reader, limit: options.limit ?? 10, ...(options.clock ? { clock: options.clock } : {}) });
     } catch (err) {
       return fail('preview', err);
