@@ -8,6 +8,7 @@ import { createFileStateStore } from '../../../core/src/state/file-state-store';
 import { stateRootFor, syncStateDir } from '../../../core/src/state/state-location';
 import { errorMessage } from '../../../core/src/sync/sync-errors';
 import type { Services } from '../services';
+import { formatWatermark } from '../tree/format';
 import { resolveTarget } from '../sync/targets';
 
 export function registerResetWatermark(services: Services): vscode.Disposable {
@@ -24,7 +25,7 @@ export function registerResetWatermark(services: Services): vscode.Disposable {
       `Reset the watermark of ${target.sync}?`,
       {
         modal: true,
-        detail: `It is now ${state.watermark.updated_at}. The next run reads every row of the table again and sends them to Braze: attribute updates are rewritten (and billed as data points again); events and purchases are recorded twice.`,
+        detail: `It is now ${formatWatermark(state.watermark.updated_at)}. The next run reads every row of the table again and sends them to Braze: attribute updates are rewritten (and billed as data points again); events and purchases are recorded twice.`,
       },
       'Reset Watermark',
     );
@@ -35,8 +36,9 @@ export function registerResetWatermark(services: Services): vscode.Disposable {
       void vscode.window.showErrorMessage(`Braze Sync: the watermark of ${target.sync} was not reset. ${errorMessage(err)}`);
       return;
     }
-    services.log.info(`Watermark of ${target.sync} reset (was ${state.watermark.updated_at}).`);
+    services.log.info(`Watermark of ${target.sync} reset (was ${formatWatermark(state.watermark.updated_at)}).`);
     services.tree.refresh();
     void vscode.window.showInformationMessage(`Braze Sync: the watermark of ${target.sync} was reset; the next run reads every row.`);
   });
 }
+

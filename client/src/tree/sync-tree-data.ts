@@ -31,7 +31,14 @@ export function summarizeDefinition(filePath: string, text: string, label: strin
   const header = safeJs(() => doc.header.doc.toJS()) as { braze?: { timezone?: unknown } } | undefined;
   const timezone = typeof header?.braze?.timezone === 'string' ? header.braze.timezone : DEFAULT_TIMEZONE;
   return {
-    summary: { path: filePath, label, syncs, timezone, errorCount: loaded.diagnostics.filter((d) => d.severity === 'error').length },
+    summary: {
+      path: filePath,
+      label,
+      syncs,
+      timezone,
+      errorCount: loaded.diagnostics.filter((d) => d.severity === 'error').length,
+      warningCount: loaded.diagnostics.filter((d) => d.severity === 'warning').length,
+    },
     stateRoot: loaded.stateRoot,
   };
 }
