@@ -1,4 +1,4 @@
-/** Braze Sync: Preview Sync (dry run) — the objects the next run would send and the rows that would fail. */
+/** Braze Sync: Preview Sync — the objects the next run would send and the rows that would fail. */
 import * as vscode from 'vscode';
 import { openSource } from '../../../core/src/app/open-sync';
 import { previewSync } from '../../../core/src/sync/preview';

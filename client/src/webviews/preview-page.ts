@@ -1,4 +1,4 @@
-/** Preview Sync (dry run): what the next run would send and which rows would fail. Nothing is sent. */
+/** Preview Sync: what the next run would send and which rows would fail. Nothing is sent. */
 import type { SyncPreview } from '../../../core/src/sync/preview';
 import { plural } from '../tree/format';
 import { html, page, type Html } from './html';

@@ -5,7 +5,7 @@
  * was tested (never a secret).
  */
 import { diagnoseFailure, type DiagnosisContext } from '../adapters/connection-diagnosis';
-import { exampleTableDdl } from '../adapters/redshift-shims';
+import { contractViewDdl } from '../adapters/contract-view';
 import { AmbiguousTableError, CatalogPermissionError, WrongDatabaseError } from '../adapters/table-catalog';
 import type { SyncFile } from '../model/sync-file';
 import { quoteIdent, type TableName } from '../model/table-name';
@@ -82,7 +82,6 @@ export async function testConnection(options: TestConnectionOptions): Promise<Co
       return { ok: false, checks, recorded: false };
     }
     checks.push(connected(ctx));
-    const written = `${quoteIdent(table.schema)}.${quoteIdent(table.table)}`;
     if (!found) return fail('table', Object.assign(new Error(`Table ${sync.table} was not found (or ${ctx.settings?.user} cannot see it).`), { code: '42P01' }));
     checks.push({ name: 'table', status: 'ok', message: `Found ${found.sqlName} (${found.columns.length} columns).` });
 
@@ -94,7 +93,7 @@ export async function testConnection(options: TestConnectionOptions): Promise<Co
         status: 'failed',
         kind: 'missing-table',
         message: errors.map((i) => i.message).join(' '),
-        fix: `The table ${sync.data_type === 'user_deletes' ? 'for user deletes' : `for ${sync.data_type}`} should look like this (Redshift):\n${exampleTableDdl(written, sync.data_type !== 'user_deletes')};`,
+        fix: `Read from a view over the table that renames and adds the columns, then set \`table\` to it (Redshift; check the guessed columns):\n${contractViewDdl(table, found.columns, sync.data_type, ctx.settings?.user ?? 'braze_user')}`,
       });
       return { ok: false, checks, recorded: false };
     }
