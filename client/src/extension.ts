@@ -20,6 +20,7 @@ import { createSecretResolver, WorkspaceSecretStore } from './secrets/workspace-
 import type { Services } from './services';
 import { createStatusBar } from './status-bar';
 import { RunRegistry } from './sync/run-registry';
+import { STATE_DIR_SETTING } from './sync/state-dir';
 import { DirectoryWatcher } from './tree/directory-watcher';
 import { SyncTreeProvider, watchDefinitionFiles } from './tree/sync-tree-provider';
 import { coalesce } from './util/coalesce';
@@ -62,6 +63,13 @@ export function activate(context: vscode.ExtensionContext): void {
     registerShowHistory(services),
     registerShowRun(services),
     registerResetWatermark(services),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!e.affectsConfiguration(STATE_DIR_SETTING)) return;
+      stateChanged();
+      void vscode.window.showInformationMessage('Braze Sync: the state directory changed. Reload the window so the language server reads state from there too.', 'Reload Window').then((choice) => {
+        if (choice) void vscode.commands.executeCommand('workbench.action.reloadWindow');
+      });
+    }),
   );
 
   client = createLanguageClient(context, log);

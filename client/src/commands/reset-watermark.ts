@@ -9,13 +9,14 @@ import { stateRootFor, syncStateDir } from '../../../core/src/state/state-locati
 import { errorMessage } from '../../../core/src/sync/sync-errors';
 import type { Services } from '../services';
 import { formatWatermark } from '../tree/format';
+import { configuredStateDir } from '../sync/state-dir';
 import { resolveTarget } from '../sync/targets';
 
 export function registerResetWatermark(services: Services): vscode.Disposable {
   return vscode.commands.registerCommand('brazeSync.resetWatermark', async (...args: unknown[]) => {
     const target = await resolveTarget(args, 'reset the watermark of');
     if (!target) return;
-    const store = createFileStateStore(syncStateDir(stateRootFor(target.uri.fsPath), target.uri.fsPath, target.sync));
+    const store = createFileStateStore(syncStateDir(stateRootFor(target.uri.fsPath, configuredStateDir()), target.uri.fsPath, target.sync));
     const state = await store.readState().catch(() => undefined);
     if (!state?.watermark) {
       void vscode.window.showInformationMessage(`Braze Sync: ${target.sync} has no watermark; the next run reads every row already.`);

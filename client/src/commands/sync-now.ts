@@ -18,6 +18,7 @@ import { plural } from '../tree/format';
 
 const SHOW_RUN = 'Show Run';
 const TEST_CONNECTION = 'Test Connection';
+const FIRST_RUN_LOOKBACK = 50;
 
 export function registerSyncNow(services: Services): vscode.Disposable {
   return vscode.commands.registerCommand('brazeSync.syncNow', async (...args: unknown[]) => {
@@ -48,7 +49,8 @@ async function syncNow(services: Services, session: SyncSession): Promise<void> 
     if (choice !== 'Sync Anyway') return;
   }
 
-  if (!state?.watermark && (await setup.store.listRuns(1)).length === 0) {
+  // Scheduled runs that were skipped sent nothing: the first real run still asks.
+  if (!state?.watermark && (await setup.store.listRuns(FIRST_RUN_LOOKBACK)).every((r) => r.status === 'skipped')) {
     const pending = await pendingRows(services, session);
     if (pending === undefined) return;
     const choice = await vscode.window.showWarningMessage(

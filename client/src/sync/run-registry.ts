@@ -118,5 +118,7 @@ export function runSummary(run: RunRecord): string {
       return `${run.sync}: failed after ${counts}${duration}. ${run.error ?? ''}`.trim();
     case 'running':
       return `${run.sync}: running.`;
+    case 'skipped':
+      return `${run.sync}: a scheduled run was skipped. ${run.warnings[0] ?? ''}`.trim();
   }
 }

@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { checkDefinitionText, type LoadedDefinition } from '../../../core/src/lang/load-definition';
+import { configuredStateDir } from './state-dir';
 import type { SyncFile } from '../../../core/src/model/sync-file';
 import { parseSyncFile } from '../../../core/src/parse/sync-document';
 import { LANGUAGE_ID } from '../language/language-client';
@@ -84,7 +85,8 @@ export async function prepareTarget(target: SyncTarget, action: string): Promise
   const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === target.uri.toString());
   if (open?.isDirty) await open.save();
   const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(target.uri));
-  const loaded = checkDefinitionText(target.uri.fsPath, text);
+  const stateDir = configuredStateDir();
+  const loaded = checkDefinitionText(target.uri.fsPath, text, stateDir ? { stateDir } : {});
   const label = vscode.workspace.asRelativePath(target.uri);
   const errors = loaded.problems.filter((p) => p.severity === 'error');
   const first = errors[0];

@@ -16,8 +16,8 @@ export interface SummarizedFile {
   stateRoot: string;
 }
 
-export function summarizeDefinition(filePath: string, text: string, label: string, env: NodeJS.ProcessEnv = process.env): SummarizedFile {
-  const loaded = checkDefinitionText(filePath, text, { env });
+export function summarizeDefinition(filePath: string, text: string, label: string, env: NodeJS.ProcessEnv = process.env, stateDir?: string): SummarizedFile {
+  const loaded = checkDefinitionText(filePath, text, { env, ...(stateDir ? { stateDir } : {}) });
   const { doc } = loaded;
   const syncs: SyncDefinitionSummary[] = doc.syncs.map((entry) => {
     const value = safeJs(() => entry.pair.value?.toJS(entry.segment.doc));

@@ -77,6 +77,7 @@ const STATUS_ICON: Record<RunStatus, NodeIcon> = {
   partial: { id: 'warning', color: 'list.warningForeground' },
   error: { id: 'error', color: 'list.errorForeground' },
   cancelled: { id: 'circle-slash' },
+  skipped: { id: 'debug-step-over', color: 'list.warningForeground' },
 };
 
 const ERROR_ICON: NodeIcon = { id: 'error', color: 'list.errorForeground' };
@@ -230,7 +231,7 @@ export function runNode(syncId: string, base: Base, run: RunRecord, options: Mod
     ...base,
     id: `${syncId}/run:${run.id}`,
     kind: 'run',
-    label: `${run.status} · ${counts.join(' · ')}`,
+    label: run.status === 'skipped' ? 'skipped · the scheduled run did not start' : `${run.status} · ${counts.join(' · ')}`,
     description: `${formatUtc(started)} (${relativeTime(started, options.now)})`,
     tooltip,
     icon: STATUS_ICON[run.status],

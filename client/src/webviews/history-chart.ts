@@ -76,9 +76,11 @@ export function historyChartSvg(runs: readonly RunRecord[]): Html {
     const ms = durationMs(run);
     const tip = [`Run ${label.number} (${run.id})`, `started ${formatUtc(new Date(run.started_at))}`, run.status, `${run.rows_synced.toLocaleString('en-US')} synced`, `${run.rows_failed.toLocaleString('en-US')} failed`, ...(ms !== undefined ? [formatDuration(ms)] : [])].join(' · ');
     const failed = run.rows_failed > 0 || run.status === 'error';
+    const skipped = run.status === 'skipped';
     return html`<g class="run run-${run.status}"><title>${tip}</title>
       <rect class="bar-synced" x="${x}" y="${ySynced}" width="${r1(barW)}" height="${r1(base - ySynced)}"/>
       ${run.rows_failed > 0 ? html`<rect class="bar-failed" x="${x}" y="${yTotal}" width="${r1(barW)}" height="${r1(failedPx)}"/>` : ''}
+      ${skipped ? html`<text class="skip-mark" x="${r1(cx(i))}" y="${r1(base - 4)}" text-anchor="middle">skip</text>` : ''}
       ${failed ? html`<text class="fail-mark" x="${r1(cx(i))}" y="${r1(yTotal - 4)}" text-anchor="middle">${run.rows_failed > 0 ? `▲${run.rows_failed.toLocaleString('en-US')}` : '✕'}</text>` : ''}
       ${i % labelEvery === 0 || i === shown.length - 1 ? html`<text class="x-label" x="${r1(cx(i))}" y="${base + 16}" text-anchor="middle">${label.number}</text><text class="x-label x-time" x="${r1(cx(i))}" y="${base + 30}" text-anchor="middle">${label.time}</text>` : ''}
     </g>`;
@@ -129,6 +131,7 @@ export const HISTORY_CHART_STYLE = `
   .history-chart text { fill: var(--vscode-descriptionForeground); font-size: 12px; font-family: var(--vscode-font-family); }
   .history-chart .axis-title { font-weight: 600; }
   .history-chart .grid { stroke: var(--vscode-editorWidget-border, #8884); stroke-width: 1; }
+  .history-chart .skip-mark { font-style: italic; }
   .history-chart .fail-mark { fill: var(--vscode-charts-red, #f85149); font-weight: 600; }
   .bar-synced { fill: var(--vscode-charts-green, #3fb950); }
   .bar-failed { fill: var(--vscode-charts-red, #f85149); }

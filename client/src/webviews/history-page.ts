@@ -21,6 +21,7 @@ const STYLE = `
   td.status-success { color: var(--vscode-testing-iconPassed, #3fb950); }
   td.status-partial { color: var(--vscode-editorWarning-foreground, #d29922); }
   td.status-error { color: var(--vscode-testing-iconFailed, #f85149); }
+  td.status-skipped { color: var(--vscode-descriptionForeground); font-style: italic; }
   tr.errors-row > td { border-bottom: none; padding-top: 0; }
   table.row-errors { margin: 4px 0 8px; }
   td.nowrap { white-space: nowrap; }

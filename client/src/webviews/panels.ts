@@ -9,6 +9,7 @@ import { createFileStateStore } from '../../../core/src/state/file-state-store';
 import type { RowErrorRecord } from '../../../core/src/state/run-record';
 import { stateRootFor, syncStateDir } from '../../../core/src/state/state-location';
 import { keyOf } from '../sync/run-registry';
+import { configuredStateDir } from '../sync/state-dir';
 import type { SyncTarget } from '../sync/targets';
 import { renderHistoryPage } from './history-page';
 import { newNonce } from './html';
@@ -80,7 +81,7 @@ function createPanel(viewType: string, title: string, commands: readonly string[
 
 async function renderHistory(entry: HistoryPanel): Promise<void> {
   const { target } = entry;
-  const store = createFileStateStore(syncStateDir(stateRootFor(target.uri.fsPath), target.uri.fsPath, target.sync));
+  const store = createFileStateStore(syncStateDir(stateRootFor(target.uri.fsPath, configuredStateDir()), target.uri.fsPath, target.sync));
   const runs = await store.listRuns(HISTORY_RUNS);
   const rowErrors = new Map<string, RowErrorRecord[]>();
   for (const run of runs) {
