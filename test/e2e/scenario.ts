@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { Checks } from './checks';
 import { exec } from './processes';
 import { LAST_UPDATED_AT, SOURCE_ROWS, type Services } from './services';
+import { runMoreChecks } from './scenario-checks';
 import { SyncTree, TIMEOUT, type Workbench } from './workbench';
 
 export interface ScenarioContext {
@@ -148,11 +149,11 @@ export async function runScenario({ workbench, checks, workspace, userDataDir, s
     return `${await tree.description('Watermark')} | ${(await run.textContent())?.trim()}`;
   });
 
-  await checks.check('Show History draws the chart over the runs table, row errors one click away', async () => {
+  await checks.check('Show History of a single run shows its summary over the runs table, row errors one click away', async () => {
     await workbench.quickOpen(MAIN);
     await workbench.runCommand('Braze Sync: Show History');
     const frame = await workbench.webview(`History: ${SYNC}`);
-    await frame.locator('svg.history-chart .bar-synced').first().waitFor({ timeout: TIMEOUT });
+    await frame.locator('.single-run', { hasText: 'rows/s' }).waitFor({ timeout: TIMEOUT });
     const runRow = frame.locator('tr.run-row', { hasText: 'partial' }).first();
     await runRow.waitFor({ timeout: TIMEOUT });
     await frame.locator('tr.errors-row summary').first().click();
@@ -202,6 +203,8 @@ export async function runScenario({ workbench, checks, workspace, userDataDir, s
     await new SyncTree(workbench).row('Watermark').locator('.label-description', { hasText: LAST_UPDATED_AT.slice(0, 19) }).waitFor({ timeout: TIMEOUT });
     return `${await runs.count()} runs listed; CLI said ${result.stdout.trim()}`;
   });
+
+  await runMoreChecks({ workbench, checks, userDataDir, services });
 
   await checks.check('New Sync Definition scaffolds a file that validates', async () => {
     await workbench.runCommand('Braze Sync: New Sync Definition');

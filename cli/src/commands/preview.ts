@@ -26,6 +26,7 @@ export const previewCommand: Command = {
     }
     try {
       const preview = await previewSync({ definition: setup.definition, state: await setup.store.readState(), reader: source.reader, limit });
+      if (preview.audit_failed !== undefined) preview.audit_failed = source.redact(preview.audit_failed);
       if (parsed.json) {
         io.stdout.write(JSON.stringify({ sync: target.syncName, ...preview }, null, 2) + '\n');
         return EXIT.ok;

@@ -22,6 +22,7 @@ export function registerPreviewSync(services: Services): vscode.Disposable {
         { location: vscode.ProgressLocation.Notification, title: `Braze Sync: previewing ${ready.sync} (dry run)…` },
         async () => previewSync({ definition: setup.definition, state: await setup.store.readState(), reader, limit }),
       );
+      if (preview.audit_failed !== undefined) preview.audit_failed = source.redact(preview.audit_failed);
       services.panels.showResult(
         ready,
         `Preview Sync: ${ready.sync}`,

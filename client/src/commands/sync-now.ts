@@ -116,7 +116,7 @@ async function pendingRows(services: Services, session: SyncSession): Promise<nu
   let source;
   try {
     source = openSource(core, setup, session.env);
-    const preview = await previewSync({ definition: setup.definition, state: await setup.store.readState(), reader: source.reader, limit: 0 });
+    const preview = await previewSync({ definition: setup.definition, state: await setup.store.readState(), reader: source.reader, limit: 0, audit: false });
     return preview.pending_rows;
   } catch (err) {
     showFailure(services, session, `can't sync ${ready.sync}.`, noticeForError(err, ready.file, ready.sync, source?.redact));

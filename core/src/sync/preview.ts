@@ -50,6 +50,8 @@ export interface PreviewOptions {
   reader: SourceReader;
   limit?: number;
   clock?: Clock;
+  /** Check every pending row in SQL as well (default true); false when only the count is wanted. */
+  audit?: boolean;
 }
 
 export async function previewSync(options: PreviewOptions): Promise<SyncPreview> {
@@ -58,10 +60,13 @@ export async function previewSync(options: PreviewOptions): Promise<SyncPreview>
   const { record, window } = readWindowFor(definition, options.state, (options.clock ?? systemClock).now());
   const counting = reader.counts(window);
   counting.catch(() => undefined);
-  const auditing = reader.audit(window, definition.data_type).then(
-    (audit) => ({ audit }),
-    (err: unknown) => ({ audit_failed: err instanceof Error ? err.message : String(err) }),
-  );
+  const auditing =
+    options.audit === false
+      ? Promise.resolve({})
+      : reader.audit(window, definition.data_type).then(
+          (audit) => ({ audit }),
+          (err: unknown) => ({ audit_failed: err instanceof Error ? err.message : String(err) }),
+        );
   const objects: PreviewObject[] = [];
   const rowErrors: PreviewRowError[] = [];
   let scanned = 0;
