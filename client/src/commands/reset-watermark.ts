@@ -34,6 +34,7 @@ export function registerResetWatermark(services: Services): vscode.Disposable {
     try {
       await editWatermark(store, target.sync, null, 'watermark');
     } catch (err) {
+      services.log.error(`Reset Watermark ${target.sync}: not reset: ${errorMessage(err)}`);
       void vscode.window.showErrorMessage(`Braze Sync: the watermark of ${target.sync} was not reset. ${errorMessage(err)}`);
       return;
     }
