@@ -1,6 +1,6 @@
 /**
  * The rows grid shared by Test Connection and Preview Sync, readable in a side column: failing
- * rows first, one column per payload key (as SQL result grids show them), NULL styled as NULL,
+ * rows first, the identifier and the result leftmost, then one column per payload key (as SQL result grids show them), NULL styled as NULL,
  * cells on one line with the full value in their tooltip, and the grid scrolling sideways when
  * wide. Each row has a "Copy" link (a command URI; the page itself runs no script).
  */
@@ -29,7 +29,7 @@ export const PREVIEW_ROWS_STYLE = `
   .grid { overflow-x: auto; max-width: 100%; }
   table.rows { width: max-content; min-width: 100%; }
   table.rows td, table.rows th { white-space: nowrap; }
-  table.rows td.result { white-space: normal; min-width: 16em; max-width: 32em; }
+  table.rows td.result { white-space: normal; min-width: 14em; max-width: 26em; }
   table.rows .null { color: var(--vscode-descriptionForeground); font-style: italic; }
   table.rows .absent { color: var(--vscode-descriptionForeground); }
   table.rows a.copy { text-decoration: none; }
@@ -77,14 +77,14 @@ export function previewRowsTable(preview: SyncPreview): Html {
   if (rows.length === 0) return html`<p class="muted">No rows to show: nothing changed since the watermark.</p>`;
   const keys = payloadColumns(rows);
   return html`<div class="grid"><table class="rows">
-    <thead><tr><th></th><th>Result</th><th>UPDATED_AT</th><th>Identifier</th>${keys.map((k) => html`<th>${k}</th>`)}</tr></thead>
+    <thead><tr><th></th><th>Identifier</th><th>Result</th><th>UPDATED_AT</th>${keys.map((k) => html`<th>${k}</th>`)}</tr></thead>
     <tbody>${rows.map((r) => {
       const href = copyRowHref(r);
       return html`<tr class="${r.error ? 'row-invalid' : 'row-valid'}">
         <td>${href ? html`<a class="copy" href="${href}" title="Copy this row as JSON">Copy</a>` : ''}</td>
-        <td class="result">${r.error ? html`<span class="fail">✗ ${r.error}</span>` : html`<span class="ok">✓ valid</span>`}</td>
-        <td><code>${r.updatedAt}</code></td>
         <td title="${r.identifier}"><code>${r.identifier}</code></td>
+        <td class="${r.error ? 'result' : ''}">${r.error ? html`<span class="fail">✗ ${r.error}</span>` : html`<span class="ok">✓ valid</span>`}</td>
+        <td><code>${r.updatedAt}</code></td>
         ${keys.map((k) => cell(r, k))}
       </tr>`;
     })}</tbody>
