@@ -26,19 +26,18 @@ interface ProgressSample {
 
 export async function runMoreChecks({ workbench, checks, userDataDir, services }: MoreContext): Promise<void> {
   const page = workbench.page;
-  const lens = (title: string, nth: number) => workbench.editor().locator('.codelens-decoration a', { hasText: title }).nth(nth);
   const tree = new SyncTree(workbench);
-  /** Sync Now from the sync's row in the Braze Sync view (its CodeLens may be scrolled out of view). */
-  const syncNow = async (sync: string) => {
+  /** A command from the sync's row in the Braze Sync view (its CodeLens may be scrolled out of view). */
+  const fromTree = async (sync: string, command: 'Sync Now' | 'Test Connection') => {
     await tree.focus(MORE);
     const row = tree.row(sync);
     await row.hover();
-    await row.locator('.action-label[aria-label="Sync Now"]').click();
+    await row.locator(`.action-label[aria-label="${command}"]`).click();
   };
+  const syncNow = (sync: string) => fromTree(sync, 'Sync Now');
 
   await checks.check('Test Connection checks every pending row: bad rows past the first 20 get no check mark, and their count', async () => {
-    await workbench.quickOpen(MORE);
-    await lens('Test Connection', 0).click();
+    await fromTree('checked_attributes', 'Test Connection');
     const frame = await workbench.webview('Test Connection: checked_attributes');
     await frame.locator('.verdict', { hasText: 'The connection works' }).waitFor({ timeout: TIMEOUT });
     const rows = frame.locator('li.check', { hasText: 'Rows (all pending)' });
@@ -61,6 +60,18 @@ export async function runMoreChecks({ workbench, checks, userDataDir, services }
     const line = await waitForLogLine(userDataDir, /\[error\] Sync wrong_password .*Authentication failed for user braze_user/);
     await workbench.clearNotifications();
     return line.slice(0, 160);
+  });
+
+  await checks.check('Test Connection against a silent host says what it waits for and can be cancelled', async () => {
+    await fromTree('silent_host', 'Test Connection');
+    const waiting = workbench.notification(/testing the connection of silent_host: waiting for 127\.0\.0\.1:\d+ to answer \(gives up after 15 s\)/).first();
+    await waiting.waitFor({ timeout: TIMEOUT });
+    const text = (await waiting.locator('.notification-list-item-message').textContent()) ?? '';
+    await waiting.locator('.monaco-button', { hasText: 'Cancel' }).click();
+    await waiting.waitFor({ state: 'hidden', timeout: TIMEOUT });
+    await page.locator('.statusbar-item', { hasText: 'Test Connection of silent_host cancelled' }).waitFor({ timeout: TIMEOUT });
+    if (await page.locator('.tabs-container .tab', { hasText: 'Test Connection: silent_host' }).count()) throw new Error('a result panel opened after cancelling');
+    return text;
   });
 
   let cancelledAt = 0;

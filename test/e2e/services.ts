@@ -5,6 +5,7 @@
  * test can read the profiles it received.
  */
 import { randomBytes } from 'node:crypto';
+import { createServer, type Server, type Socket } from 'node:net';
 import { startBrazeServer, type BrazeServer } from '../../core/src/braze-server/braze-server';
 import type { Profile } from '../../core/src/braze-server/profile-store';
 import { startTestPostgres, type TestPostgres } from '../support/postgres';
@@ -65,6 +66,7 @@ export async function startServices(): Promise<Services> {
   let db: TestPostgres | undefined;
   let braze: BrazeServer | undefined;
   let slow: BrazeServer | undefined;
+  const silent = await startSilentHost();
   try {
     [db, braze, slow] = await Promise.all([
       startTestPostgres('brazesync_e2e'),
@@ -85,7 +87,7 @@ export async function startServices(): Promise<Services> {
     await db.query(`INSERT INTO ${SLOW_TABLE} (updated_at, external_id, payload) SELECT timestamptz '2026-03-01 00:00:00+00' + make_interval(secs => i), 's-' || i, '{"n":' || i || '}' FROM generate_series(1, ${SLOW_ROWS}) AS i`);
     await db.createReader(READER, readerPassword, [TABLE, CHECKED_TABLE, SLOW_TABLE]);
   } catch (err) {
-    await Promise.all([db?.stop(), braze?.close(), slow?.close()]);
+    await Promise.all([db?.stop(), braze?.close(), slow?.close(), silent.close()]);
     throw err;
   }
   const pg = db;
@@ -93,7 +95,7 @@ export async function startServices(): Promise<Services> {
   const slowServer = slow;
   return {
     brazeApiKey,
-    placeholders: () => ({ BRAZE_URL: server.url, SLOW_BRAZE_URL: slowServer.url, PG_PORT: String(pg.port), PG_DATABASE: pg.database, PG_USER: READER }),
+    placeholders: () => ({ BRAZE_URL: server.url, SLOW_BRAZE_URL: slowServer.url, SILENT_PORT: String(silent.port), PG_PORT: String(pg.port), PG_DATABASE: pg.database, PG_USER: READER }),
     extensionHostEnv: (base) => {
       const env: NodeJS.ProcessEnv = { ...base, REDSHIFT_PASSWORD: readerPassword, WRONG_REDSHIFT_PASSWORD: wrongPassword };
       delete env.BRAZE_API_KEY;
@@ -105,7 +107,26 @@ export async function startServices(): Promise<Services> {
     slowBraze: () => ({ objects: slowServer.stats().objects.attributes, profiles: slowServer.stats().profiles }),
     describe: () => `PostgreSQL on 127.0.0.1:${pg.port}, Braze at ${server.url}`,
     stop: async () => {
-      await Promise.all([pg.stop(), server.close(), slowServer.close()]);
+      await Promise.all([pg.stop(), server.close(), slowServer.close(), silent.close()]);
     },
+  };
+}
+
+/** A host that accepts connections and never says a word, as a firewalled or hung server looks. */
+async function startSilentHost(): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  return {
+    port: typeof address === 'object' && address ? address.port : 0,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
   };
 }
