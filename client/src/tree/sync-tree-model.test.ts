@@ -153,3 +153,12 @@ test('formats', () => {
   assert.equal(relativeTime(new Date(now.getTime() - 10_000), now), 'just now');
   assert.equal(relativeTime(new Date(now.getTime() + 3 * 3_600_000), now), 'in 3 h');
 });
+
+test('a scheduled run that was skipped shows as skipped, with why in its tooltip', () => {
+  const skipped = run({ id: '20261128T094500Z-skip', status: 'skipped', rows_read: 0, rows_synced: 0, rows_failed: 0, warnings: ['attrs: skipped the run of 10:45: the previous run is still going.'] });
+  const root = fileNode(file, records({ runs: [skipped] }), { now });
+  const node = find(root, 'sync:/ws/users.brazesync.yaml#attrs/run:20261128T094500Z-skip')!;
+  assert.equal(node.label, 'skipped · the scheduled run did not start');
+  assert.deepEqual(node.icon, { id: 'debug-step-over', color: 'list.warningForeground' });
+  assert.match(node.tooltip ?? '', /the previous run is still going/);
+});
