@@ -119,6 +119,12 @@ export async function runScenario({ workbench, checks, workspace, userDataDir, s
     return `${await frame.locator('table.rows tbody tr').count()} rows previewed, nothing sent`;
   });
 
+  await checks.check("a preview row's Copy link copies it as JSON", async () => {
+    const frame = await workbench.webview(`Preview Sync: ${SYNC}`);
+    await frame.locator('tr', { hasText: 'u-1' }).locator('a.copy').click();
+    await page.locator('.statusbar-item', { hasText: 'row copied as JSON' }).waitFor({ timeout: TIMEOUT });
+  });
+
   await checks.check('Sync Now asks for the Braze key once, confirms the first run, and reports the result', async () => {
     await workbench.quickOpen(MAIN);
     await editor().locator('.codelens-decoration a', { hasText: 'Sync Now' }).first().click();
