@@ -36,8 +36,9 @@ export const testConnectionCommand: Command = {
         io.stdout.write(`${CHECK_MARK[c.status]} ${c.name.padEnd(10)} ${c.message}\n`);
         if (c.fix) io.stdout.write(`     fix: ${c.fix.replace(/\n/g, '\n          ')}\n`);
       }
-      for (const obj of result.preview?.objects ?? []) io.stdout.write(`     row ${obj.updated_at} ${JSON.stringify(obj.object)}\n`);
+      // Failing rows first, as everywhere else.
       for (const e of result.preview?.row_errors ?? []) io.stdout.write(`     invalid row ${e.updated_at} ${e.identifier}: ${e.reason}\n`);
+      for (const obj of result.preview?.objects ?? []) io.stdout.write(`     row ${obj.updated_at} ${JSON.stringify(obj.object)}\n`);
       io.stdout.write(result.ok ? `Connection test passed${result.recorded ? ' and was recorded' : ' (not recorded: a sync job is running)'}.\n` : 'Connection test failed.\n');
     }
     return result.ok ? EXIT.ok : EXIT.error;
