@@ -28,7 +28,7 @@ export async function openSession(
 ): Promise<SyncSession | undefined> {
   const target = await resolveTarget(args, action);
   if (!target) return undefined;
-  const ready = await prepareTarget(target, action);
+  const ready = await prepareTarget(target, action, services.log);
   if (!ready) return undefined;
   const core: CoreTarget = { file: ready.file, filePath: ready.uri.fsPath, syncName: ready.sync, stateRoot: ready.loaded.stateRoot };
   let setup: SyncSetup;
