@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { registerClearSecrets } from './commands/clear-secrets';
+import { registerCopyPreviewRow } from './commands/copy-preview-row';
 import { registerNewSyncDefinition } from './commands/new-sync-definition';
 import { registerPreviewSync } from './commands/preview-sync';
 import { registerRefresh } from './commands/refresh';
@@ -19,6 +20,7 @@ import { createSecretResolver, WorkspaceSecretStore } from './secrets/workspace-
 import type { Services } from './services';
 import { createStatusBar } from './status-bar';
 import { RunRegistry } from './sync/run-registry';
+import { STATE_DIR_SETTING } from './sync/state-dir';
 import { DirectoryWatcher } from './tree/directory-watcher';
 import { SyncTreeProvider, watchDefinitionFiles } from './tree/sync-tree-provider';
 import { coalesce } from './util/coalesce';
@@ -56,10 +58,18 @@ export function activate(context: vscode.ExtensionContext): void {
     registerClearSecrets(services),
     registerTestConnection(services),
     registerPreviewSync(services),
+    registerCopyPreviewRow(),
     registerSyncNow(services),
     registerShowHistory(services),
     registerShowRun(services),
     registerResetWatermark(services),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!e.affectsConfiguration(STATE_DIR_SETTING)) return;
+      stateChanged();
+      void vscode.window.showInformationMessage('Braze Sync: the state directory changed. Reload the window so the language server reads state from there too.', 'Reload Window').then((choice) => {
+        if (choice) void vscode.commands.executeCommand('workbench.action.reloadWindow');
+      });
+    }),
   );
 
   client = createLanguageClient(context, log);

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { RunStatus } from '../../core/src/state/run-record';
 import { runSummary, type RunRegistry } from './sync/run-registry';
 
-const ICON: Record<RunStatus, string> = { running: 'sync~spin', success: 'pass', partial: 'warning', error: 'error', cancelled: 'circle-slash' };
+const ICON: Record<RunStatus, string> = { running: 'sync~spin', success: 'pass', partial: 'warning', error: 'error', cancelled: 'circle-slash', skipped: 'debug-step-over' };
 
 export function createStatusBar(runs: RunRegistry): vscode.Disposable {
   const item = vscode.window.createStatusBarItem('brazeSync.status', vscode.StatusBarAlignment.Left, 10);

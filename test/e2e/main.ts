@@ -91,10 +91,24 @@ async function main(): Promise<number> {
     const checks = new Checks(page, outDir, t0);
     await runScenario({ workbench, checks, workspace, userDataDir: codeServer.userDataDir, services });
     console.log(checks.summary());
+    keepFailures();
     return checks.failed.length === 0 ? 0 : 1;
   } finally {
     await cleanup();
   }
+}
+
+/**
+ * Screenshots of failed checks, kept across runs in test-output/e2e-failures/<run>/ (README,
+ * "Tests"): CI uploads that folder as an artifact; test-output/e2e/ is emptied by every run.
+ */
+function keepFailures(): void {
+  const failed = readdirSync(outDir).filter((name) => name.endsWith('-FAILED.png'));
+  if (failed.length === 0) return;
+  const dir = path.join(repo, 'test-output', 'e2e-failures', new Date().toISOString().replace(/[:.]/g, '-'));
+  mkdirSync(dir, { recursive: true });
+  for (const name of failed) cpSync(path.join(outDir, name), path.join(dir, name));
+  console.log(`e2e: screenshots of ${failed.length} failed check(s) kept in ${path.relative(repo, dir)}`);
 }
 
 /** The extension's log channel and the extension host log, kept for reading after a failed run. */

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { Checks } from './checks';
 import { exec } from './processes';
 import { CATALOG_ROWS, LAST_UPDATED_AT, SOURCE_ROWS, type Services } from './services';
+import { runMoreChecks } from './scenario-checks';
 import { SyncTree, TIMEOUT, type Workbench } from './workbench';
 
 export interface ScenarioContext {
@@ -96,8 +97,7 @@ export async function runScenario({ workbench, checks, workspace, userDataDir, s
   await checks.check('a payload with <script> in the preview stays text', async () => {
     const frame = await workbench.webview(`Test Connection: ${SYNC}`);
     const row = frame.locator('tr', { hasText: 'u-3' }).first();
-    await row.locator('summary').click();
-    await row.locator('pre.payload', { hasText: "<script>document.body.dataset.pwned='script'</script>" }).waitFor({ timeout: TIMEOUT });
+    await row.locator('td code', { hasText: "<script>document.body.dataset.pwned='script'</script>" }).waitFor({ timeout: TIMEOUT });
     const dom = await frame.evaluate(() => ({
       scripts: document.querySelectorAll('script').length,
       images: document.querySelectorAll('img').length,
@@ -114,9 +114,15 @@ export async function runScenario({ workbench, checks, workspace, userDataDir, s
     await editor().locator('.codelens-decoration a', { hasText: 'Preview' }).first().click();
     const frame = await workbench.webview(`Preview Sync: ${SYNC}`);
     await frame.getByText(`would read ${SOURCE_ROWS.length} rows`).waitFor({ timeout: TIMEOUT });
-    await frame.getByText('1 row would fail').waitFor({ timeout: TIMEOUT });
+    await frame.locator('.audit', { hasText: '1 row would fail of 4 pending rows (all checked)' }).waitFor({ timeout: TIMEOUT });
     if (services.brazeProfiles('u-1').length > 0) throw new Error('the dry run sent data to Braze');
     return `${await frame.locator('table.rows tbody tr').count()} rows previewed, nothing sent`;
+  });
+
+  await checks.check("a preview row's Copy link copies it as JSON", async () => {
+    const frame = await workbench.webview(`Preview Sync: ${SYNC}`);
+    await frame.locator('tr', { hasText: 'u-1' }).locator('a.copy').click();
+    await page.locator('.statusbar-item', { hasText: 'row copied as JSON' }).waitFor({ timeout: TIMEOUT });
   });
 
   await checks.check('Sync Now asks for the Braze key once, confirms the first run, and reports the result', async () => {
@@ -149,11 +155,11 @@ export async function runScenario({ workbench, checks, workspace, userDataDir, s
     return `${await tree.description('Watermark')} | ${(await run.textContent())?.trim()}`;
   });
 
-  await checks.check('Show History draws the chart over the runs table, row errors one click away', async () => {
+  await checks.check('Show History of a single run shows its summary over the runs table, row errors one click away', async () => {
     await workbench.quickOpen(MAIN);
     await workbench.runCommand('Braze Sync: Show History');
     const frame = await workbench.webview(`History: ${SYNC}`);
-    await frame.locator('svg.history-chart .bar-synced').first().waitFor({ timeout: TIMEOUT });
+    await frame.locator('.single-run', { hasText: 'rows/s' }).waitFor({ timeout: TIMEOUT });
     const runRow = frame.locator('tr.run-row', { hasText: 'partial' }).first();
     await runRow.waitFor({ timeout: TIMEOUT });
     await frame.locator('tr.errors-row summary').first().click();
@@ -230,6 +236,7 @@ export async function runScenario({ workbench, checks, workspace, userDataDir, s
     if (JSON.stringify(items) !== JSON.stringify(expected)) throw new Error(`the catalog holds ${JSON.stringify(items)}`);
     return `${items.length} items in catalog restaurants`;
   });
+  await runMoreChecks({ workbench, checks, userDataDir, services });
 
   await checks.check('New Sync Definition scaffolds a file that validates', async () => {
     await workbench.runCommand('Braze Sync: New Sync Definition');

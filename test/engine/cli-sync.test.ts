@@ -114,6 +114,10 @@ test('preview sends nothing and leaves the watermark; watermark --set/--reset mo
   const p = JSON.parse(preview.stdout) as { pending_rows: number; objects: unknown[]; row_errors: unknown[]; watermark: unknown };
   assert.deepEqual([p.pending_rows, p.objects.length, p.row_errors.length, p.watermark], [3, 2, 1, null]);
   assert.equal(fx.braze.stats().requests, 0);
+  // The bad row lies past a one-row preview: the check of every pending row still counts and names it.
+  const text = await run(['preview', file, '--sync', 'users', '--limit', '1']);
+  assert.match(text.stdout, /\n  WARN 1 of 3 pending row\(s\) would fail: 1 whose PAYLOAD is not a JSON object\. First: external_id=p3 at 2026-05-03T00:00:00\.000000Z/);
+  assert.match(text.stdout, /\n  SKIP Checked in the first 1 row\(s\) only \(all valid\); not checked in the other 2/);
 
   const set = await run(['watermark', file, '--sync', 'users', '--set', '2026-05-02T00:00:00Z', '--json']);
   assert.deepEqual(JSON.parse(set.stdout), { sync: 'users', watermark: '2026-05-02T00:00:00.000000Z' });

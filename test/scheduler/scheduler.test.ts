@@ -221,6 +221,10 @@ test('a tick that finds the previous run still going is skipped and logged, not 
   t.clock.advanceTo(at('2026-11-28T10:30:00Z'));
   const skipped = await t.log.waitFor((e) => e.event === 'run-skipped');
   assert.deepEqual([skipped.reason, skipped.run_id, skipped.scheduled_for, skipped.next_run], ['previous-run-still-going', started.id, '2026-11-28T10:30:00.000Z', '2026-11-28T10:45:00.000Z']);
+  // The history shows the skipped tick too, with why.
+  const history = await t.store('every15').listRuns();
+  assert.deepEqual(history.map((r) => [r.status, r.started_at]), [['skipped', '2026-11-28T10:30:00.000Z']]);
+  assert.match(history[0]?.warnings[0] ?? '', /skipped the run of .*the previous run .* is still going/);
   slow.settle({ kind: 'finished', run: started });
   await t.log.waitFor((e) => e.event === 'run-finished');
   assert.equal(t.jobs.length, 1, 'the skipped tick did not run later');

@@ -1,8 +1,10 @@
 import { diagnoseFailure } from '../../../core/src/adapters/connection-diagnosis';
 import { openSource } from '../../../core/src/app/open-sync';
+import { rowChecks } from '../../../core/src/app/row-checks';
 import { previewSync, type SyncPreview } from '../../../core/src/sync/preview';
 import { errorMessage } from '../../../core/src/sync/sync-errors';
 import { EXIT, type Command } from '../command';
+import { CHECK_MARK } from './test-connection';
 import { envLookup, formatCount, loadLimitedTarget } from '../sync-args';
 
 const USAGE = 'brazesync preview FILE --sync NAME [--json] [--limit N] [--state-dir DIR]';
@@ -28,6 +30,7 @@ export const previewCommand: Command = {
     try {
       const diff = { store: setup.diff.diffStore, file: target.file };
       const preview = await previewSync({ definition: setup.definition, state: await setup.store.readState(), reader: source.reader, limit, diff });
+      if (preview.audit_failed !== undefined) preview.audit_failed = source.redact(preview.audit_failed);
       if (parsed.json) {
         io.stdout.write(JSON.stringify({ sync: target.syncName, ...preview }, null, 2) + '\n');
         return EXIT.ok;
@@ -37,15 +40,16 @@ export const previewCommand: Command = {
       o.write(`${target.syncName} (${preview.data_type}): ${formatCount(preview.pending_rows)} row(s) would be sent${catalog} in about ${formatCount(preview.estimated_requests)} request(s).\n`);
       o.write(`  window: UPDATED_AT from ${preview.window.from ?? 'the beginning'} to ${preview.window.until} (watermark ${preview.watermark ?? 'none'})\n`);
       if (preview.rows_in_future > 0) o.write(`  warning: ${preview.rows_in_future} row(s) have UPDATED_AT in the future; they wait for their time.\n`);
+      for (const c of rowChecks(preview)) o.write(`  ${CHECK_MARK[c.status]} ${source.redact(c.message)}\n`);
       if (preview.diff_notice) o.write(`  send: changed: ${preview.diff_notice}\n`);
+      if (preview.row_errors.length > 0) {
+        o.write(`  ${preview.row_errors.length} invalid row(s) among the first ${preview.scanned}:\n`);
+        for (const e of preview.row_errors) o.write(`    ${e.updated_at} ${e.identifier}: ${e.reason}\n`);
+      }
       o.write(`  first ${preview.objects.length} object(s):\n`);
       for (const obj of preview.objects) {
         o.write(`    ${obj.updated_at} ${KIND_LABELS[obj.kind] ?? obj.kind} ${obj.object === undefined ? `${obj.identifier}: nothing changed, nothing sent` : JSON.stringify(obj.object)}\n`);
         if (obj.unchanged_attributes?.length) o.write(`      unchanged, left out: ${obj.unchanged_attributes.join(', ')}\n`);
-      }
-      if (preview.row_errors.length > 0) {
-        o.write(`  ${preview.row_errors.length} invalid row(s) among the first ${preview.scanned}:\n`);
-        for (const e of preview.row_errors) o.write(`    ${e.updated_at} ${e.identifier}: ${e.reason}\n`);
       }
       o.write('Nothing was sent; the watermark is unchanged.\n');
       return EXIT.ok;

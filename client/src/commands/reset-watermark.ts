@@ -8,13 +8,15 @@ import { createFileStateStore } from '../../../core/src/state/file-state-store';
 import { stateRootFor, syncStateDir } from '../../../core/src/state/state-location';
 import { errorMessage } from '../../../core/src/sync/sync-errors';
 import type { Services } from '../services';
+import { formatWatermark } from '../tree/format';
+import { configuredStateDir } from '../sync/state-dir';
 import { resolveTarget } from '../sync/targets';
 
 export function registerResetWatermark(services: Services): vscode.Disposable {
   return vscode.commands.registerCommand('brazeSync.resetWatermark', async (...args: unknown[]) => {
     const target = await resolveTarget(args, 'reset the watermark of');
     if (!target) return;
-    const store = createFileStateStore(syncStateDir(stateRootFor(target.uri.fsPath), target.uri.fsPath, target.sync));
+    const store = createFileStateStore(syncStateDir(stateRootFor(target.uri.fsPath, configuredStateDir()), target.uri.fsPath, target.sync));
     const state = await store.readState().catch(() => undefined);
     if (!state?.watermark) {
       void vscode.window.showInformationMessage(`Braze Sync: ${target.sync} has no watermark; the next run reads every row already.`);
@@ -24,7 +26,7 @@ export function registerResetWatermark(services: Services): vscode.Disposable {
       `Reset the watermark of ${target.sync}?`,
       {
         modal: true,
-        detail: `It is now ${state.watermark.updated_at}. The next run reads every row of the table again and sends them to Braze: attribute updates are rewritten (and billed as data points again); events and purchases are recorded twice.`,
+        detail: `It is now ${formatWatermark(state.watermark.updated_at)}. The next run reads every row of the table again and sends them to Braze: attribute updates are rewritten (and billed as data points again); events and purchases are recorded twice.`,
       },
       'Reset Watermark',
     );
@@ -32,11 +34,13 @@ export function registerResetWatermark(services: Services): vscode.Disposable {
     try {
       await editWatermark(store, target.sync, null, 'watermark');
     } catch (err) {
+      services.log.error(`Reset Watermark ${target.sync}: not reset: ${errorMessage(err)}`);
       void vscode.window.showErrorMessage(`Braze Sync: the watermark of ${target.sync} was not reset. ${errorMessage(err)}`);
       return;
     }
-    services.log.info(`Watermark of ${target.sync} reset (was ${state.watermark.updated_at}).`);
+    services.log.info(`Watermark of ${target.sync} reset (was ${formatWatermark(state.watermark.updated_at)}).`);
     services.tree.refresh();
     void vscode.window.showInformationMessage(`Braze Sync: the watermark of ${target.sync} was reset; the next run reads every row.`);
   });
 }
+

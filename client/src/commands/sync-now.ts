@@ -10,13 +10,15 @@ import type { RunRecord } from '../../../core/src/state/run-record';
 import { createJobRunner, type JobOutcome } from '../../../core/src/app/job-runner';
 import { openSource } from '../../../core/src/app/open-sync';
 import { previewSync } from '../../../core/src/sync/preview';
-import { errorMessage } from '../../../core/src/sync/sync-errors';
 import type { Services } from '../services';
-import { progressText, runSummary } from '../sync/run-registry';
+import { noticeForError, noticeForRunError, type FailureNotice } from '../sync/failure-notice';
+import { deliveredPercent, progressText, runSummary } from '../sync/run-registry';
 import { openSession, type SyncSession } from '../sync/sync-session';
 import { plural } from '../tree/format';
 
 const SHOW_RUN = 'Show Run';
+const TEST_CONNECTION = 'Test Connection';
+const FIRST_RUN_LOOKBACK = 50;
 
 export function registerSyncNow(services: Services): vscode.Disposable {
   return vscode.commands.registerCommand('brazeSync.syncNow', async (...args: unknown[]) => {
@@ -47,8 +49,9 @@ async function syncNow(services: Services, session: SyncSession): Promise<void> 
     if (choice !== 'Sync Anyway') return;
   }
 
-  if (!state?.watermark && (await setup.store.listRuns(1)).length === 0) {
-    const pending = await pendingRows(session);
+  // Scheduled runs that were skipped sent nothing: the first real run still asks.
+  if (!state?.watermark && (await setup.store.listRuns(FIRST_RUN_LOOKBACK)).every((r) => r.status === 'skipped')) {
+    const pending = await pendingRows(services, session);
     if (pending === undefined) return;
     const choice = await vscode.window.showWarningMessage(
       `First run of ${ready.sync}: it will send ${plural(pending, 'row')} from ${setup.definition.table} to Braze at ${brazeRestUrl(ready.file.braze) ?? 'the configured endpoint'}. Continue?`,
@@ -72,7 +75,7 @@ async function syncNow(services: Services, session: SyncSession): Promise<void> 
           signal: controller.signal,
           onProgress: (p) => {
             services.runs.progress(key, p);
-            const pct = p.total ? Math.min(100, ((p.read + p.skipped) / p.total) * 100) : 0;
+            const pct = deliveredPercent(p);
             progress.report({ message: progressText(p, startedAt, Date.now()), increment: Math.max(0, pct - done) });
             done = Math.max(done, pct);
           },
@@ -88,22 +91,35 @@ async function syncNow(services: Services, session: SyncSession): Promise<void> 
     report(services, session, outcome.run);
     return;
   }
-  const message = outcome.kind === 'busy' ? outcome.message : outcome.error;
-  services.log.error(`Sync ${ready.sync}: ${message}`);
-  void vscode.window.showErrorMessage(`Braze Sync: ${ready.sync} did not run. ${message}`);
+  if (outcome.kind === 'busy') {
+    services.log.warn(`Sync ${ready.sync}: ${outcome.message}`);
+    void vscode.window.showWarningMessage(`Braze Sync: ${ready.sync} did not run. ${outcome.message}`);
+    return;
+  }
+  showFailure(services, session, `${ready.sync} did not run.`, noticeForRunError(outcome.error, ready.file, ready.sync));
+}
+
+/** A failure with its diagnosis, logged at error level, offering Test Connection when it would tell more. */
+function showFailure(services: Services, session: SyncSession, lead: string, notice: FailureNotice, runId?: string): void {
+  const { ready } = session;
+  services.log.error(`Sync ${ready.sync} (${session.label}): ${lead} ${notice.log}`);
+  const buttons = [...(notice.offerTest ? [TEST_CONNECTION] : []), ...(runId ? [SHOW_RUN] : [])];
+  void vscode.window.showErrorMessage(`Braze Sync: ${lead} ${notice.text}`, ...buttons).then((choice) => {
+    if (choice === TEST_CONNECTION) void vscode.commands.executeCommand('brazeSync.testConnection', ready.uri.toString(), ready.sync);
+    if (choice === SHOW_RUN) void vscode.commands.executeCommand('brazeSync.showRun', { file: ready.uri.fsPath, sync: ready.sync, runId });
+  });
 }
 
 /** Rows the first run would send (for its confirmation); undefined after showing why it can't tell. */
-async function pendingRows(session: SyncSession): Promise<number | undefined> {
+async function pendingRows(services: Services, session: SyncSession): Promise<number | undefined> {
   const { ready, core, setup } = session;
   let source;
   try {
     source = openSource(core, setup, session.env);
-    const preview = await previewSync({ definition: setup.definition, state: await setup.store.readState(), reader: source.reader, limit: 0 });
+    const preview = await previewSync({ definition: setup.definition, state: await setup.store.readState(), reader: source.reader, limit: 0, audit: false });
     return preview.pending_rows;
   } catch (err) {
-    const message = source ? source.redact(errorMessage(err)) : errorMessage(err);
-    void vscode.window.showErrorMessage(`Braze Sync: can't sync ${ready.sync}. ${message}`);
+    showFailure(services, session, `can't sync ${ready.sync}.`, noticeForError(err, ready.file, ready.sync, source?.redact));
     return undefined;
   } finally {
     await source?.reader.close();
@@ -112,11 +128,17 @@ async function pendingRows(session: SyncSession): Promise<number | undefined> {
 
 function report(services: Services, session: SyncSession, run: RunRecord): void {
   const { ready } = session;
-  services.log.info(
-    `Sync ${run.sync} (${session.label}): ${run.status}, run ${run.id}: read ${run.rows_read}, synced ${run.rows_synced}, failed ${run.rows_failed}, skipped ${run.rows_skipped}; watermark ${run.watermark_before ?? 'none'} → ${run.watermark_after ?? 'none'}${run.error ? `; error: ${run.error}` : ''}`,
-  );
+  const line = `Sync ${run.sync} (${session.label}): ${run.status}, run ${run.id}: read ${run.rows_read}, synced ${run.rows_synced}, failed ${run.rows_failed}, skipped ${run.rows_skipped}; watermark ${run.watermark_before ?? 'none'} → ${run.watermark_after ?? 'none'}`;
   for (const w of run.warnings) services.log.warn(`Sync ${run.sync}: ${w}`);
-  const show = run.status === 'error' ? vscode.window.showErrorMessage : run.status === 'partial' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+  if (run.status === 'error') {
+    services.log.error(line);
+    const notice = noticeForRunError(run.error ?? 'no error recorded', ready.file, ready.sync);
+    showFailure(services, session, `${run.sync}: failed after ${plural(run.rows_synced, 'row')} synced.`, notice, run.id);
+    return;
+  }
+  if (run.status === 'partial') services.log.warn(line);
+  else services.log.info(line);
+  const show = run.status === 'partial' ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
   void show(`Braze Sync: ${runSummary(run)}`, SHOW_RUN).then((choice) => {
     if (choice === SHOW_RUN) void vscode.commands.executeCommand('brazeSync.showRun', { file: ready.uri.fsPath, sync: ready.sync, runId: run.id });
   });

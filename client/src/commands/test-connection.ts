@@ -19,25 +19,39 @@ export function registerTestConnection(services: Services): vscode.Disposable {
     const { ready, core, setup } = session;
     const limit = vscode.workspace.getConfiguration('brazeSync').get<number>('preview.limit', 20);
     let redact: Redactor = (t) => t;
+    let waitingFor = 'connecting';
     const result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Braze Sync: testing the connection of ${ready.sync}…` },
-      () =>
-        testConnection({
+      { location: vscode.ProgressLocation.Notification, title: `Braze Sync: testing the connection of ${ready.sync}`, cancellable: true },
+      (progress, token) => {
+        const testing = testConnection({
           file: ready.file,
           syncName: ready.sync,
           table: setup.table,
           store: setup.store,
           limit,
+          onStep: (step) => progress.report({ message: step === 'connect' ? waitingFor : 'reading the rows and checking every pending row…' }),
           openReader: () => {
             const source = openSource(core, setup, session.env);
             redact = source.redact;
+            const { host, port, connectTimeoutMs } = source.settings;
+            waitingFor = `waiting for ${host}:${port} to answer (gives up after ${Math.round(connectTimeoutMs / 1000)} s)…`;
             return testedSource(source);
           },
-        }),
+        });
+        // A cancelled test stops waiting at once; the connection attempt ends on its own timeout.
+        return Promise.race([testing, new Promise<undefined>((resolve) => token.onCancellationRequested(() => resolve(undefined)))]);
+      },
     );
+    if (!result) {
+      services.log.info(`Test Connection ${ready.sync}: cancelled (${waitingFor}).`);
+      vscode.window.setStatusBarMessage(`Braze Sync: Test Connection of ${ready.sync} cancelled`, 4000);
+      return;
+    }
     const checks = result.checks.map((c) => ({ ...c, message: redact(c.message), ...(c.fix ? { fix: redact(c.fix) } : {}) }));
     const failed = checks.find((c) => c.status === 'failed');
-    services.log.info(`Test Connection ${ready.sync}: ${result.ok ? 'passed' : `failed at ${failed?.name}: ${failed?.message}`}`);
+    if (failed) services.log.error(`Test Connection ${ready.sync}: failed at ${failed.name}: ${failed.message}${failed.fix ? ` Fix: ${failed.fix}` : ''}`);
+    else services.log.info(`Test Connection ${ready.sync}: passed`);
+    for (const c of checks.filter((x) => x.status === 'warning')) services.log.warn(`Test Connection ${ready.sync}: ${c.name}: ${c.message}`);
     services.panels.showResult(
       ready,
       `Test Connection: ${ready.sync}`,

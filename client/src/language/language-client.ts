@@ -12,6 +12,7 @@ import {
   type ServerOptions,
 } from 'vscode-languageclient/node';
 import { CrashTracker, crashMessage } from './crash-tracker';
+import { configuredStateDir } from '../sync/state-dir';
 
 export const LANGUAGE_ID = 'brazesync';
 const SHOW_LOG = 'Show Log';
@@ -24,6 +25,7 @@ export function createLanguageClient(context: vscode.ExtensionContext, log: vsco
     debug: { module, transport: TransportKind.stdio, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
   };
   const crashes = new CrashTracker();
+  const stateDir = configuredStateDir();
   let client: LanguageClient | undefined;
 
   const showLogOn = async (message: string, ...extra: string[]): Promise<void> => {
@@ -41,6 +43,8 @@ export function createLanguageClient(context: vscode.ExtensionContext, log: vsco
       { scheme: 'untitled', language: LANGUAGE_ID },
     ],
     outputChannel: log,
+    // The server reads recorded state (data type immutability) from the same place as the commands.
+    initializationOptions: { ...(stateDir ? { stateDir } : {}) },
     // The server re-checks data type immutability when recorded sync state changes.
     synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/.brazesync/**/*.json') },
     errorHandler: {

@@ -81,11 +81,24 @@ export function rowsPerSecond(progress: SyncProgress, startedAt: number, now: nu
   return Math.round((progress.synced + progress.failed) / seconds);
 }
 
-/** `1,200 of 5,000 rows · 3 failed · 850 rows/s` */
+/** Rows done with (sent, failed, or skipped as delivered before); the progress bar follows these, not reads. */
+export function rowsDone(progress: SyncProgress): number {
+  return progress.synced + progress.failed + progress.skipped;
+}
+
+/** How far the run is, 0–100, by delivered rows; 0 until the window is counted. 100 only when every row is done. */
+export function deliveredPercent(progress: SyncProgress): number {
+  if (!progress.total) return 0;
+  const done = rowsDone(progress);
+  return done >= progress.total ? 100 : Math.min(99.9, (done / progress.total) * 100);
+}
+
+/** `1,190 of 5,000 rows sent · 1,200 read · 3 failed · 597 rows/s` */
 export function progressText(progress: SyncProgress, startedAt: number, now: number): string {
-  const read = progress.total === undefined ? `${plural(progress.read, 'row')} read` : `${progress.read.toLocaleString('en-US')} of ${plural(progress.total, 'row')} read`;
-  const parts = [read, `${progress.synced.toLocaleString('en-US')} sent`];
+  const sent = progress.total === undefined ? `${plural(progress.synced, 'row')} sent` : `${progress.synced.toLocaleString('en-US')} of ${plural(progress.total, 'row')} sent`;
+  const parts = [sent, `${progress.read.toLocaleString('en-US')} read`];
   if (progress.failed > 0) parts.push(`${progress.failed.toLocaleString('en-US')} failed`);
+  if (progress.skipped > 0) parts.push(`${progress.skipped.toLocaleString('en-US')} skipped (delivered before)`);
   parts.push(`${rowsPerSecond(progress, startedAt, now).toLocaleString('en-US')} rows/s`);
   return parts.join(' · ');
 }
@@ -105,5 +118,7 @@ export function runSummary(run: RunRecord): string {
       return `${run.sync}: failed after ${counts}${duration}. ${run.error ?? ''}`.trim();
     case 'running':
       return `${run.sync}: running.`;
+    case 'skipped':
+      return `${run.sync}: a scheduled run was skipped. ${run.warnings[0] ?? ''}`.trim();
   }
 }

@@ -28,7 +28,7 @@ export async function openSession(
 ): Promise<SyncSession | undefined> {
   const target = await resolveTarget(args, action);
   if (!target) return undefined;
-  const ready = await prepareTarget(target, action);
+  const ready = await prepareTarget(target, action, services.log);
   if (!ready) return undefined;
   const core: CoreTarget = { file: ready.file, filePath: ready.uri.fsPath, syncName: ready.sync, stateRoot: ready.loaded.stateRoot };
   let setup: SyncSetup;
@@ -37,7 +37,13 @@ export async function openSession(
     setup = syncSetup(core);
     values = await services.secrets.environmentFor(secretRequestsForSync(ready.file, ready.sync, needs));
   } catch (err) {
-    if (!(err instanceof SecretCancelledError)) services.log.error(`${action} ${ready.sync}:`, errorMessage(err));
+    // Dismissing the prompt is the user's choice, not a failure: a quiet note, no error toast.
+    if (err instanceof SecretCancelledError) {
+      services.log.info(`${action} ${ready.sync}: cancelled at the secret prompt.`);
+      vscode.window.setStatusBarMessage(`Braze Sync: ${action} ${ready.sync} cancelled`, 4000);
+      return undefined;
+    }
+    services.log.error(`${action} ${ready.sync}:`, errorMessage(err));
     void vscode.window.showErrorMessage(`Braze Sync: can't ${action} ${ready.sync}. ${errorMessage(err)}`);
     return undefined;
   }

@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { checkDefinitionText, type LoadedDefinition } from '../../../core/src/lang/load-definition';
+import { configuredStateDir } from './state-dir';
 import type { SyncFile } from '../../../core/src/model/sync-file';
 import { parseSyncFile } from '../../../core/src/parse/sync-document';
 import { LANGUAGE_ID } from '../language/language-client';
@@ -80,16 +81,18 @@ export async function resolveTarget(args: readonly unknown[], action: string): P
  * with the same core as the language server, and refuses a file with errors: the message names
  * the first error and offers to go there.
  */
-export async function prepareTarget(target: SyncTarget, action: string): Promise<ReadyTarget | undefined> {
+export async function prepareTarget(target: SyncTarget, action: string, log?: vscode.LogOutputChannel): Promise<ReadyTarget | undefined> {
   const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === target.uri.toString());
   if (open?.isDirty) await open.save();
   const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(target.uri));
-  const loaded = checkDefinitionText(target.uri.fsPath, text);
+  const stateDir = configuredStateDir();
+  const loaded = checkDefinitionText(target.uri.fsPath, text, stateDir ? { stateDir } : {});
   const label = vscode.workspace.asRelativePath(target.uri);
   const errors = loaded.problems.filter((p) => p.severity === 'error');
   const first = errors[0];
   if (first || !loaded.file) {
     const where = first ? ` Line ${first.line}: ${first.message}` : '';
+    log?.warn(`Can't ${action} ${target.sync}: ${label} has ${errors.length} error(s).${where}`);
     const choice = await vscode.window.showErrorMessage(
       `Braze Sync: can't ${action} — ${label} has ${errors.length} error${errors.length === 1 ? '' : 's'}. Fix ${errors.length === 1 ? 'it' : 'them'} first.${where}`,
       'Go to Error',
@@ -102,6 +105,7 @@ export async function prepareTarget(target: SyncTarget, action: string): Promise
     return undefined;
   }
   if (!loaded.file.syncs[target.sync]) {
+    log?.warn(`Can't ${action} ${target.sync}: ${label} has no sync of that name.`);
     void vscode.window.showErrorMessage(`Braze Sync: ${label} has no sync named "${target.sync}".`);
     return undefined;
   }

@@ -1,4 +1,5 @@
 /** Small, deterministic text formats for the tree, notifications and webviews. */
+import { toIsoMicros } from '../../../core/src/model/timestamps';
 
 /** `850 ms`, `4.2 s`, `3 min 5 s`, `2 h 10 min`. */
 export function formatDuration(ms: number): string {
@@ -26,7 +27,24 @@ export function relativeTime(at: Date, now: Date): string {
   return diff >= 0 ? `${text} ago` : `in ${text}`;
 }
 
-/** `2026-11-28 10:02:03` in `timeZone` (the user's zone by default). */
+/**
+ * The one format for points in time the extension shows (runs, watermarks, dialogs): ISO 8601 in
+ * UTC, `2026-11-28T10:02:03Z`, as the CLI and the run history print them.
+ */
+export function formatUtc(at: Date): string {
+  return `${at.toISOString().slice(0, 19)}Z`;
+}
+
+/** A watermark (database text) as the CLI and the run history print it: ISO 8601 UTC with microseconds. */
+export function formatWatermark(text: string): string {
+  try {
+    return toIsoMicros(text);
+  } catch {
+    return text;
+  }
+}
+
+/** `2026-11-28 10:02:03` in `timeZone` (for schedule times, which belong to their zone). */
 export function formatLocalTime(at: Date, timeZone?: string): string {
   const parts = new Intl.DateTimeFormat('en-CA', {
     timeZone,

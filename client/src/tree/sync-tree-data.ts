@@ -17,8 +17,8 @@ export interface SummarizedFile {
   stateRoot: string;
 }
 
-export function summarizeDefinition(filePath: string, text: string, label: string, env: NodeJS.ProcessEnv = process.env): SummarizedFile {
-  const loaded = checkDefinitionText(filePath, text, { env });
+export function summarizeDefinition(filePath: string, text: string, label: string, env: NodeJS.ProcessEnv = process.env, stateDir?: string): SummarizedFile {
+  const loaded = checkDefinitionText(filePath, text, { env, ...(stateDir ? { stateDir } : {}) });
   const { doc } = loaded;
   const syncs: SyncDefinitionSummary[] = doc.syncs.map((entry) => {
     const value = safeJs(() => entry.pair.value?.toJS(entry.segment.doc));
@@ -32,7 +32,14 @@ export function summarizeDefinition(filePath: string, text: string, label: strin
   const header = safeJs(() => doc.header.doc.toJS()) as { braze?: { timezone?: unknown } } | undefined;
   const timezone = typeof header?.braze?.timezone === 'string' ? header.braze.timezone : DEFAULT_TIMEZONE;
   return {
-    summary: { path: filePath, label, syncs, timezone, errorCount: loaded.diagnostics.filter((d) => d.severity === 'error').length },
+    summary: {
+      path: filePath,
+      label,
+      syncs,
+      timezone,
+      errorCount: loaded.diagnostics.filter((d) => d.severity === 'error').length,
+      warningCount: loaded.diagnostics.filter((d) => d.severity === 'warning').length,
+    },
     stateRoot: loaded.stateRoot,
   };
 }

@@ -60,11 +60,11 @@ test('files hold syncs, syncs hold data type, schedule, watermark and recent run
       runs: [run({})],
       nextRun: new Date('2026-11-29T08:30:00Z'),
     }),
-    { now, displayTimeZone: 'UTC' },
+    { now },
   );
   assert.equal(root.description, '2 syncs');
   const attrs = find(root, 'sync:/ws/users.brazesync.yaml#attrs')!;
-  assert.equal(attrs.description, 'active · last run success 5 min ago');
+  assert.equal(attrs.description, 'success 5 min ago · active');
   assert.deepEqual(attrs.icon, { id: 'pass', color: 'testing.iconPassed' });
   assert.equal(attrs.line, 17);
   assert.deepEqual(
@@ -78,21 +78,21 @@ test('files hold syncs, syncs hold data type, schedule, watermark and recent run
   );
   assert.equal(find(root, 'sync:/ws/users.brazesync.yaml#attrs/watermark')?.contextValue, 'watermark');
   const runNode = find(root, 'sync:/ws/users.brazesync.yaml#attrs/run:20261128T095500Z-abcd')!;
-  assert.equal(runNode.label, '2026-11-28 09:55:00');
-  assert.equal(runNode.description, 'success · 10 synced · 2 failed · 4.2 s');
+  assert.equal(runNode.label, 'success · 10 synced · 2 failed · 4.2 s');
+  assert.equal(runNode.description, '2026-11-28T09:55:00Z (5 min ago)');
   assert.equal(runNode.collapsible, 'collapsed');
   assert.equal(runNode.children, undefined, 'row errors load on expand');
 
-  const saving = fileNode(file, records({ runs: [run({ rows_failed: 0, objects_sent: 1, attributes_sent: 1, attributes_unchanged: 29, data_points_saved: 29 })] }), { now, displayTimeZone: 'UTC' });
+  const saving = fileNode(file, records({ runs: [run({ rows_failed: 0, objects_sent: 1, attributes_sent: 1, attributes_unchanged: 29, data_points_saved: 29 })] }), { now });
   const savingRun = find(saving, 'sync:/ws/users.brazesync.yaml#attrs/run:20261128T095500Z-abcd');
-  assert.equal(savingRun?.description, 'success · 10 synced · 29 data points saved · 4.2 s');
+  assert.equal(savingRun?.label, 'success · 10 synced · 29 data points saved · 4.2 s');
   assert.match(savingRun?.tooltip ?? '', /Sent 1 objects, 1 attributes; 29 unchanged attributes left out \(29 data points saved\)/);
 });
 
 test('a sync that never ran, and a manual schedule', () => {
   const root = fileNode(file, new Map([['deletes', { runs: [], nextRun: 'manual' }]]), { now });
   const deletes = find(root, 'sync:/ws/users.brazesync.yaml#deletes')!;
-  assert.equal(deletes.description, 'draft · never run');
+  assert.equal(deletes.description, 'never run · draft');
   assert.equal(deletes.children?.[1]?.description, 'runs only on Sync Now');
   assert.equal(deletes.children?.[2]?.contextValue, 'watermark none');
   assert.equal(deletes.children?.[3]?.description, 'none yet');
@@ -120,8 +120,22 @@ test('node ids stay the same across refreshes with new runs and state', () => {
 
 test('a file with errors says so; a file without syncs gets a hint', () => {
   const root = fileNode({ ...file, errorCount: 3, syncs: [] }, new Map(), { now });
-  assert.equal(root.description, '0 syncs · 3 errors');
+  assert.equal(root.description, '3 errors · 0 syncs');
+  assert.deepEqual(root.icon, { id: 'error', color: 'list.errorForeground' });
   assert.deepEqual(root.children?.map((c) => c.label), ['No syncs in this file yet']);
+  const warned = fileNode({ ...file, warningCount: 1 }, new Map(), { now });
+  assert.equal(warned.description, '1 warning · 2 syncs');
+  assert.deepEqual(warned.icon, { id: 'warning', color: 'list.warningForeground' });
+});
+
+test('a sync in a file with errors is shown blocked in red, never with a green dot, the word first', () => {
+  const root = fileNode({ ...file, errorCount: 2 }, records({ runs: [run({})] }), { now });
+  const attrs = find(root, 'sync:/ws/users.brazesync.yaml#attrs')!;
+  assert.equal(attrs.description, 'blocked: 2 errors · active');
+  assert.deepEqual(attrs.icon, { id: 'error', color: 'list.errorForeground' });
+  assert.match(attrs.tooltip ?? '', /^Blocked: users\.brazesync\.yaml has 2 errors; it does not run until they are fixed/);
+  const deletes = find(root, 'sync:/ws/users.brazesync.yaml#deletes')!;
+  assert.equal(deletes.icon?.id, 'error');
 });
 
 test('row errors under a run, with a note when more were recorded than shown', () => {
@@ -149,4 +163,13 @@ test('a catalog sync names its catalog beside the data type', () => {
   const catalogFile: FileSummary = { ...file, syncs: [{ name: 'restaurants', line: 3, dataType: 'catalog_items', catalog: 'restaurants', schedule: 'manual' }] };
   const root = fileNode(catalogFile, new Map([['restaurants', { runs: [], nextRun: 'manual' }]]), { now });
   assert.equal(find(root, 'sync:/ws/users.brazesync.yaml#restaurants/dataType')?.description, 'catalog_items → catalog restaurants');
+});
+
+test('a scheduled run that was skipped shows as skipped, with why in its tooltip', () => {
+  const skipped = run({ id: '20261128T094500Z-skip', status: 'skipped', rows_read: 0, rows_synced: 0, rows_failed: 0, warnings: ['attrs: skipped the run of 10:45: the previous run is still going.'] });
+  const root = fileNode(file, records({ runs: [skipped] }), { now });
+  const node = find(root, 'sync:/ws/users.brazesync.yaml#attrs/run:20261128T094500Z-skip')!;
+  assert.equal(node.label, 'skipped · the scheduled run did not start');
+  assert.deepEqual(node.icon, { id: 'debug-step-over', color: 'list.warningForeground' });
+  assert.match(node.tooltip ?? '', /the previous run is still going/);
 });

@@ -6,8 +6,7 @@
  */
 import type { RowErrorRecord, RunRecord, RunStatus } from '../../../core/src/state/run-record';
 import type { SyncState } from '../../../core/src/state/sync-state';
-import { toIsoMicros } from '../../../core/src/model/timestamps';
-import { formatDuration, formatLocalTime, plural, relativeTime } from './format';
+import { formatDuration, formatLocalTime, formatUtc, formatWatermark, plural, relativeTime } from './format';
 
 export type NodeKind = 'file' | 'sync' | 'dataType' | 'schedule' | 'watermark' | 'runs' | 'run' | 'rowError' | 'message';
 
@@ -65,13 +64,13 @@ export interface FileSummary {
   label: string;
   syncs: SyncDefinitionSummary[];
   errorCount: number;
+  /** Warnings do not stop a sync; absent counts as none. */
+  warningCount?: number;
   timezone: string;
 }
 
 export interface ModelOptions {
   now: Date;
-  /** Time zone for run times in the tree (the user's by default). */
-  displayTimeZone?: string;
 }
 
 const STATUS_ICON: Record<RunStatus, NodeIcon> = {
@@ -80,19 +79,29 @@ const STATUS_ICON: Record<RunStatus, NodeIcon> = {
   partial: { id: 'warning', color: 'list.warningForeground' },
   error: { id: 'error', color: 'list.errorForeground' },
   cancelled: { id: 'circle-slash' },
+  skipped: { id: 'debug-step-over', color: 'list.warningForeground' },
 };
 
+const ERROR_ICON: NodeIcon = { id: 'error', color: 'list.errorForeground' };
+
+/** Descriptions put the word that matters first, so the view's default width shows it; tooltips have it all. */
 export function fileNode(file: FileSummary, records: ReadonlyMap<string, SyncRecord>, options: ModelOptions): TreeNode {
   const syncs = file.syncs.map((s) => syncNode(file, s, records.get(s.name) ?? { runs: [] }, options));
   const parts = [plural(syncs.length, 'sync')];
-  if (file.errorCount > 0) parts.push(plural(file.errorCount, 'error'));
+  const warnings = file.warningCount ?? 0;
+  if (warnings > 0) parts.unshift(plural(warnings, 'warning'));
+  if (file.errorCount > 0) parts.unshift(plural(file.errorCount, 'error'));
   return {
     id: `file:${file.path}`,
     kind: 'file',
     label: file.label,
     description: parts.join(' · '),
-    tooltip: file.errorCount > 0 ? `${file.path}\n${plural(file.errorCount, 'error')}: see the Problems panel. Syncs do not run until they are fixed.` : file.path,
-    icon: file.errorCount > 0 ? { id: 'file', color: 'list.errorForeground' } : { id: 'file' },
+    tooltip: [
+      file.path,
+      ...(file.errorCount > 0 ? [`${plural(file.errorCount, 'error')}: see the Problems panel. Syncs do not run until they are fixed.`] : []),
+      ...(warnings > 0 ? [`${plural(warnings, 'warning')}: see the Problems panel.`] : []),
+    ].join('\n'),
+    icon: file.errorCount > 0 ? ERROR_ICON : warnings > 0 ? { id: 'warning', color: 'list.warningForeground' } : { id: 'file' },
     contextValue: 'file',
     collapsible: 'expanded',
     file: file.path,
@@ -101,22 +110,23 @@ export function fileNode(file: FileSummary, records: ReadonlyMap<string, SyncRec
   };
 }
 
-export function syncNode(file: FileSummary, sync: SyncDefinitionSummary, record: SyncRecord, options: ModelOptions): TreeNode {
-  const id = `sync:${file.path}#${sync.name}`;
+/** The sync's state in a word or two first, its icon, and the whole story for the tooltip. */
+function syncStatus(file: FileSummary, sync: SyncDefinitionSummary, record: SyncRecord, options: ModelOptions): { description: string; icon: NodeIcon; tooltip: string } {
   const last = record.runs.find((r) => r.status !== 'running');
   const status = sync.status ?? 'draft';
-  let description: string;
-  let icon: NodeIcon;
-  if (record.running) {
-    description = `running · ${plural(record.running.rowsSynced, 'row')} synced`;
-    icon = STATUS_ICON.running;
-  } else if (last) {
-    description = `${status} · last run ${last.status} ${relativeTime(new Date(last.ended_at ?? last.started_at), options.now)}`;
-    icon = STATUS_ICON[last.status];
-  } else {
-    description = `${status} · never run`;
-    icon = status === 'active' ? { id: 'circle-filled', color: 'testing.iconPassed' } : { id: 'circle-outline' };
+  const lastText = last ? `last run ${last.status} ${relativeTime(new Date(last.ended_at ?? last.started_at), options.now)}` : 'never run';
+  const tooltip = [`${sync.name} (${status}): ${lastText}`, ...(last?.error ? [`Last error: ${last.error}`] : [])];
+  if (file.errorCount > 0) {
+    tooltip.unshift(`Blocked: ${file.label} has ${plural(file.errorCount, 'error')}; it does not run until they are fixed (see the Problems panel).`);
+    return { description: `blocked: ${plural(file.errorCount, 'error')} · ${status}`, icon: ERROR_ICON, tooltip: tooltip.join('\n') };
   }
+  if (record.running) return { description: `running · ${plural(record.running.rowsSynced, 'row')} synced`, icon: STATUS_ICON.running, tooltip: tooltip.join('\n') };
+  if (last) return { description: `${last.status} ${relativeTime(new Date(last.ended_at ?? last.started_at), options.now)} · ${status}`, icon: STATUS_ICON[last.status], tooltip: tooltip.join('\n') };
+  return { description: `never run · ${status}`, icon: status === 'active' ? { id: 'circle-filled', color: 'testing.iconPassed' } : { id: 'circle-outline' }, tooltip: tooltip.join('\n') };
+}
+
+export function syncNode(file: FileSummary, sync: SyncDefinitionSummary, record: SyncRecord, options: ModelOptions): TreeNode {
+  const id = `sync:${file.path}#${sync.name}`;
   const base = { file: file.path, sync: sync.name, line: sync.line };
   const children: TreeNode[] = [
     {
@@ -139,9 +149,7 @@ export function syncNode(file: FileSummary, sync: SyncDefinitionSummary, record:
     id,
     kind: 'sync',
     label: sync.name,
-    description,
-    tooltip: `${sync.name} (${status})${last?.error ? `\nLast error: ${last.error}` : ''}`,
-    icon,
+    ...syncStatus(file, sync, record, options),
     contextValue: record.running ? 'sync running' : 'sync',
     collapsible: 'collapsed',
     children,
@@ -169,25 +177,16 @@ function scheduleNode(syncId: string, base: Base, sync: SyncDefinitionSummary, r
     kind: 'schedule',
     label: sync.schedule ?? '(no schedule)',
     description: next,
-    tooltip: record.nextRun instanceof Date ? `Next run ${relativeTime(record.nextRun, options.now)}, ${record.nextRun.toISOString()}` : undefined,
+    tooltip: [`Schedule: ${sync.schedule ?? '(none)'}`, record.nextRun instanceof Date ? `Next run ${relativeTime(record.nextRun, options.now)}: ${formatUtc(record.nextRun)} (${next ?? ''})` : next].filter(Boolean).join('\n'),
     icon: { id: 'calendar' },
     contextValue: 'schedule',
     collapsible: 'none',
   };
 }
 
-/** The watermark as the CLI and the run history print it (ISO 8601, microseconds, UTC). */
-function displayTimestamp(text: string): string {
-  try {
-    return toIsoMicros(text);
-  } catch {
-    return text;
-  }
-}
-
 function watermarkNode(syncId: string, base: Base, state: SyncState | undefined): TreeNode {
   const wm = state?.watermark;
-  const at = wm ? displayTimestamp(wm.updated_at) : undefined;
+  const at = wm ? formatWatermark(wm.updated_at) : undefined;
   return {
     ...base,
     id: `${syncId}/watermark`,
@@ -195,8 +194,8 @@ function watermarkNode(syncId: string, base: Base, state: SyncState | undefined)
     label: 'Watermark',
     description: at ?? 'none: the next run reads every row',
     tooltip: wm
-      ? `Rows with UPDATED_AT after ${at} are read on the next run${wm.boundary_keys.length ? ` (${plural(wm.boundary_keys.length, 'row')} at exactly that time already sent)` : ''}.`
-      : undefined,
+      ? `Watermark ${at}: rows with UPDATED_AT after it are read on the next run${wm.boundary_keys.length ? ` (${plural(wm.boundary_keys.length, 'row')} at exactly that time already sent)` : ''}.`
+      : 'No watermark: the next run reads every row.',
     icon: { id: 'bookmark' },
     contextValue: wm ? 'watermark' : 'watermark none',
     collapsible: 'none',
@@ -236,8 +235,8 @@ export function runNode(syncId: string, base: Base, run: RunRecord, options: Mod
     ...base,
     id: `${syncId}/run:${run.id}`,
     kind: 'run',
-    label: formatLocalTime(started, options.displayTimeZone),
-    description: `${run.status} · ${counts.join(' · ')}`,
+    label: run.status === 'skipped' ? 'skipped · the scheduled run did not start' : `${run.status} · ${counts.join(' · ')}`,
+    description: `${formatUtc(started)} (${relativeTime(started, options.now)})`,
     tooltip,
     icon: STATUS_ICON[run.status],
     contextValue: 'run',

@@ -5,6 +5,7 @@ import { createFileStateStore } from '../../../core/src/state/file-state-store';
 import { syncStateDir } from '../../../core/src/state/state-location';
 import type { RunRegistry } from '../sync/run-registry';
 import type { DirectoryWatcher } from './directory-watcher';
+import { configuredStateDir } from '../sync/state-dir';
 import { readDefinitionText, findDefinitionFiles } from '../sync/targets';
 import { readSyncRecord, summarizeDefinition, type SummarizedFile } from './sync-tree-data';
 import { fileNode, rowErrorNodes, type SyncRecord, type TreeNode } from './sync-tree-model';
@@ -82,10 +83,11 @@ export class SyncTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
 
   private async load(): Promise<TreeNode[]> {
     const uris = await findDefinitionFiles();
+    const stateDir = configuredStateDir();
     const now = new Date();
     const recentRuns = vscode.workspace.getConfiguration('brazeSync').get<number>('tree.recentRuns', 10);
     const files = await Promise.all(
-      uris.map(async (uri) => summarizeDefinition(uri.fsPath, await readDefinitionText(uri), vscode.workspace.asRelativePath(uri))),
+      uris.map(async (uri) => summarizeDefinition(uri.fsPath, await readDefinitionText(uri), vscode.workspace.asRelativePath(uri), process.env, stateDir)),
     );
     // Watch before reading, so a write landing between the two still triggers a reload.
     this.stateDirs.watch(

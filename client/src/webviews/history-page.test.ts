@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RunRecord } from '../../../core/src/state/run-record';
-import { niceMax } from './history-chart';
+import { durationUnit, historyChartSvg, niceMax } from './history-chart';
 import { renderHistoryPage } from './history-page';
 import { escapeHtml } from './html';
 
@@ -40,7 +40,6 @@ test('the page has a strict CSP, no script, a chart bar per run and the focused 
     rowErrors: new Map([['r2', [{ run_id: 'r2', identifier: 'external_id=<b>x</b>', updated_at: 't', reason: 'bad', payload: '<img src=x onerror=alert(1)>' }]]]),
     focusRunId: 'r2',
     nonce: 'abc',
-    timeZone: 'UTC',
   });
   assert.match(out, /Content-Security-Policy" content="default-src &#39;none&#39;; style-src &#39;nonce-abc&#39;;.*script-src &#39;none&#39;/);
   assert.doesNotMatch(out, /<script/i);
@@ -57,4 +56,31 @@ test('a sync without runs gets an explanation instead of an empty chart', () => 
   const out = renderHistoryPage({ sync: 'users', fileLabel: 'f', runs: [], rowErrors: new Map(), nonce: 'n' });
   assert.match(out, /has not run yet/);
   assert.doesNotMatch(out, /<svg/);
+});
+
+test('runs in the same minute get distinct labels; the time axis uses one unit', () => {
+  const runs = [0, 1, 2].map((i) => run(`r${i}`, { started_at: `2026-11-28T10:00:0${i * 2}.000Z`, ended_at: `2026-11-28T10:00:0${i * 2 + 1}.${i}00Z` })).reverse();
+  const out = historyChartSvg(runs).text;
+  const numbers = [...out.matchAll(/<text class="x-label" [^>]*>(#\d+)<\/text>/g)].map((m) => m[1]);
+  const times = [...out.matchAll(/<text class="x-label x-time" [^>]*>([^<]+)<\/text>/g)].map((m) => m[1]);
+  assert.deepEqual(numbers, ['#1', '#2', '#3']);
+  assert.deepEqual(times, ['10:00:00', '10:00:02', '10:00:04']);
+  const durationTicks = [...out.matchAll(/<text class="y-label duration-label" [^>]*>([^<]+)<\/text>/g)].map((m) => m[1]);
+  assert.deepEqual(durationTicks, ['0', '1', '2']);
+  assert.match(out, />duration \(s\)</);
+  assert.deepEqual([durationUnit(800).unit, durationUnit(5000).unit, durationUnit(600_000).unit], ['ms', 's', 'min']);
+});
+
+test('6 failed rows next to 120 synced still show: a bar at least 3 px tall and a marker with the count', () => {
+  const out = historyChartSvg([run('a', { rows_synced: 120, rows_failed: 6 }), run('b', { rows_synced: 100, rows_failed: 0 })]).text;
+  const failed = /<rect class="bar-failed" [^>]*height="([\d.]+)"/.exec(out);
+  assert.ok(failed && Number(failed[1]) >= 3, out);
+  assert.match(out, /class="fail-mark"[^>]*>▲6</);
+});
+
+test('a single run gets a summary (rows/s, where the time went) instead of a lone bar', () => {
+  const out = historyChartSvg([run('only', { rows_synced: 100, rows_failed: 0, read: { first_row_ms: 300, wait_ms: 500 } })]).text;
+  assert.doesNotMatch(out, /bar-synced/);
+  assert.match(out, /<b>50<\/b> rows\/s/);
+  assert.match(out, /Waited 500 ms on the warehouse \(first rows after 300 ms\)/);
 });

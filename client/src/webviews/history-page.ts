@@ -1,6 +1,6 @@
 /** The History webview: the chart over the table of runs; each run's row errors one click away. */
 import type { RowErrorRecord, RunRecord } from '../../../core/src/state/run-record';
-import { formatDuration, formatLocalTime, plural } from '../tree/format';
+import { formatDuration, formatUtc, formatWatermark, plural } from '../tree/format';
 import { HISTORY_CHART_STYLE, historyChartSvg } from './history-chart';
 import { html, page, type Html } from './html';
 
@@ -13,7 +13,6 @@ export interface HistoryPageInput {
   /** The run to open and highlight (from "Show run"). */
   focusRunId?: string;
   nonce: string;
-  timeZone?: string;
 }
 
 const STYLE = `
@@ -22,8 +21,10 @@ const STYLE = `
   td.status-success { color: var(--vscode-testing-iconPassed, #3fb950); }
   td.status-partial { color: var(--vscode-editorWarning-foreground, #d29922); }
   td.status-error { color: var(--vscode-testing-iconFailed, #f85149); }
+  td.status-skipped { color: var(--vscode-descriptionForeground); font-style: italic; }
   tr.errors-row > td { border-bottom: none; padding-top: 0; }
   table.row-errors { margin: 4px 0 8px; }
+  td.nowrap { white-space: nowrap; }
 `;
 
 export function renderHistoryPage(input: HistoryPageInput): string {
@@ -34,7 +35,7 @@ export function renderHistoryPage(input: HistoryPageInput): string {
     <div class="muted">${input.fileLabel} · ${plural(runs.length, 'run')} · ${totals.synced.toLocaleString('en-US')} rows synced · ${totals.failed.toLocaleString('en-US')} failed</div>
     ${runs.length === 0 ? html`<p>This sync has not run yet. Run it with <b>Sync Now</b>.</p>` : html`
     <h2>Runs</h2>
-    ${historyChartSvg(runs, input.timeZone)}
+    ${historyChartSvg(runs)}
     <table class="runs">
       <thead><tr><th>Started</th><th>Status</th><th class="num">Duration</th><th class="num">Read</th><th class="num">Synced</th><th class="num">Failed</th><th>Watermark after</th><th>Error</th></tr></thead>
       ${runs.map((r) => runRows(r, input))}
@@ -48,13 +49,13 @@ function runRows(run: RunRecord, input: HistoryPageInput): Html {
   const duration = run.ended_at ? formatDuration(Date.parse(run.ended_at) - Date.parse(run.started_at)) : '';
   return html`<tbody id="run-${run.id}" class="${focus ? 'focus' : ''}">
     <tr class="run-row">
-      <td>${formatLocalTime(new Date(run.started_at), input.timeZone)}</td>
+      <td class="nowrap">${formatUtc(new Date(run.started_at))}</td>
       <td class="status-${run.status}">${run.status}${run.interrupted ? ' (interrupted)' : ''}</td>
       <td class="num">${duration}</td>
       <td class="num">${run.rows_read.toLocaleString('en-US')}</td>
       <td class="num">${run.rows_synced.toLocaleString('en-US')}</td>
       <td class="num">${run.rows_failed.toLocaleString('en-US')}</td>
-      <td><code>${run.watermark_after ?? '—'}</code></td>
+      <td class="nowrap"><code>${run.watermark_after ? formatWatermark(run.watermark_after) : '—'}</code></td>
       <td>${run.error ?? ''}${run.warnings.map((w) => html`<div class="warn">${w}</div>`)}</td>
     </tr>
     ${run.rows_failed > 0 ? html`<tr class="errors-row"><td colspan="8">

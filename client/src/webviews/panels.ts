@@ -1,16 +1,19 @@
 /**
  * The webview panels: one History panel per sync (kept current as runs land) and one result panel
  * per sync for Test Connection / Preview Sync. Panels never enable scripts: the pages are static
- * HTML under a CSP that forbids script (see html.ts).
+ * HTML under a CSP that forbids script (see html.ts). Result panels allow one command URI, the
+ * rows grid's "Copy" link.
  */
 import * as vscode from 'vscode';
 import { createFileStateStore } from '../../../core/src/state/file-state-store';
 import type { RowErrorRecord } from '../../../core/src/state/run-record';
 import { stateRootFor, syncStateDir } from '../../../core/src/state/state-location';
 import { keyOf } from '../sync/run-registry';
+import { configuredStateDir } from '../sync/state-dir';
 import type { SyncTarget } from '../sync/targets';
 import { renderHistoryPage } from './history-page';
 import { newNonce } from './html';
+import { COPY_ROW_COMMAND } from './preview-rows';
 
 const HISTORY_RUNS = 200;
 const ROW_ERRORS_PER_RUN = 200;
@@ -53,7 +56,7 @@ export class Panels implements vscode.Disposable {
       panel.title = title;
       panel.reveal(vscode.ViewColumn.Beside, true);
     } else {
-      panel = createPanel('brazeSync.result', title);
+      panel = createPanel('brazeSync.result', title, [COPY_ROW_COMMAND]);
       this.results.set(key, panel);
       panel.onDidDispose(() => this.results.delete(key));
     }
@@ -67,18 +70,18 @@ export class Panels implements vscode.Disposable {
   }
 }
 
-function createPanel(viewType: string, title: string): vscode.WebviewPanel {
+function createPanel(viewType: string, title: string, commands: readonly string[] = []): vscode.WebviewPanel {
   return vscode.window.createWebviewPanel(
     viewType,
     title,
     { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
-    { enableScripts: false, enableCommandUris: false, enableFindWidget: true, localResourceRoots: [] },
+    { enableScripts: false, enableCommandUris: commands.length ? commands : false, enableFindWidget: true, localResourceRoots: [] },
   );
 }
 
 async function renderHistory(entry: HistoryPanel): Promise<void> {
   const { target } = entry;
-  const store = createFileStateStore(syncStateDir(stateRootFor(target.uri.fsPath), target.uri.fsPath, target.sync));
+  const store = createFileStateStore(syncStateDir(stateRootFor(target.uri.fsPath, configuredStateDir()), target.uri.fsPath, target.sync));
   const runs = await store.listRuns(HISTORY_RUNS);
   const rowErrors = new Map<string, RowErrorRecord[]>();
   for (const run of runs) {

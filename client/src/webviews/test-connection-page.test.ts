@@ -18,6 +18,7 @@ const preview: SyncPreview = {
     { updated_at: '2026-11-28T08:00:00.000000Z', identifier: 'external_id=u1', kind: 'attributes', object: { external_id: 'u1', plan: 'gold' } },
   ],
   row_errors: [{ updated_at: '2026-11-28T08:30:00.000000Z', identifier: 'external_id=u3', reason: 'PAYLOAD is not valid JSON <b>' }],
+  audit: { rows: 3, counts: { 'payload-not-json': 1 }, samples: [{ updated_at: '2026-11-28T08:30:00.000000Z', identifier: 'external_id=u3', problem: 'payload-not-json' }], notChecked: [] },
 };
 
 const passed: ConnectionTestResult = {
@@ -29,7 +30,8 @@ const passed: ConnectionTestResult = {
     { name: 'table', status: 'ok', message: 'Found "s"."t" (8 columns).' },
     { name: 'columns', status: 'ok', message: 'Columns fit custom_attributes.' },
     { name: 'privileges', status: 'ok', message: 'SELECT granted (read-only).' },
-    { name: 'preview', status: 'warning', message: '3 row(s) pending; 1 invalid.' },
+    { name: 'preview', status: 'warning', message: '1 of 3 pending row(s) would fail.' },
+    { name: 'contents', status: 'warning', message: 'All 3 pending row(s) checked as the run will: 1 invalid.' },
   ],
 };
 
@@ -37,14 +39,16 @@ function render(result: ConnectionTestResult, ssl: 'require' | 'disable' = 'requ
   return renderTestConnectionPage({ sync: 'users', fileLabel: 'users.brazesync.yaml', table: 's.t', dataType: 'custom_attributes', ssl, result, nonce: 'n1' });
 }
 
-test('a passing test lists every check, the pending count and the rows in source order', () => {
+test('a passing test lists every check, the pending count, and the rows with failing ones first', () => {
   const out = render(passed);
   assert.deepEqual(
     checklist(passed, 'require').map((i) => `${i.label}:${i.status}`),
-    ['Connected:ok', 'TLS:ok', 'Table found:ok', 'Required columns:ok', 'SELECT privilege:ok', 'Payloads valid:warning'],
+    ['Connected:ok', 'TLS:ok', 'Table found:ok', 'Required columns:ok', 'SELECT privilege:ok', 'Rows (all pending):warning', 'Payload fields:warning'],
   );
   assert.match(out, /<b>3 rows<\/b> pending since the watermark/);
-  const order = ['external_id=u1', 'external_id=u3', 'external_id=u2'].map((id) => out.indexOf(id));
+  assert.match(out, /✗ 1 row would fail<\/span> of 3 pending rows \(all checked\)/);
+  const grid = out.slice(out.indexOf('<table class="rows">'));
+  const order = ['external_id=u3', 'external_id=u1', 'external_id=u2'].map((id) => grid.indexOf(id));
   assert.deepEqual([...order].sort((a, b) => a - b), order);
   assert.match(out, /✗ PAYLOAD is not valid JSON &lt;b&gt;/);
 });
@@ -52,7 +56,7 @@ test('a passing test lists every check, the pending count and the rows in source
 test('row data is text: a <script> payload is escaped and the page allows no script', () => {
   const out = render(passed);
   assert.equal(out.match(/<script/gi), null);
-  assert.match(out, /&lt;script&gt;document.title=\\&quot;pwned\\&quot;&lt;\/script&gt;/);
+  assert.match(out, /&lt;script&gt;document.title=&quot;pwned&quot;&lt;\/script&gt;/);
   assert.match(out, /script-src &#39;none&#39;/);
 });
 
@@ -70,7 +74,7 @@ test('a failure shows the fix and marks later checks as not checked', () => {
   const out = render(failed, 'disable');
   assert.match(out, /The connection test failed/);
   assert.match(out, /<pre class="fix">GRANT SELECT ON &quot;s&quot;.&quot;t&quot; TO &quot;u&quot;;<\/pre>/);
-  assert.deepEqual(checklist(failed, 'disable').map((i) => i.status), ['ok', 'warning', 'ok', 'ok', 'failed', 'skipped']);
+  assert.deepEqual(checklist(failed, 'disable').map((i) => i.status), ['ok', 'warning', 'ok', 'ok', 'failed', 'skipped', 'skipped']);
   assert.doesNotMatch(out, /<h2>Rows/);
 });
 
@@ -90,4 +94,24 @@ test('the dry-run page says nothing was sent and counts the failing rows', () =>
   const diffed = renderPreviewPage({ sync: 'users', fileLabel: 'f', table: 's.t', preview: changed, nonce: 'n' });
   assert.match(diffed, /✓ valid<\/span> <span class="muted">unchanged, left out: city<\/span>/);
   assert.match(diffed, /✓ nothing changed: not sent<\/span> <span class="muted">unchanged, left out: plan, city/);
+});
+
+test('the grid has a column per payload key, styles null, and has no check mark for rows it did not check', () => {
+  const wide: SyncPreview = {
+    ...preview,
+    pending_rows: 30,
+    scanned: 2,
+    row_errors: [],
+    audit: { rows: 30, counts: {}, samples: [], notChecked: [] },
+    objects: [
+      { updated_at: '2026-11-28T08:00:00.000000Z', identifier: 'external_id=u1', kind: 'attributes', object: { external_id: 'u1', plan: 'gold', coupon: null } },
+      { updated_at: '2026-11-28T08:00:01.000000Z', identifier: 'external_id=u2', kind: 'attributes', object: { external_id: 'u2', visits: 3 } },
+    ],
+  };
+  const out = renderPreviewPage({ sync: 'users', fileLabel: 'f', table: 's.t', preview: wide, nonce: 'n' });
+  assert.match(out, /<th>plan<\/th><th>coupon<\/th><th>visits<\/th>/);
+  assert.doesNotMatch(out, /<th>external_id<\/th>/);
+  assert.match(out, /<span class="null">null<\/span>/);
+  assert.match(out, /The first 2 rows, checked as the run will: all valid\. The payload fields of the other 28 rows/);
+  assert.match(out, /href="command:brazeSync\.copyPreviewRow\?/);
 });

@@ -6,7 +6,8 @@ import type { SslMode } from '../../../core/src/model/sync-file';
 import type { ConnectionCheck, ConnectionTestResult } from '../../../core/src/app/test-connection';
 import { plural } from '../tree/format';
 import { html, page, type Html } from './html';
-import { PREVIEW_ROWS_STYLE, previewRowsTable } from './preview-rows';
+import { firstRowsText } from './preview-page';
+import { PREVIEW_ROWS_STYLE, auditSummary, previewRowsTable } from './preview-rows';
 
 export interface TestConnectionPageInput {
   sync: string;
@@ -18,7 +19,7 @@ export interface TestConnectionPageInput {
   nonce: string;
 }
 
-type ItemStatus = ConnectionCheck['status'] | 'skipped';
+type ItemStatus = ConnectionCheck['status'];
 
 interface ChecklistItem {
   label: string;
@@ -39,14 +40,15 @@ const LABELS: Record<ConnectionCheck['name'], string> = {
   table: 'Table found',
   columns: 'Required columns',
   privileges: 'SELECT privilege',
-  preview: 'Payloads valid',
+  preview: 'Rows (all pending)',
+  contents: 'Payload fields',
 };
 
 /** The engine's checks as the user-facing checklist, with TLS split out and unreached checks shown. */
 export function checklist(result: ConnectionTestResult, ssl: SslMode): ChecklistItem[] {
   const byName = new Map(result.checks.map((c) => [c.name, c]));
   const items: ChecklistItem[] = [];
-  for (const name of ['connect', 'table', 'columns', 'privileges', 'preview'] as const) {
+  for (const name of ['connect', 'table', 'columns', 'privileges', 'preview', 'contents'] as const) {
     const c = byName.get(name);
     items.push(c ? { label: LABELS[name], status: c.status, message: c.message, ...(c.fix ? { fix: c.fix } : {}) } : { label: LABELS[name], status: 'skipped', message: 'Not checked: an earlier step failed.' });
     if (name === 'connect') items.push(tlsItem(c, ssl));
@@ -67,8 +69,6 @@ const STYLE = `
   ul.checklist li { margin: 4px 0; }
   ul.checklist .label { display: inline-block; min-width: 10em; font-weight: 600; }
   .verdict { font-size: 1.05em; margin: 8px 0; }
-  tr.row-invalid > td { background: var(--vscode-inputValidation-errorBackground, #f8514915); }
-  pre.payload { background: var(--vscode-textCodeBlock-background); padding: 6px 8px; }
 `;
 
 export function renderTestConnectionPage(input: TestConnectionPageInput): string {
@@ -84,7 +84,9 @@ export function renderTestConnectionPage(input: TestConnectionPageInput): string
     )}</ul>
     ${preview ? html`
       <h2>Rows</h2>
-      <p><b>${plural(preview.pending_rows, 'row')}</b> pending since the watermark (${preview.watermark ?? 'none: the first run reads every row'})${preview.rows_in_future ? html`; ${plural(preview.rows_in_future, 'row')} stamped in the future wait for their time` : ''}. The first ${plural(preview.scanned, 'row')}:</p>
-      ${previewRowsTable(preview, 'Payload (as sent)')}` : ''}`;
+      <p><b>${plural(preview.pending_rows, 'row')}</b> pending since the watermark (${preview.watermark ?? 'none: the first run reads every row'})${preview.rows_in_future ? html`; ${plural(preview.rows_in_future, 'row')} stamped in the future wait for their time` : ''}.</p>
+      ${auditSummary(preview)}
+      <p>${firstRowsText(preview)}</p>
+      ${previewRowsTable(preview)}` : ''}`;
   return page({ title: `Test Connection: ${input.sync}`, nonce: input.nonce, style: STYLE, body });
 }

@@ -4,7 +4,8 @@
  * missing table.
  */
 import { findBrazeInstance } from '../model/braze-instances';
-import { quoteIdent, type TableName } from '../model/table-name';
+import { DEFAULT_AUTH_MODE, DEFAULT_REDSHIFT_PORT, DEFAULT_SSL_MODE, type SyncFile } from '../model/sync-file';
+import { parseTableName, quoteIdent, type TableName } from '../model/table-name';
 import { MissingSecretError } from '../secrets/secret-refs';
 import { IAM_FAILURE_PREFIX, IamCredentialsError } from './iam-errors';
 import { CaFileError } from './pg-tls';
@@ -12,7 +13,7 @@ import { exampleTableDdl, tableDdlFor } from './redshift-shims';
 import type { DataType } from '../model/sync-file';
 import type { PgSettings } from './pg-connection';
 
-export type FailureKind = 'secret' | 'auth' | 'dns' | 'refused' | 'timeout' | 'tls' | 'database' | 'permission' | 'missing-table' | 'query' | 'unknown';
+export type FailureKind = 'secret' | 'auth' | 'dns' | 'refused' | 'unreachable' | 'timeout' | 'tls' | 'database' | 'permission' | 'missing-table' | 'query' | 'unknown';
 
 export interface Diagnosis {
   kind: FailureKind;
@@ -64,6 +65,29 @@ export function diagnoseFailure(err: unknown, ctx: DiagnosisContext = {}): Diagn
     if (d) return d;
   }
   return { kind: 'unknown', message: f.message, fix: 'Check the connection settings; run with the same settings in psql to see the server\'s full message.' };
+}
+
+/**
+ * A failed run's recorded error text, diagnosed with the sync's non-secret settings as written:
+ * Sync Now, the CLI and failure emails say what Test Connection says. Braze errors carry their own
+ * advice (kind `unknown`, no fix).
+ */
+export function diagnoseRunError(error: string, file: SyncFile, syncName: string): Diagnosis {
+  if (/\bBraze\b/.test(error)) return { kind: 'unknown', message: error, fix: '' };
+  return diagnoseFailure(new Error(error), diagnosisContextFor(file, syncName));
+}
+
+export function diagnosisContextFor(file: SyncFile, syncName: string): DiagnosisContext {
+  const sync = file.syncs[syncName];
+  const conn = sync ? file.connections[sync.connection] : undefined;
+  const table = sync ? parseTableName(sync.table) : undefined;
+  return {
+    // Only non-secret settings as written: the diagnosis names the host, port and user in its fix.
+    ...(conn ? { settings: { host: conn.host, port: conn.port ?? DEFAULT_REDSHIFT_PORT, database: conn.database, user: conn.user, ssl: conn.ssl ?? DEFAULT_SSL_MODE, auth: conn.auth ?? DEFAULT_AUTH_MODE } } : {}),
+    ...(table?.ok ? { table: table.name } : {}),
+    ...(sync ? { withPayload: sync.data_type !== 'user_deletes', dataType: sync.data_type } : {}),
+    ...(file.braze.instance ? { brazeInstance: file.braze.instance } : {}),
+  };
 }
 
 function beforeConnecting({ err, message }: Failure): Diagnosis | undefined {
@@ -130,6 +154,13 @@ function network({ message, code, ctx, where }: Failure): Diagnosis | undefined 
   }
   if (code === 'ECONNREFUSED') {
     return { kind: 'refused', message: `Nothing accepts connections on ${where}.`, fix: `Check \`port\` (Redshift uses 5439 by default) and that the cluster is available (not paused or resizing).` };
+  }
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || /\bE(HOST|NET)UNREACH\b/.test(message)) {
+    return {
+      kind: 'unreachable',
+      message: `There is no network route to ${where}.`,
+      fix: 'This machine cannot reach that address: use the cluster\'s public endpoint from the Redshift console (a private VPC address is only reachable inside the VPC or over a VPN), or connect the VPN first.',
+    };
   }
   if (code === 'ETIMEDOUT' || /timeout expired|connection timeout|timed out/i.test(message)) {
     const inst = ctx.brazeInstance ? findBrazeInstance(ctx.brazeInstance) : undefined;

@@ -19,6 +19,11 @@ import type { ReadOptions, ReadWindow, SourceReader, SourceTable, TablePrivilege
 import { TieGroup } from '../sync/tie-group';
 import { connectPg, queryError, type PgSettings } from './pg-connection';
 import { isSuperPayload, planFor, windowCountsQuery, windowQuery, type ReadPlan, type SqlQuery } from './read-query';
+import { auditCountsQuery, auditSamplesQuery } from './audit-query';
+import type { DataType } from '../model/sync-file';
+import { rowIdentifier } from '../sync/row-mapping';
+import { AUDIT_PROBLEMS, type AuditProblem, type WindowAudit } from '../sync/window-audit';
+import { toIsoMicros } from '../model/timestamps';
 import { READ_ATTEMPTS, isRetryableReadError, isStatementTimeout, retryDelayMs } from './retryable-errors';
 import { StreamedQuery, type RowDecoder } from './row-stream';
 import { findTable } from './table-catalog';
@@ -98,6 +103,18 @@ export function createRedshiftReader(options: RedshiftReaderOptions): SourceRead
     }
   }
 
+  /** `use` on a connection of its own, so it can run while a window streams on the reader's; closing the reader ends it. */
+  async function aside<T>(use: (own: () => Promise<pg.Client>) => Promise<T>): Promise<T> {
+    const own = connectPg(options.settings);
+    asides.add(own);
+    try {
+      return await use(() => own);
+    } finally {
+      asides.delete(own);
+      await endQuietly(own);
+    }
+  }
+
   async function* pages(window: ReadWindow, opts: ReadOptions = {}): AsyncGenerator<SourceRow[]> {
     const p = await readPlan();
     const decode = rowDecoder(p);
@@ -156,15 +173,25 @@ export function createRedshiftReader(options: RedshiftReaderOptions): SourceRead
     /** On a connection of its own, so it can run while the window streams on the reader's. */
     async counts(window): Promise<WindowCounts> {
       const q = windowCountsQuery(await readPlan(), window);
-      const own = connectPg(options.settings);
-      asides.add(own);
-      try {
-        const row = (await run(q, () => own))[0] ?? [];
-        return { inWindow: Number(row[0] ?? 0), after: Number(row[1] ?? 0) };
-      } finally {
-        asides.delete(own);
-        await endQuietly(own);
+      const row = (await aside((own) => run(q, own)))[0] ?? [];
+      return { inWindow: Number(row[0] ?? 0), after: Number(row[1] ?? 0) };
+    },
+    /** On a connection of its own, like `counts`. */
+    async audit(window: ReadWindow, dataType: DataType): Promise<WindowAudit> {
+      const p = await readPlan();
+      const [found, samples] = await aside(async (own) => {
+        const rows = await run(auditCountsQuery(p, dataType, window), own);
+        return [rows, rows.some(([problem]) => problem !== 'ok') ? await run(auditSamplesQuery(p, dataType, window), own) : []];
+      });
+      const counts: WindowAudit['counts'] = {};
+      let rows = 0;
+      for (const [problem, n] of found) {
+        const count = Number(n);
+        if (isProblem(problem)) counts[problem] = count;
+        if (problem !== 'updated-at-null' && problem !== 'updated-at-future') rows += count;
       }
+      const notChecked = dataType !== 'user_deletes' && !p.payload ? ['PAYLOAD: the table has no PAYLOAD column.'] : [];
+      return { rows, counts, samples: samples.map((r) => auditSample(p, r)), notChecked };
     },
     async close() {
       const c = client ?? (await connecting?.catch(() => undefined));
@@ -173,6 +200,20 @@ export function createRedshiftReader(options: RedshiftReaderOptions): SourceRead
       await Promise.all([c?.end().catch(() => undefined), ...[...asides].map(endQuietly)]);
     },
   };
+}
+
+function isProblem(value: unknown): value is AuditProblem {
+  return AUDIT_PROBLEMS.includes(value as AuditProblem);
+}
+
+/** A row of `auditSamplesQuery`: UPDATED_AT, the identifier columns in plan order, the problem. */
+function auditSample(plan: ReadPlan, fields: unknown[]): WindowAudit['samples'][number] {
+  const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
+  const ids: RowIdentifiers = {};
+  plan.ids.forEach((id, i) => (ids[id.key] = text(fields[1 + i])));
+  const at = text(fields[0]);
+  const problem = fields[1 + plan.ids.length];
+  return { updated_at: at === null ? null : toIsoMicros(at), identifier: rowIdentifier(ids), problem: isProblem(problem) ? problem : 'no-identifier' };
 }
 
 /** The rows of `chunk` not handed over before, in place (a chunk is the reader's own array). */

@@ -7,12 +7,16 @@ import type { DataType } from '../model/sync-file';
 
 export const REDSHIFT_SHIMS_SQL = `
 CREATE SCHEMA IF NOT EXISTS redshift_shims;
+-- Redshift's functions are there for every user, so the shims are too (a reader role included).
+GRANT USAGE ON SCHEMA redshift_shims TO PUBLIC;
 SET search_path TO public, redshift_shims;
 CREATE OR REPLACE FUNCTION redshift_shims.sysdate() RETURNS timestamp LANGUAGE sql STABLE AS $$ SELECT transaction_timestamp() AT TIME ZONE 'UTC' $$;
 CREATE OR REPLACE FUNCTION redshift_shims.getdate() RETURNS timestamp LANGUAGE sql STABLE AS $$ SELECT date_trunc('second', statement_timestamp() AT TIME ZONE 'UTC') $$;
 DO $$ BEGIN CREATE DOMAIN redshift_shims.super AS text; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
 CREATE OR REPLACE FUNCTION redshift_shims.json_parse(varchar) RETURNS redshift_shims.super LANGUAGE sql IMMUTABLE AS $$ SELECT ($1::jsonb)::text::redshift_shims.super $$;
-CREATE OR REPLACE FUNCTION redshift_shims.is_valid_json(varchar) RETURNS boolean LANGUAGE plpgsql IMMUTABLE AS $$ BEGIN PERFORM $1::json; RETURN true; EXCEPTION WHEN others THEN RETURN false; END $$;
+-- Redshift's IS_VALID_JSON is true for a JSON object only ('[1,2,3]' is false; IS_VALID_JSON_ARRAY takes arrays).
+CREATE OR REPLACE FUNCTION redshift_shims.is_valid_json(varchar) RETURNS boolean LANGUAGE plpgsql IMMUTABLE AS $$ BEGIN RETURN json_typeof($1::json) = 'object'; EXCEPTION WHEN others THEN RETURN false; END $$;
+CREATE OR REPLACE FUNCTION redshift_shims.is_object(redshift_shims.super) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$ SELECT json_typeof($1::json) = 'object' $$;
 CREATE OR REPLACE FUNCTION redshift_shims.json_extract_path_text(varchar, VARIADIC text[]) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT pg_catalog.json_extract_path_text($1::json, VARIADIC $2) $$;
 CREATE OR REPLACE FUNCTION redshift_shims.json_serialize_to_varbyte(redshift_shims.super) RETURNS bytea LANGUAGE sql IMMUTABLE AS $$ SELECT convert_to($1, 'UTF8') $$;
 CREATE OR REPLACE FUNCTION redshift_shims.json_serialize(redshift_shims.super) RETURNS varchar LANGUAGE sql IMMUTABLE AS $$ SELECT ($1::jsonb)::text $$;

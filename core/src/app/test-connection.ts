@@ -4,8 +4,9 @@
  * failure into the fix to apply. A passing test is recorded in state with a fingerprint of what
  * was tested (never a secret).
  */
-import { diagnoseFailure, type DiagnosisContext, type FailureKind } from '../adapters/connection-diagnosis';
-import { tableDdlFor } from '../adapters/redshift-shims';
+import { diagnoseFailure, type DiagnosisContext } from '../adapters/connection-diagnosis';
+import { contractViewDdl } from '../adapters/contract-view';
+import { catalogTableDdl } from '../adapters/redshift-shims';
 import { AmbiguousTableError, CatalogPermissionError, WrongDatabaseError } from '../adapters/table-catalog';
 import type { SyncFile } from '../model/sync-file';
 import { quoteIdent, type TableName } from '../model/table-name';
@@ -16,17 +17,11 @@ import { systemClock, type Clock } from '../sync/ports';
 import { previewSync, type SyncPreview } from '../sync/preview';
 import type { SourceReader, SourceTable, TablePrivileges } from '../sync/source-reader';
 import { checkTableContract } from '../sync/table-contract';
+import type { ConnectionCheck } from './connection-check';
 import type { OpenedSource } from './open-sync';
+import { rowChecks } from './row-checks';
 
-export type CheckStatus = 'ok' | 'warning' | 'failed';
-
-export interface ConnectionCheck {
-  name: 'connect' | 'table' | 'columns' | 'privileges' | 'preview';
-  status: CheckStatus;
-  message: string;
-  fix?: string;
-  kind?: FailureKind;
-}
+export type { CheckStatus, ConnectionCheck } from './connection-check';
 
 export interface ConnectionTestResult {
   ok: boolean;
@@ -51,6 +46,8 @@ export interface TestConnectionOptions {
   store: SyncStateStore;
   limit?: number;
   clock?: Clock;
+  /** Told as each slow step starts, so a caller can say what it is waiting for. */
+  onStep?: (step: 'connect' | 'rows') => void;
 }
 
 /** Identifies what was tested; changes whenever the connection settings or the table change. */
@@ -77,6 +74,7 @@ export async function testConnection(options: TestConnectionOptions): Promise<Co
   try {
     let found;
     try {
+      options.onStep?.('connect');
       found = await reader.describe();
     } catch (err) {
       const lookup = lookupFailure(err);
@@ -85,7 +83,6 @@ export async function testConnection(options: TestConnectionOptions): Promise<Co
       return { ok: false, checks, recorded: false };
     }
     checks.push(connected(ctx));
-    const written = `${quoteIdent(table.schema)}.${quoteIdent(table.table)}`;
     if (!found) return fail('table', Object.assign(new Error(`Table ${sync.table} was not found (or ${ctx.settings?.user} cannot see it).`), { code: '42P01' }));
     checks.push({ name: 'table', status: 'ok', message: `Found ${found.sqlName} (${found.columns.length} columns).` });
 
@@ -97,7 +94,11 @@ export async function testConnection(options: TestConnectionOptions): Promise<Co
         status: 'failed',
         kind: 'missing-table',
         message: errors.map((i) => i.message).join(' '),
-        fix: `The table ${sync.data_type === 'user_deletes' ? 'for user deletes' : `for ${sync.data_type}`} should look like this (Redshift):\n${tableDdlFor(written, sync.data_type)};`,
+        // A catalog's ID and DELETED columns can't be guessed from a user table: show the catalog table.
+        fix:
+          sync.data_type === 'catalog_items'
+            ? `The table for catalog_items should look like this (Redshift):\n${catalogTableDdl(`${quoteIdent(table.schema)}.${quoteIdent(table.table)}`)};`
+            : `Read from a view over the table that renames and adds the columns, then set \`table\` to it (Redshift; check the guessed columns):\n${contractViewDdl(table, found.columns, sync.data_type, ctx.settings?.user ?? 'braze_user')}`,
       });
       return { ok: false, checks, recorded: false };
     }
@@ -109,16 +110,12 @@ export async function testConnection(options: TestConnectionOptions): Promise<Co
 
     let preview: SyncPreview;
     try {
+      options.onStep?.('rows');
       preview = await previewSync({ definition: sync, state: await store.readState(), reader, limit: options.limit ?? 10, ...(options.clock ? { clock: options.clock } : {}) });
     } catch (err) {
       return fail('preview', err);
     }
-    const bad = preview.row_errors.length;
-    checks.push({
-      name: 'preview',
-      status: bad > 0 ? 'warning' : 'ok',
-      message: `${preview.pending_rows} row(s) pending since the watermark; ${preview.scanned} previewed${bad ? `, ${bad} invalid (they would be recorded as row errors)` : ', all valid'}.`,
-    });
+    checks.push(...rowChecks(preview));
 
     const recorded = await recordTest(options, sync.connection);
     return { ok: true, checks, preview, recorded };

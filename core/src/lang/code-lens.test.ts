@@ -36,10 +36,10 @@ for (const mode of ['segmented', 'whole'] as const) {
     }));
     assert.deepEqual(lenses, [
       { on: 'user_attributes', line: 8, title: 'Test Connection', command: 'brazeSync.testConnection', arguments: [URI, 'user_attributes'] },
-      { on: 'user_attributes', line: 8, title: 'Preview', command: 'brazeSync.previewSync', arguments: [URI, 'user_attributes'] },
+      { on: 'user_attributes', line: 8, title: 'Preview Sync', command: 'brazeSync.previewSync', arguments: [URI, 'user_attributes'] },
       { on: 'user_attributes', line: 8, title: 'Sync Now', command: 'brazeSync.syncNow', arguments: [URI, 'user_attributes'] },
       { on: 'purchases', line: 10, title: 'Test Connection', command: 'brazeSync.testConnection', arguments: [URI, 'purchases'] },
-      { on: 'purchases', line: 10, title: 'Preview', command: 'brazeSync.previewSync', arguments: [URI, 'purchases'] },
+      { on: 'purchases', line: 10, title: 'Preview Sync', command: 'brazeSync.previewSync', arguments: [URI, 'purchases'] },
       { on: 'purchases', line: 10, title: 'Sync Now', command: 'brazeSync.syncNow', arguments: [URI, 'purchases'] },
     ]);
   });

@@ -8,7 +8,7 @@ import type { SyncFileDocument } from '../parse/sync-document';
 
 export const SYNC_LENSES = [
   { title: 'Test Connection', command: 'brazeSync.testConnection' },
-  { title: 'Preview', command: 'brazeSync.previewSync' },
+  { title: 'Preview Sync', command: 'brazeSync.previewSync' },
   { title: 'Sync Now', command: 'brazeSync.syncNow' },
 ] as const;
 

@@ -88,8 +88,9 @@ function toProblem(err: ErrorObject, target: SchemaTarget): Problem | undefined 
       const allowed = Object.keys(s?.properties ?? {});
       const guess = closest(extra, allowed);
       const fixes: ProblemFix[] = guess ? [{ title: `Rename to \`${guess}\``, edits: [{ ...span, newText: guess }], preferred: true }] : [];
-      const tail = guess ? ` Did you mean \`${guess}\`?` : ` Allowed fields: ${allowed.map((a) => '`' + a + '`').join(', ')}.`;
-      return { code: 'unknown-field', severity: 'error', message: `Unknown field \`${extra}\` in ${where}.${tail}`, ...span, ...(fixes.length ? { fixes } : {}) };
+      // The suggestion first: the Problems panel cuts long messages off at its width.
+      const message = guess ? `Did you mean \`${guess}\`? Unknown field \`${extra}\` in ${where}.` : `Unknown field \`${extra}\` in ${where}. Allowed fields: ${allowed.map((a) => '`' + a + '`').join(', ')}.`;
+      return { code: 'unknown-field', severity: 'error', message, ...span, ...(fixes.length ? { fixes } : {}) };
     }
     case 'type': {
       if (isMap(node) && full.length >= 1 && (s?.type === 'object' || !s)) return undefined;
@@ -101,11 +102,11 @@ function toProblem(err: ErrorObject, target: SchemaTarget): Problem | undefined 
       const allowed = ((err.params as { allowedValues: unknown[] }).allowedValues ?? []).map(String);
       const guess = typeof value === 'string' ? closest(value, allowed) : undefined;
       const fixes: ProblemFix[] = guess ? [{ title: `Change to \`${guess}\``, edits: [{ ...valueSpan, newText: guess }], preferred: true }] : [];
-      const tail = guess ? ` Did you mean \`${guess}\`?` : '';
+      const head = guess ? `Did you mean \`${guess}\`? ` : '';
       return {
         code: 'invalid-value',
         severity: 'error',
-        message: `${describe(value)} is not allowed for ${where}. Use one of: ${allowed.join(', ')}.${tail}`,
+        message: `${head}${describe(value)} is not allowed for ${where}. Use one of: ${allowed.join(', ')}.`,
         ...valueSpan,
         ...(fixes.length ? { fixes } : {}),
       };

@@ -3,9 +3,8 @@
  * text, so this reads the text: Braze errors already say what to change, warehouse errors go
  * through the same diagnosis as Test Connection, anything else points at Test Connection.
  */
-import { diagnoseFailure, type DiagnosisContext } from '../adapters/connection-diagnosis';
-import { DEFAULT_AUTH_MODE, DEFAULT_REDSHIFT_PORT, DEFAULT_SSL_MODE, type SyncFile } from '../model/sync-file';
-import { parseTableName } from '../model/table-name';
+import { diagnoseRunError } from '../adapters/connection-diagnosis';
+import type { SyncFile } from '../model/sync-file';
 
 export interface FailureContext {
   file: SyncFile;
@@ -23,21 +22,8 @@ export function failureFix(error: string, ctx: FailureContext): string {
   }
   // Braze's own answers (bad key, permission, endpoint, rate limit, outage) carry their advice.
   if (/\bBraze\b/.test(error)) return `Follow the advice in the error above; the next scheduled run tries again. ${retryNow}`;
-  const diagnosis = diagnoseFailure(new Error(error), diagnosisContext(ctx));
+  const diagnosis = diagnoseRunError(error, ctx.file, ctx.syncName);
   const check = `Check with: brazesync test-connection ${ctx.filePath} --sync ${ctx.syncName}`;
   if (diagnosis.kind === 'unknown') return `${check} (it checks the connection, the table, its columns and the grants, and prints the fix for what fails). ${retryNow}`;
   return `${diagnosis.fix}\n${check}`;
-}
-
-function diagnosisContext(ctx: FailureContext): DiagnosisContext {
-  const sync = ctx.file.syncs[ctx.syncName];
-  const conn = sync ? ctx.file.connections[sync.connection] : undefined;
-  const table = sync ? parseTableName(sync.table) : undefined;
-  return {
-    // Only non-secret settings as written: the diagnosis names the host, port and user in its fix.
-    ...(conn ? { settings: { host: conn.host, port: conn.port ?? DEFAULT_REDSHIFT_PORT, database: conn.database, user: conn.user, ssl: conn.ssl ?? DEFAULT_SSL_MODE, auth: conn.auth ?? DEFAULT_AUTH_MODE } } : {}),
-    ...(table?.ok ? { table: table.name } : {}),
-    ...(sync ? { withPayload: sync.data_type !== 'user_deletes', dataType: sync.data_type } : {}),
-    ...(ctx.file.braze.instance ? { brazeInstance: ctx.file.braze.instance } : {}),
-  };
 }

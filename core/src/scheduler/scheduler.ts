@@ -6,12 +6,13 @@
  * previous run still going is skipped and logged, not queued; after downtime a missed instant runs
  * once at start. Notifications go out beside the runs and never hold them up.
  */
+import { randomBytes } from 'node:crypto';
 import type { FileProblem } from '../lang/load-definition';
 import type { Notifier, NotifyResult } from '../notify/notifier';
 import type { NotifiedRun } from '../notify/notice';
 import { formatRunTime, nextRunTimes } from '../schedule';
 import { createFileStateStore } from '../state/file-state-store';
-import type { RunRecord } from '../state/run-record';
+import { skippedRun, type RunRecord } from '../state/run-record';
 import { syncStateDir } from '../state/state-location';
 import type { SyncStateStore } from '../state/state-store';
 import type { SyncTarget } from '../app/open-sync';
@@ -226,7 +227,7 @@ export class Scheduler {
     const { slot } = entry;
     const running = this.jobs.get(slot.key);
     if (running) {
-      this.emit('warn', 'run-skipped', `${slot.target.syncName}: skipped the run of ${this.when(entry, scheduledFor)}: the previous run${running.runId ? ` ${running.runId}` : ''} (started ${running.startedAt.toISOString()}) is still going.${this.nextText(entry)}`, {
+      this.skip(entry, `${slot.target.syncName}: skipped the run of ${this.when(entry, scheduledFor)}: the previous run${running.runId ? ` ${running.runId}` : ''} (started ${running.startedAt.toISOString()}) is still going.${this.nextText(entry)}`, {
         ...this.ids(slot),
         reason: 'previous-run-still-going',
         scheduled_for: scheduledFor.toISOString(),
@@ -240,6 +241,20 @@ export class Scheduler {
     job.done = this.execute(entry, slot.target, job)
       .catch((err: unknown) => this.emit('error', 'run-failed', `${slot.target.syncName}: ${errorMessage(err)}`, { ...this.ids(slot), error: errorMessage(err) }))
       .finally(() => this.release(job));
+  }
+
+  /**
+   * A run skipped because another was still going: recorded in the sync's history (so the gap
+   * shows there, not only here), then logged, so whoever reads the log line finds the record. A
+   * history that cannot be written loses only that copy. (Untested syncs are not recorded: they
+   * would fill the history with one record a tick until tested; the log says it each tick.)
+   */
+  private skip(entry: Entry, message: string, fields: Fields): void {
+    const run = skippedRun(entry.slot.target.syncName, this.options.clock.now(), message, randomBytes(3).toString('hex'));
+    void entry.store
+      .saveRun(run)
+      .catch(() => undefined)
+      .then(() => this.emit('warn', 'run-skipped', message, fields));
   }
 
   private release(job: Job): void {
@@ -284,7 +299,7 @@ export class Scheduler {
         return;
       }
       case 'busy':
-        this.emit('warn', 'run-skipped', `${name}: skipped the run of ${this.when(entry, job.scheduledFor)}: ${outcome.message}${this.nextText(entry)}`, {
+        this.skip(entry, `${name}: skipped the run of ${this.when(entry, job.scheduledFor)}: ${outcome.message}${this.nextText(entry)}`, {
           ...this.ids(slot),
           reason: 'job-in-progress',
           scheduled_for: job.scheduledFor.toISOString(),
@@ -370,7 +385,7 @@ export class Scheduler {
   }
 }
 
-const LEVEL: Record<RunRecord['status'], LogLevel> = { success: 'info', partial: 'warn', cancelled: 'warn', error: 'error', running: 'warn' };
+const LEVEL: Record<RunRecord['status'], LogLevel> = { success: 'info', partial: 'warn', cancelled: 'warn', error: 'error', running: 'warn', skipped: 'warn' };
 
 function runFields(run: RunRecord): Fields {
   return {

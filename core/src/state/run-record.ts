@@ -1,6 +1,7 @@
 /** What the run history keeps about each run (`runs/<id>.json` in the sync's state directory). */
 
-export const RUN_STATUSES = ['running', 'success', 'partial', 'error', 'cancelled'] as const;
+/** `skipped`: a scheduled run that did not start (the previous one still going, an untested draft…); the reason is its warning. */
+export const RUN_STATUSES = ['running', 'success', 'partial', 'error', 'cancelled', 'skipped'] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 /** How long a run waited on the warehouse (whole milliseconds); see sync/read-timing.ts. */
@@ -62,4 +63,24 @@ export function truncatePayload(payload: string | null | undefined): string | un
 /** Sortable, unique run ids: UTC start time to the millisecond (runs of a sync never overlap) plus randomness. */
 export function newRunId(now: Date, random: string): string {
   return `${now.toISOString().replace(/[-:]/g, '')}-${random}`;
+}
+
+/** The record of a scheduled run that was skipped, so history shows the gap and why. */
+export function skippedRun(sync: string, at: Date, reason: string, random: string): RunRecord {
+  const when = at.toISOString();
+  return {
+    id: newRunId(at, random),
+    sync,
+    status: 'skipped',
+    started_at: when,
+    ended_at: when,
+    rows_read: 0,
+    rows_synced: 0,
+    rows_failed: 0,
+    rows_skipped: 0,
+    rows_in_future: 0,
+    watermark_before: null,
+    watermark_after: null,
+    warnings: [reason],
+  };
 }

@@ -17,6 +17,8 @@ const cases: { text: string; position: number; problem: RegExp }[] = [
   { text: '{"a":"\\u12"}', position: 10, problem: /four hex digits/ },
   { text: '{"a":"abc', position: 9, problem: /unterminated string/ },
   { text: '{"a":tru}', position: 8, problem: /true is misspelt \(found '}'\)/ },
+  { text: 'not json', position: 1, problem: /^plain text where a JSON value belongs \(found 'n'; text needs double quotes/ },
+  { text: '{"a":nope}', position: 6, problem: /^plain text where a JSON value belongs/ },
   { text: '{"a":-}', position: 6, problem: /needs digits/ },
   { text: '{"a":01}', position: 6, problem: /expected ',' or '}'/ },
   { text: '{"a":1.}', position: 7, problem: /digits after the decimal point/ },

@@ -228,8 +228,10 @@ function scanNumber(text: string, i: number): number {
 function scanLiteral(text: string, i: number, literal: string): number {
   let k = 0;
   while (k < literal.length && text.charCodeAt(i + k) === literal.charCodeAt(k)) k++;
-  if (k < literal.length) return fail(i + k, `${literal} is misspelt (found ${show(text, i + k)})`);
-  return i + k;
+  if (k >= literal.length) return i + k;
+  // One shared letter is no misspelling: `not json` is plain text, not a misspelt null.
+  if (k < 2) return fail(i + k, `plain text where a JSON value belongs (found ${show(text, i)}; text needs double quotes, and PAYLOAD a JSON object)`);
+  return fail(i + k, `${literal} is misspelt (found ${show(text, i + k)})`);
 }
 
 function typeOf(c: number): JsonType {

@@ -15,6 +15,7 @@ import { readWindowFor } from './read-window';
 import type { SourceReader } from './source-reader';
 import { previewDiff, type PreviewDiff } from './preview-diff';
 import { parseTimestampMicros, toIsoMicros } from '../model/timestamps';
+import type { WindowAudit } from './window-audit';
 
 export interface PreviewObject {
   updated_at: string;
@@ -47,6 +48,9 @@ export interface SyncPreview {
   row_errors: PreviewRowError[];
   /** With `send: changed`: why the next run would send every attribute, when it would. */
   diff_notice?: string;
+  /** The SQL row checks over every pending row; absent when they could not run (`audit_failed` says why). */
+  audit?: WindowAudit;
+  audit_failed?: string;
 }
 
 export interface PreviewOptions {
@@ -57,6 +61,8 @@ export interface PreviewOptions {
   clock?: Clock;
   /** With `send: changed`: the sync's diff store, to show which attributes would be sent. */
   diff?: { store: DiffStoreFactory | undefined; file: SyncFile };
+  /** Check every pending row in SQL as well (default true); false when only the count is wanted. */
+  audit?: boolean;
 }
 
 export async function previewSync(options: PreviewOptions): Promise<SyncPreview> {
@@ -65,6 +71,13 @@ export async function previewSync(options: PreviewOptions): Promise<SyncPreview>
   const { record, window } = readWindowFor(definition, options.state, (options.clock ?? systemClock).now());
   const counting = reader.counts(window);
   counting.catch(() => undefined);
+  const auditing =
+    options.audit === false
+      ? Promise.resolve({})
+      : reader.audit(window, definition.data_type).then(
+          (audit) => ({ audit }),
+          (err: unknown) => ({ audit_failed: err instanceof Error ? err.message : String(err) }),
+        );
   const objects: PreviewObject[] = [];
   const rowErrors: PreviewRowError[] = [];
   let scanned = 0;
@@ -104,6 +117,7 @@ export async function previewSync(options: PreviewOptions): Promise<SyncPreview>
     objects,
     row_errors: rowErrors,
     ...(diff?.notice ? { diff_notice: diff.notice } : {}),
+    ...(await auditing),
   };
 }
 

@@ -2,7 +2,8 @@
  * The source side of the engine: a table read in `UPDATED_AT` order. The real adapter is
  * `adapters/redshift-reader.ts` (Redshift, or PostgreSQL in tests); the engine sees only this.
  */
-import type { SourceRow } from './ports';
+import type { DataType, SourceRow } from './ports';
+import type { WindowAudit } from './window-audit';
 
 export interface SourceColumn {
   /** Name as stored in the catalog (case preserved). */
@@ -74,5 +75,7 @@ export interface SourceReader {
   pages(window: ReadWindow, options?: ReadOptions): AsyncIterable<SourceRow[]>;
   /** Independent of `pages`: the two may run at the same time. */
   counts(window: ReadWindow): Promise<WindowCounts>;
+  /** The row checks SQL can express, over every row of the window (and rows no window reads yet). */
+  audit(window: ReadWindow, dataType: DataType): Promise<WindowAudit>;
   close(): Promise<void>;
 }
