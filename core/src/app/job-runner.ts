@@ -1,12 +1,13 @@
 /**
  * Runs one sync job with the real adapters: secrets from the environment, the Redshift reader, the
- * Braze HTTP client, the file state store and the engine's lock. `brazesync sync` and the
+ * Braze HTTP client, the state store (files or shared PostgreSQL) and the engine's lock. `brazesync sync` and the
  * scheduler both run jobs through here. Outcomes are values, not exceptions, so a caller (the
  * scheduler loop) never breaks on one.
  */
 import type { EnvLookup } from '../adapters/pg-connection';
 import { JobInProgressError } from '../state/lock-file';
 import type { RunRecord } from '../state/run-record';
+import type { StateBackend } from '../state/state-backend';
 import type { SyncStateStore } from '../state/state-store';
 import { runSync, type SyncProgress } from '../sync/engine';
 import { openBraze, openSource, syncSetup, type OpenedBraze, type OpenedSource, type SyncTarget } from './open-sync';
@@ -38,6 +39,8 @@ export interface JobRunnerOptions {
   concurrency?: number;
   /** Who holds the sync's lock while the job runs, as another process sees it ('sync', 'scheduler'). */
   owner: string;
+  /** Where state lives (default: files beside the definitions). */
+  state?: StateBackend;
 }
 
 export function createJobRunner(options: JobRunnerOptions): JobRunner {
@@ -45,7 +48,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     let source: OpenedSource | undefined;
     let braze: OpenedBraze | undefined;
     try {
-      const setup = syncSetup(target);
+      const setup = syncSetup(target, options.state);
       source = openSource(target, setup, options.env);
       braze = openBraze(target.file, options.env, options.concurrency ? { concurrency: options.concurrency } : {});
       const { redact: sourceRedact } = source;

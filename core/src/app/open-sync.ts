@@ -1,6 +1,6 @@
 /**
  * Wires one sync of a validated file to its real adapters: secrets resolved from the environment,
- * the Redshift reader, the Braze HTTP client and the file state store. Both the CLI and the VS
+ * the Redshift reader, the Braze HTTP client and the state store (files, or shared PostgreSQL). Both the CLI and the VS
  * Code client start here; nothing in the result holds a secret except the adapters themselves.
  */
 import * as path from 'node:path';
@@ -11,8 +11,7 @@ import { brazeRestUrl } from '../model/braze-instances';
 import type { SyncDefinition, SyncFile } from '../model/sync-file';
 import { parseTableName, type TableName } from '../model/table-name';
 import { resolveSecretRefs } from '../secrets/secret-refs';
-import { createFileStateStore } from '../state/file-state-store';
-import { syncStateDir } from '../state/state-location';
+import { fileStateBackend, type StateBackend } from '../state/state-backend';
 import type { SyncStateStore } from '../state/state-store';
 import type { BrazeClient } from '../sync/ports';
 import type { SourceReader } from '../sync/source-reader';
@@ -33,7 +32,8 @@ export interface SyncSetup {
   connectionName: string;
 }
 
-export function syncSetup(target: SyncTarget): SyncSetup {
+/** The sync's definition and its store in `backend` (default: files beside the definition). */
+export function syncSetup(target: SyncTarget, backend: StateBackend = fileStateBackend): SyncSetup {
   const definition = target.file.syncs[target.syncName];
   if (!definition) {
     throw new SyncConfigError(`No sync named "${target.syncName}" in ${target.filePath}; it defines: ${Object.keys(target.file.syncs).join(', ') || '(none)'}.`);
@@ -41,7 +41,7 @@ export function syncSetup(target: SyncTarget): SyncSetup {
   const parsed = parseTableName(definition.table);
   if (!parsed.ok) throw new SyncConfigError(`syncs.${target.syncName}.table: ${parsed.message}`);
   if (!target.file.connections[definition.connection]) throw new SyncConfigError(`syncs.${target.syncName}.connection refers to unknown connection "${definition.connection}".`);
-  return { definition, table: parsed.name, store: createFileStateStore(syncStateDir(target.stateRoot, target.filePath, target.syncName)), connectionName: definition.connection };
+  return { definition, table: parsed.name, store: backend.storeFor(target), connectionName: definition.connection };
 }
 
 export interface OpenedSource {

@@ -18,13 +18,8 @@ import { acquireLock, type HeldLock } from './lock-file';
 import type { RowErrorRecord, RunRecord } from './run-record';
 import type { RowErrorSink, SyncStateStore, WatermarkDelta } from './state-store';
 import { STATE_FILE_NAME, type SyncState } from './sync-state';
+import { DAY_MS, interruptedRun, MAX_ROW_ERRORS_PER_RUN, MAX_RUNS, MAX_RUNS_WITH_ERRORS, ROW_ERROR_RETENTION_DAYS, RUN_RETENTION_DAYS } from './retention';
 
-export const RUN_RETENTION_DAYS = 400;
-export const MAX_RUNS = 1000;
-export const ROW_ERROR_RETENTION_DAYS = 30;
-export const MAX_RUNS_WITH_ERRORS = 50;
-export const MAX_ROW_ERRORS_PER_RUN = 10_000;
-const DAY_MS = 86_400_000;
 
 export const JOURNAL_FILE_NAME = 'watermark.journal';
 
@@ -187,21 +182,7 @@ export function createFileStateStore(dir: string): SyncStateStore {
           continue;
         }
         if (i >= MAX_RUNS_WITH_ERRORS || age > ROW_ERROR_RETENTION_DAYS * DAY_MS) await fs.rm(errorsFile(id), { force: true });
-        if (run.status === 'running') {
-          await writeFileAtomic(
-            runFile(id),
-            JSON.stringify(
-              {
-                ...run,
-                status: 'error',
-                interrupted: true,
-                error: 'The process running this job stopped before it finished (killed or crashed). Rows delivered before its last checkpoint were kept; later runs resumed from there.',
-              } satisfies RunRecord,
-              null,
-              2,
-            ) + '\n',
-          );
-        }
+        if (run.status === 'running') await writeFileAtomic(runFile(id), JSON.stringify(interruptedRun(run), null, 2) + '\n');
       }
     },
   };

@@ -1,0 +1,116 @@
+/**
+ * The fleet on the state database (see docs/shared-state.md). A due run is claimed by inserting
+ * `(sync, instant)` into fleet_claims: the primary key lets exactly one host win. Hosts heartbeat
+ * in fleet_hosts; a claim left unfinished by a host that stopped heartbeating, whose sync no
+ * longer has a live lease, is re-claimed by a live host (FOR UPDATE SKIP LOCKED: one taker).
+ * Each host records the hash of its version of every definition, so two live hosts following
+ * different versions are found before either claims a run.
+ */
+import { randomBytes } from 'node:crypto';
+import type pg from 'pg';
+import type { ClaimResult, FleetCoordinator, FleetDefinition, FleetStats, TakenOver } from '../../state/fleet';
+import { quoteIdent } from './migrations';
+import { thisHost } from './pg-lease';
+
+export interface FleetTables {
+  pool: pg.Pool;
+  schema: string;
+  /** A host whose heartbeat is older than this is dead; it heartbeats three times as often. */
+  leaseSeconds: number;
+  ready(): Promise<void>;
+}
+
+export function createPgFleet(tables: FleetTables): FleetCoordinator {
+  const s = quoteIdent(tables.schema);
+  const me = thisHost();
+  const host = `${me.host} (pid ${me.pid})`;
+  const hostId = `${me.host}:${me.pid}:${randomBytes(4).toString('hex')}`;
+  const dead = tables.leaseSeconds;
+  let heartbeat: NodeJS.Timeout | undefined;
+  const query = async <R extends pg.QueryResultRow>(text: string, values: unknown[]) => {
+    await tables.ready();
+    return (await tables.pool.query<R>(text, values)).rows;
+  };
+
+  return {
+    host,
+    async join() {
+      await query(`INSERT INTO ${s}.fleet_hosts (host_id, host) VALUES ($1, $2)`, [hostId, host]);
+      heartbeat = setInterval(() => {
+        tables.pool.query(`UPDATE ${s}.fleet_hosts SET heartbeat_at = now() WHERE host_id = $1`, [hostId]).catch(() => undefined);
+      }, (tables.leaseSeconds * 1000) / 3);
+      heartbeat.unref();
+    },
+    async publish(definitions: readonly FleetDefinition[]) {
+      const keys = definitions.map((d) => d.syncKey);
+      await query(`DELETE FROM ${s}.fleet_definitions WHERE host_id = $1 AND NOT (sync_key = ANY($2))`, [hostId, keys]);
+      if (definitions.length === 0) return;
+      await query(
+        `INSERT INTO ${s}.fleet_definitions (sync_key, host_id, def_hash) SELECT k, $1, h FROM unnest($2::text[], $3::text[]) AS d(k, h)
+         ON CONFLICT (sync_key, host_id) DO UPDATE SET def_hash = excluded.def_hash, seen_at = now()`,
+        [hostId, keys, definitions.map((d) => d.defHash)],
+      );
+    },
+    async claim(syncKey, scheduledFor, defHash): Promise<ClaimResult> {
+      const others = await query<{ host: string; def_hash: string }>(
+        `SELECT h.host, d.def_hash FROM ${s}.fleet_definitions d JOIN ${s}.fleet_hosts h USING (host_id)
+         WHERE d.sync_key = $1 AND d.host_id <> $2 AND d.def_hash <> $3 AND h.left_at IS NULL AND h.heartbeat_at > now() - make_interval(secs => $4)`,
+        [syncKey, hostId, defHash, dead],
+      );
+      if (others.length > 0) return { kind: 'mismatch', others: others.map((o) => ({ host: o.host, defHash: o.def_hash })) };
+      const won = await query(
+        `INSERT INTO ${s}.fleet_claims (sync_key, scheduled_for, host_id, host, def_hash) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING 1`,
+        [syncKey, scheduledFor, hostId, host, defHash],
+      );
+      if (won.length === 1) return { kind: 'claimed' };
+      const holder = await query<{ host: string }>(`SELECT host FROM ${s}.fleet_claims WHERE sync_key = $1 AND scheduled_for = $2`, [syncKey, scheduledFor]);
+      return { kind: 'taken', host: holder[0]?.host ?? 'another host' };
+    },
+    async finish(syncKey, scheduledFor, outcome, runId) {
+      await query(`UPDATE ${s}.fleet_claims SET outcome = $4, run_id = $5, finished_at = now() WHERE sync_key = $1 AND scheduled_for = $2 AND host_id = $3`, [
+        syncKey,
+        scheduledFor,
+        hostId,
+        outcome,
+        runId ?? null,
+      ]);
+    },
+    async takeOver(syncKeys): Promise<TakenOver[]> {
+      if (syncKeys.length === 0) return [];
+      const rows = await query<{ sync_key: string; scheduled_for: Date; taken_over_from: string }>(
+        `UPDATE ${s}.fleet_claims c SET host_id = $1, host = $2, attempts = c.attempts + 1, taken_over_from = c.host, claimed_at = now()
+         FROM (SELECT o.sync_key, o.scheduled_for FROM ${s}.fleet_claims o LEFT JOIN ${s}.fleet_hosts h USING (host_id)
+               WHERE o.finished_at IS NULL AND o.host_id <> $1 AND o.sync_key = ANY($3)
+                 AND (h.host_id IS NULL OR h.left_at IS NOT NULL OR h.heartbeat_at < now() - make_interval(secs => $4))
+                 AND NOT EXISTS (SELECT 1 FROM ${s}.sync_leases l WHERE l.sync_key = o.sync_key AND l.expires_at > now())
+                 AND NOT EXISTS (SELECT 1 FROM ${s}.fleet_claims n WHERE n.sync_key = o.sync_key AND n.scheduled_for > o.scheduled_for)
+               FOR UPDATE OF o SKIP LOCKED) AS orphan
+         WHERE c.sync_key = orphan.sync_key AND c.scheduled_for = orphan.scheduled_for
+         RETURNING c.sync_key, c.scheduled_for, c.taken_over_from`,
+        [hostId, host, syncKeys, dead],
+      );
+      return rows.map((r) => ({ syncKey: r.sync_key, scheduledFor: r.scheduled_for, fromHost: r.taken_over_from }));
+    },
+    async stats(since): Promise<FleetStats> {
+      const hosts = await query<{ host: string; host_id: string; heartbeat_at: Date; alive: boolean; running: string }>(
+        `SELECT h.host, h.host_id, h.heartbeat_at, (h.left_at IS NULL AND h.heartbeat_at > now() - make_interval(secs => $1)) AS alive,
+                (SELECT count(*) FROM ${s}.fleet_claims c WHERE c.host_id = h.host_id AND c.finished_at IS NULL)::text AS running
+         FROM ${s}.fleet_hosts h WHERE h.left_at IS NULL OR h.left_at > $2 ORDER BY h.host`,
+        [dead, since],
+      );
+      const runs = await query<{ host: string; outcome: string; count: string; late: string }>(
+        `SELECT host, coalesce(outcome, 'running') AS outcome, count(*)::text AS count, count(*) FILTER (WHERE claimed_at - scheduled_for > interval '2 seconds')::text AS late
+         FROM ${s}.fleet_claims WHERE scheduled_for >= $1 GROUP BY 1, 2 ORDER BY 1, 2`,
+        [since],
+      );
+      return {
+        hosts: hosts.map((h) => ({ host: h.host, host_id: h.host_id, heartbeat_at: h.heartbeat_at.toISOString(), alive: h.alive, running: Number(h.running) })),
+        runs: runs.map((r) => ({ host: r.host, outcome: r.outcome, count: Number(r.count), late: Number(r.late) })),
+      };
+    },
+    async leave() {
+      clearInterval(heartbeat);
+      await query(`UPDATE ${s}.fleet_hosts SET left_at = now() WHERE host_id = $1`, [hostId]);
+    },
+  };
+}

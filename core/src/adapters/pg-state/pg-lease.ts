@@ -1,0 +1,130 @@
+/**
+ * One job per sync across every host sharing the state database: a lease row per sync with an
+ * expiry the holder pushes forward three times per lease period. A holder that dies (kill -9, lost
+ * network) stops heartbeating and its lease lapses `leaseSeconds` later, measured on the database's
+ * clock so hosts' clocks never matter. Each grant gets a new token from a sequence; the store
+ * writes only while its token still holds the lease (see `fence`), so a host that lost its lease
+ * can never move a watermark that another host now owns.
+ */
+import * as os from 'node:os';
+import type pg from 'pg';
+import { JobInProgressError, type HeldLock, type LockOwner } from '../../state/lock-file';
+import { quoteIdent } from './migrations';
+
+/** How long a lease outlives its holder's last heartbeat, by default; heartbeats come three times as often. */
+export const DEFAULT_LEASE_TTL_S = 30;
+
+export class LeaseLostError extends Error {
+  constructor(syncKey: string) {
+    super(`This host no longer holds the lease on ${syncKey} (it was not renewed in time: the state database was unreachable or this host stalled), so nothing more was recorded. Another host may have taken the sync over; the next run resumes from the last recorded watermark.`);
+    this.name = 'LeaseLostError';
+  }
+}
+
+export interface LeaseTable {
+  pool: pg.Pool;
+  schema: string;
+  leaseSeconds: number;
+}
+
+export interface HeldLease extends HeldLock {
+  readonly token: string;
+}
+
+interface LeaseRow {
+  token: string;
+  host: string;
+  pid: number;
+  command: string | null;
+  started_at: Date;
+  expires_at: Date;
+  live: boolean;
+}
+
+/** This process as lease holders and fleet hosts name it. */
+export function thisHost(): { host: string; pid: number } {
+  return { host: os.hostname(), pid: process.pid };
+}
+
+function owner(row: LeaseRow): LockOwner {
+  return { pid: row.pid, host: row.host, started_at: row.started_at.toISOString(), ...(row.command ? { command: row.command } : {}) };
+}
+
+function busy(syncKey: string, row: LeaseRow, where: string, ttl: number): JobInProgressError {
+  return new JobInProgressError(
+    owner(row),
+    where,
+    `${syncKey} is already running on host ${row.host} (pid ${row.pid}${row.command ? `, ${row.command}` : ''}) since ${row.started_at.toISOString()}. ` +
+      `Wait for it to finish; if that host died, its lease lapses at ${row.expires_at.toISOString()} at the latest (${ttl} s after its last heartbeat) and the sync can run again.`,
+  );
+}
+
+export async function acquireLease(table: LeaseTable, syncKey: string, command: string | undefined): Promise<HeldLease> {
+  const t = `${quoteIdent(table.schema)}.sync_leases`;
+  const where = `${table.schema}.sync_leases`;
+  const me = thisHost();
+  const client = await table.pool.connect();
+  let granted: { token: string; started_at: Date } | undefined;
+  let previous: LeaseRow | undefined;
+  try {
+    await client.query('BEGIN');
+    const current = await client.query<LeaseRow>(`SELECT token::text, host, pid, command, started_at, expires_at, expires_at > now() AS live FROM ${t} WHERE sync_key = $1 FOR UPDATE`, [syncKey]);
+    previous = current.rows[0];
+    if (previous?.live) throw busy(syncKey, previous, where, table.leaseSeconds);
+    const res = await client.query<{ token: string; started_at: Date }>(
+      `INSERT INTO ${t} (sync_key, token, host, pid, command, started_at, expires_at)
+       VALUES ($1, nextval('${quoteIdent(table.schema)}.lease_tokens'), $2, $3, $4, now(), now() + make_interval(secs => $5))
+       ON CONFLICT (sync_key) DO UPDATE SET token = excluded.token, host = excluded.host, pid = excluded.pid, command = excluded.command, started_at = excluded.started_at, expires_at = excluded.expires_at
+       WHERE ${t}.expires_at <= now()
+       RETURNING token::text, started_at`,
+      [syncKey, me.host, me.pid, command ?? null, table.leaseSeconds],
+    );
+    granted = res.rows[0];
+    if (!granted) {
+      // Another host inserted the first lease of this sync between our read and our insert.
+      const now = await client.query<LeaseRow>(`SELECT token::text, host, pid, command, started_at, expires_at, true AS live FROM ${t} WHERE sync_key = $1`, [syncKey]);
+      throw busy(syncKey, now.rows[0] ?? { token: '0', host: 'another host', pid: 0, command: null, started_at: new Date(), expires_at: new Date(), live: true }, where, table.leaseSeconds);
+    }
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+  const token = granted.token;
+  const heartbeat = setInterval(() => {
+    table.pool.query(`UPDATE ${t} SET expires_at = now() + make_interval(secs => $3) WHERE sync_key = $1 AND token = $2 AND expires_at > now()`, [syncKey, token, table.leaseSeconds]).catch(() => undefined);
+  }, (table.leaseSeconds * 1000) / 3);
+  heartbeat.unref();
+  return {
+    file: where,
+    token,
+    ...(previous ? { tookOver: owner(previous) } : {}),
+    async release() {
+      clearInterval(heartbeat);
+      await table.pool.query(`DELETE FROM ${t} WHERE sync_key = $1 AND token = $2`, [syncKey, token]);
+    },
+  };
+}
+
+/**
+ * Runs `write` in a transaction that first renews the lease held with `token`; throws
+ * LeaseLostError (and writes nothing) when the lease has passed to someone else or lapsed.
+ */
+export async function fenced<T>(table: LeaseTable, syncKey: string, token: string, write: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await table.pool.connect();
+  try {
+    await client.query('BEGIN');
+    const renewed = await client.query(`UPDATE ${quoteIdent(table.schema)}.sync_leases SET expires_at = now() + make_interval(secs => $3) WHERE sync_key = $1 AND token = $2 AND expires_at > now()`, [syncKey, token, table.leaseSeconds]);
+    if (renewed.rowCount !== 1) throw new LeaseLostError(syncKey);
+    const result = await write(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
