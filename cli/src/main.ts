@@ -10,8 +10,9 @@ import { demoCommand } from './commands/demo';
 import { schedulerCommand } from './commands/scheduler';
 import { scheduleCommand } from './commands/schedule';
 import { brazeServerCommand } from './commands/braze-server';
+import { stateCommand } from './commands/state';
 
-const commands: Command[] = [validateCommand, testConnectionCommand, previewCommand, syncCommand, historyCommand, watermarkCommand, demoCommand, brazeServerCommand, schedulerCommand, scheduleCommand];
+const commands: Command[] = [validateCommand, testConnectionCommand, previewCommand, syncCommand, historyCommand, watermarkCommand, demoCommand, brazeServerCommand, schedulerCommand, scheduleCommand, stateCommand];
 
 const commandNamed = (name: string | undefined): Command | undefined => commands.find((c) => c.name === name);
 

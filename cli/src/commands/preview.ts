@@ -5,7 +5,7 @@ import { errorMessage } from '../../../core/src/sync/sync-errors';
 import { EXIT, type Command } from '../command';
 import { envLookup, formatCount, loadLimitedTarget } from '../sync-args';
 
-const USAGE = 'brazesync preview FILE --sync NAME [--json] [--limit N] [--state-dir DIR]';
+const USAGE = 'brazesync preview FILE --sync NAME [--json] [--limit N] [--state-dir DIR] [--state-url URL]';
 
 export const previewCommand: Command = {
   name: 'preview',

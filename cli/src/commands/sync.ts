@@ -9,7 +9,7 @@ import { EXIT_CANCELLED, withStopSignals } from '../stop-signals';
 import { envLookup, formatCount, loadTarget, parseSyncArgs, positiveInt } from '../sync-args';
 import { readTimingLine } from '../read-timing-line';
 
-const USAGE = 'brazesync sync FILE --sync NAME [--json] [--concurrency N] [--state-dir DIR]';
+const USAGE = 'brazesync sync FILE --sync NAME [--json] [--concurrency N] [--state-dir DIR] [--state-url URL]';
 
 interface SyncSummary {
   sync: string;

@@ -3,7 +3,7 @@ import { testConnection, testedSource } from '../../../core/src/app/test-connect
 import { EXIT, type Command } from '../command';
 import { envLookup, loadLimitedTarget } from '../sync-args';
 
-const USAGE = 'brazesync test-connection FILE --sync NAME [--json] [--limit N] [--state-dir DIR]';
+const USAGE = 'brazesync test-connection FILE --sync NAME [--json] [--limit N] [--state-dir DIR] [--state-url URL]';
 const MARK = { ok: 'ok  ', warning: 'WARN', failed: 'FAIL' } as const;
 
 export const testConnectionCommand: Command = {

@@ -7,7 +7,6 @@
 import type { EnvLookup } from '../adapters/pg-connection';
 import { JobInProgressError } from '../state/lock-file';
 import type { RunRecord } from '../state/run-record';
-import type { StateBackend } from '../state/state-backend';
 import type { SyncStateStore } from '../state/state-store';
 import { runSync, type SyncProgress } from '../sync/engine';
 import { openBraze, openSource, syncSetup, type OpenedBraze, type OpenedSource, type SyncTarget } from './open-sync';
@@ -39,8 +38,6 @@ export interface JobRunnerOptions {
   concurrency?: number;
   /** Who holds the sync's lock while the job runs, as another process sees it ('sync', 'scheduler'). */
   owner: string;
-  /** Where state lives (default: files beside the definitions). */
-  state?: StateBackend;
 }
 
 export function createJobRunner(options: JobRunnerOptions): JobRunner {
@@ -48,7 +45,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     let source: OpenedSource | undefined;
     let braze: OpenedBraze | undefined;
     try {
-      const setup = syncSetup(target, options.state);
+      const setup = syncSetup(target);
       source = openSource(target, setup, options.env);
       braze = openBraze(target.file, options.env, options.concurrency ? { concurrency: options.concurrency } : {});
       const { redact: sourceRedact } = source;

@@ -22,6 +22,8 @@ export interface SyncTarget {
   filePath: string;
   syncName: string;
   stateRoot: string;
+  /** Where the sync's state lives; default: files under `stateRoot`. */
+  state?: StateBackend;
 }
 
 export interface SyncSetup {
@@ -32,8 +34,7 @@ export interface SyncSetup {
   connectionName: string;
 }
 
-/** The sync's definition and its store in `backend` (default: files beside the definition). */
-export function syncSetup(target: SyncTarget, backend: StateBackend = fileStateBackend): SyncSetup {
+export function syncSetup(target: SyncTarget): SyncSetup {
   const definition = target.file.syncs[target.syncName];
   if (!definition) {
     throw new SyncConfigError(`No sync named "${target.syncName}" in ${target.filePath}; it defines: ${Object.keys(target.file.syncs).join(', ') || '(none)'}.`);
@@ -41,7 +42,7 @@ export function syncSetup(target: SyncTarget, backend: StateBackend = fileStateB
   const parsed = parseTableName(definition.table);
   if (!parsed.ok) throw new SyncConfigError(`syncs.${target.syncName}.table: ${parsed.message}`);
   if (!target.file.connections[definition.connection]) throw new SyncConfigError(`syncs.${target.syncName}.connection refers to unknown connection "${definition.connection}".`);
-  return { definition, table: parsed.name, store: backend.storeFor(target), connectionName: definition.connection };
+  return { definition, table: parsed.name, store: (target.state ?? fileStateBackend).storeFor(target), connectionName: definition.connection };
 }
 
 export interface OpenedSource {

@@ -19,6 +19,14 @@ export class StateSchemaTooNewError extends Error {
   }
 }
 
+/** The user may not create the schema (PostgreSQL said 42501 to CREATE SCHEMA). */
+export class SchemaCreateDeniedError extends Error {
+  constructor(readonly cause: unknown) {
+    super('permission denied to create the schema');
+    this.name = 'SchemaCreateDeniedError';
+  }
+}
+
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 /** Oldest first; never edit or remove one that has shipped: add the next. */
@@ -72,7 +80,9 @@ export async function migrateState(pool: pg.Pool, schema: string): Promise<strin
       await client.query('COMMIT');
       return [];
     }
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${quote(schema)}`);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${quote(schema)}`).catch((err: { code?: string }) => {
+      throw err.code === '42501' ? new SchemaCreateDeniedError(err) : err;
+    });
     await client.query(`CREATE TABLE IF NOT EXISTS ${quote(schema)}.schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
     const ran: string[] = [];
     const umzug = new Umzug({

@@ -36,6 +36,8 @@ export function openPgStateBackend(settings: PgStateSettings, options: PgBackend
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,
     application_name: 'brazesync',
+    // A one-shot command exits once its work is done; the scheduler keeps itself alive.
+    allowExitOnIdle: true,
   });
   // A pooled connection dropped while idle (database restart) is replaced on the next query.
   pool.on('error', () => undefined);

@@ -6,7 +6,7 @@
 import { JobInProgressError } from '../../state/lock-file';
 import { errorMessage } from '../../sync/sync-errors';
 import { LeaseLostError } from './pg-lease';
-import { StateSchemaTooNewError } from './migrations';
+import { SchemaCreateDeniedError, StateSchemaTooNewError } from './migrations';
 import type { PgStateSettings } from './state-config';
 
 export class StateDatabaseError extends Error {
@@ -19,6 +19,12 @@ export class StateDatabaseError extends Error {
 type Target = Pick<PgStateSettings, 'description' | 'user' | 'database' | 'schema' | 'redact'>;
 
 export function explainStateError(err: unknown, target: Target): Error {
+  if (err instanceof SchemaCreateDeniedError) {
+    return new StateDatabaseError(
+      `User "${target.user}" may not create schema "${target.schema}" in the state database (${target.description}); nothing was changed. ` +
+        `Ask an administrator to run CREATE SCHEMA ${target.schema} AUTHORIZATION "${target.user}" (or GRANT CREATE ON DATABASE ${target.database} TO "${target.user}"), or run \`brazesync state migrate\` once as a user who may.`,
+    );
+  }
   if (err instanceof StateDatabaseError || err instanceof StateSchemaTooNewError || err instanceof LeaseLostError || err instanceof JobInProgressError) return err;
   const e = err as { code?: string; message?: string };
   const where = `the state database (${target.description})`;
@@ -39,8 +45,8 @@ export function explainStateError(err: unknown, target: Target): Error {
       return new StateDatabaseError(`${capital(where)} has no database "${target.database}". Create it, or fix the database name in the state URL.`);
     case '42501':
       return new StateDatabaseError(
-        `User "${target.user}" may not create schema "${target.schema}" in ${where} (${detail}); nothing was changed. ` +
-          `Ask an administrator to run CREATE SCHEMA ${target.schema} AUTHORIZATION "${target.user}" (or GRANT CREATE ON DATABASE ${target.database} TO "${target.user}"), or run \`brazesync state migrate\` once as a user who may.`,
+        `User "${target.user}" may not use the tables of schema "${target.schema}" in ${where} (${detail}). ` +
+          `Have its owner run GRANT USAGE ON SCHEMA ${target.schema} TO "${target.user}"; GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${target.schema} TO "${target.user}"; GRANT USAGE ON ALL SEQUENCES IN SCHEMA ${target.schema} TO "${target.user}", or use the owner's login.`,
       );
     case '57P01':
     case '57P03':
