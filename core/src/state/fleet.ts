@@ -33,7 +33,7 @@ export interface TakenOver {
 export interface FleetStats {
   hosts: { host: string; host_id: string; heartbeat_at: string; alive: boolean; running: number }[];
   /** Claims since `since`, by host and outcome. */
-  runs: { host: string; outcome: string; count: number; late: number }[];
+  runs: { host_id: string; outcome: string; count: number; late: number }[];
 }
 
 export interface FleetCoordinator {

@@ -46,7 +46,7 @@ function migrations(schema: string): { name: string; sql: string }[] {
     {
       name: '0002-fleet',
       sql: `
-        CREATE TABLE ${s}.fleet_hosts (host_id text PRIMARY KEY, host text NOT NULL, started_at timestamptz NOT NULL DEFAULT now(), heartbeat_at timestamptz NOT NULL DEFAULT now(), left_at timestamptz);
+        CREATE TABLE ${s}.fleet_hosts (host_id text PRIMARY KEY, host text NOT NULL, lease_seconds integer NOT NULL, started_at timestamptz NOT NULL DEFAULT now(), heartbeat_at timestamptz NOT NULL DEFAULT now(), left_at timestamptz);
         CREATE TABLE ${s}.fleet_definitions (sync_key text NOT NULL, host_id text NOT NULL, def_hash text NOT NULL, seen_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (sync_key, host_id));
         CREATE TABLE ${s}.fleet_claims (
           sync_key text NOT NULL, scheduled_for timestamptz NOT NULL, host_id text NOT NULL, host text NOT NULL, def_hash text NOT NULL,

@@ -15,17 +15,19 @@ import { thisHost } from './pg-lease';
 export interface FleetTables {
   pool: pg.Pool;
   schema: string;
-  /** A host whose heartbeat is older than this is dead; it heartbeats three times as often. */
+  /** This host heartbeats three times per lease period; others count it dead after one period without. */
   leaseSeconds: number;
   ready(): Promise<void>;
 }
+
+/** A host is alive while it has not left and its last heartbeat is younger than its own lease period. */
+const ALIVE = `(h.left_at IS NULL AND h.heartbeat_at > now() - make_interval(secs => h.lease_seconds))`;
 
 export function createPgFleet(tables: FleetTables): FleetCoordinator {
   const s = quoteIdent(tables.schema);
   const me = thisHost();
   const host = `${me.host} (pid ${me.pid})`;
   const hostId = `${me.host}:${me.pid}:${randomBytes(4).toString('hex')}`;
-  const dead = tables.leaseSeconds;
   let heartbeat: NodeJS.Timeout | undefined;
   const query = async <R extends pg.QueryResultRow>(text: string, values: unknown[]) => {
     await tables.ready();
@@ -35,7 +37,7 @@ export function createPgFleet(tables: FleetTables): FleetCoordinator {
   return {
     host,
     async join() {
-      await query(`INSERT INTO ${s}.fleet_hosts (host_id, host) VALUES ($1, $2)`, [hostId, host]);
+      await query(`INSERT INTO ${s}.fleet_hosts (host_id, host, lease_seconds) VALUES ($1, $2, $3)`, [hostId, host, tables.leaseSeconds]);
       heartbeat = setInterval(() => {
         tables.pool.query(`UPDATE ${s}.fleet_hosts SET heartbeat_at = now() WHERE host_id = $1`, [hostId]).catch(() => undefined);
       }, (tables.leaseSeconds * 1000) / 3);
@@ -54,8 +56,8 @@ export function createPgFleet(tables: FleetTables): FleetCoordinator {
     async claim(syncKey, scheduledFor, defHash): Promise<ClaimResult> {
       const others = await query<{ host: string; def_hash: string }>(
         `SELECT h.host, d.def_hash FROM ${s}.fleet_definitions d JOIN ${s}.fleet_hosts h USING (host_id)
-         WHERE d.sync_key = $1 AND d.host_id <> $2 AND d.def_hash <> $3 AND h.left_at IS NULL AND h.heartbeat_at > now() - make_interval(secs => $4)`,
-        [syncKey, hostId, defHash, dead],
+         WHERE d.sync_key = $1 AND d.host_id <> $2 AND d.def_hash <> $3 AND ${ALIVE}`,
+        [syncKey, hostId, defHash],
       );
       if (others.length > 0) return { kind: 'mismatch', others: others.map((o) => ({ host: o.host, defHash: o.def_hash })) };
       const won = await query(
@@ -81,31 +83,31 @@ export function createPgFleet(tables: FleetTables): FleetCoordinator {
         `UPDATE ${s}.fleet_claims c SET host_id = $1, host = $2, attempts = c.attempts + 1, taken_over_from = c.host, claimed_at = now()
          FROM (SELECT o.sync_key, o.scheduled_for FROM ${s}.fleet_claims o LEFT JOIN ${s}.fleet_hosts h USING (host_id)
                WHERE o.finished_at IS NULL AND o.host_id <> $1 AND o.sync_key = ANY($3)
-                 AND (h.host_id IS NULL OR h.left_at IS NOT NULL OR h.heartbeat_at < now() - make_interval(secs => $4))
+                 AND (h.host_id IS NULL OR NOT (${ALIVE}))
                  AND NOT EXISTS (SELECT 1 FROM ${s}.sync_leases l WHERE l.sync_key = o.sync_key AND l.expires_at > now())
                  AND NOT EXISTS (SELECT 1 FROM ${s}.fleet_claims n WHERE n.sync_key = o.sync_key AND n.scheduled_for > o.scheduled_for)
                FOR UPDATE OF o SKIP LOCKED) AS orphan
          WHERE c.sync_key = orphan.sync_key AND c.scheduled_for = orphan.scheduled_for
          RETURNING c.sync_key, c.scheduled_for, c.taken_over_from`,
-        [hostId, host, syncKeys, dead],
+        [hostId, host, syncKeys],
       );
       return rows.map((r) => ({ syncKey: r.sync_key, scheduledFor: r.scheduled_for, fromHost: r.taken_over_from }));
     },
     async stats(since): Promise<FleetStats> {
       const hosts = await query<{ host: string; host_id: string; heartbeat_at: Date; alive: boolean; running: string }>(
-        `SELECT h.host, h.host_id, h.heartbeat_at, (h.left_at IS NULL AND h.heartbeat_at > now() - make_interval(secs => $1)) AS alive,
+        `SELECT h.host, h.host_id, h.heartbeat_at, ${ALIVE} AS alive,
                 (SELECT count(*) FROM ${s}.fleet_claims c WHERE c.host_id = h.host_id AND c.finished_at IS NULL)::text AS running
-         FROM ${s}.fleet_hosts h WHERE h.left_at IS NULL OR h.left_at > $2 ORDER BY h.host`,
-        [dead, since],
+         FROM ${s}.fleet_hosts h WHERE h.left_at IS NULL OR h.left_at > $1 ORDER BY h.host`,
+        [since],
       );
-      const runs = await query<{ host: string; outcome: string; count: string; late: string }>(
-        `SELECT host, coalesce(outcome, 'running') AS outcome, count(*)::text AS count, count(*) FILTER (WHERE claimed_at - scheduled_for > interval '2 seconds')::text AS late
+      const runs = await query<{ host_id: string; outcome: string; count: string; late: string }>(
+        `SELECT host_id, coalesce(outcome, 'running') AS outcome, count(*)::text AS count, count(*) FILTER (WHERE claimed_at - scheduled_for > interval '2 seconds')::text AS late
          FROM ${s}.fleet_claims WHERE scheduled_for >= $1 GROUP BY 1, 2 ORDER BY 1, 2`,
         [since],
       );
       return {
         hosts: hosts.map((h) => ({ host: h.host, host_id: h.host_id, heartbeat_at: h.heartbeat_at.toISOString(), alive: h.alive, running: Number(h.running) })),
-        runs: runs.map((r) => ({ host: r.host, outcome: r.outcome, count: Number(r.count), late: Number(r.late) })),
+        runs: runs.map((r) => ({ host_id: r.host_id, outcome: r.outcome, count: Number(r.count), late: Number(r.late) })),
       };
     },
     async leave() {
