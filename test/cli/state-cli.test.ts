@@ -3,12 +3,14 @@
  * without a re-sync, `history`, `watermark` and `watermark --reset` work on it, `state export`
  * moves it back; and a wrong URL, a wrong password, a user who may not create the schema, or a
  * schema written by a newer brazesync each get a clear message, never the URL or its password,
- * and change nothing.
+ * and change nothing; a state database that goes away mid-run fails the run cleanly, and the next
+ * run resumes without losing a row.
  */
 import assert from 'node:assert/strict';
 import { writeFileSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { useCliFixture } from '../support/cli-fixture';
+import { startCutProxy } from '../support/cut-proxy';
 import { stateUrl } from '../support/state-db';
 
 const fx = useCliFixture();
@@ -95,4 +97,38 @@ test('bad state databases get clear messages, never the URL or password, and cha
   assert.match(refused.stderr, /The state schema "newer" was written by a newer brazesync \(it has migration 0003-from-the-future, which this version does not know\)\. Upgrade brazesync on this host .*; nothing was written\./);
   assertNoSecret(refused.stderr, owner);
   assert.deepEqual((await fx.db.query(`SELECT count(*)::int AS n FROM newer.sync_state`)).rows, before.rows);
+});
+
+test('the state database goes away mid-run: the run fails saying so, nothing is lost, the next run resumes', async () => {
+  const table = await fx.table('outage');
+  await fx.db.query(`INSERT INTO ${table} SELECT now() - interval '1 hour' + g * interval '1 ms', 'out-' || g, '{"n":1}' FROM generate_series(1, 1500) g`);
+  const file = fx.definition(table, { batchSize: 5 });
+  const proxy = await startCutProxy({ host: fx.db.host, port: fx.db.port });
+  const url = stateUrl({ ...fx.db, port: proxy.port }, fx.db);
+  const env = { BRAZESYNC_STATE_URL: url };
+  try {
+    fx.braze.reset();
+    const midRun = fx.afterRequests(40);
+    const cut = fx.run(['sync', file, '--sync', 'users', '--json'], env);
+    await midRun;
+    proxy.cut();
+    const failed = await cut;
+    assert.equal(failed.code, 1);
+    assert.match(failed.stderr, /(Lost|Cannot reach) the state database \(PostgreSQL 127\.0\.0\.1:\d+\/brazesync_test, schema brazesync\)/);
+    assertNoSecret(failed.stdout + failed.stderr, url);
+
+    proxy.restore();
+    const resumed = await fx.run(['sync', file, '--sync', 'users', '--json'], env);
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.equal(new Set(fx.braze.profiles().map((p) => p.external_id)).size, 1500, 'no row lost');
+    const resent = fx.braze.stats().objects.attributes - 1500;
+    assert.ok((JSON.parse(resumed.stdout) as { rows_read: number }).rows_read > 0, 'the cut came before the run had committed everything');
+    // The unsaved tail, as after a kill -9 (three rounds of 16 requests of 5 rows), plus the round
+    // still in flight when the failed checkpoint stopped the run (those requests finish).
+    assert.ok(resent <= 16 * 5 * 4, `only the unsaved tail was sent again (${resent})`);
+    const runs = JSON.parse((await fx.run(['history', file, '--sync', 'users', '--json'], env)).stdout) as { status: string; interrupted?: boolean }[];
+    assert.deepEqual(runs.map((r) => [r.status, r.interrupted ?? false]), [['success', false], ['error', true]], 'the cut run is recorded as interrupted, the next one succeeded');
+  } finally {
+    await proxy.close();
+  }
 });

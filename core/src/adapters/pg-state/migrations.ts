@@ -8,6 +8,7 @@
  */
 import type pg from 'pg';
 import { Umzug, type UmzugStorage } from 'umzug';
+import { inTransaction } from './pg-transaction';
 
 export class StateSchemaTooNewError extends Error {
   constructor(schema: string, unknown: string[]) {
@@ -68,18 +69,13 @@ async function applied(client: pg.ClientBase, schema: string): Promise<string[]>
 }
 
 /** Applies the pending migrations to `schema`; returns their names. Throws StateSchemaTooNewError. */
-export async function migrateState(pool: pg.Pool, schema: string): Promise<string[]> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+export function migrateState(pool: pg.Pool, schema: string): Promise<string[]> {
+  return inTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`brazesync-migrate:${schema}`]);
     const done = await applied(client, schema);
     const unknown = done.filter((n) => !KNOWN_MIGRATIONS.includes(n));
     if (unknown.length > 0) throw new StateSchemaTooNewError(schema, unknown);
-    if (done.length === KNOWN_MIGRATIONS.length) {
-      await client.query('COMMIT');
-      return [];
-    }
+    if (done.length === KNOWN_MIGRATIONS.length) return [];
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${quote(schema)}`).catch((err: { code?: string }) => {
       throw err.code === '42501' ? new SchemaCreateDeniedError(err) : err;
     });
@@ -92,14 +88,8 @@ export async function migrateState(pool: pg.Pool, schema: string): Promise<strin
     });
     umzug.on('migrated', ({ name }) => void ran.push(name));
     await umzug.up();
-    await client.query('COMMIT');
     return ran;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 function tableStorage(client: pg.ClientBase, schema: string): UmzugStorage {

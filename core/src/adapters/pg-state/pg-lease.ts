@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import type pg from 'pg';
 import { JobInProgressError, type HeldLock, type LockOwner } from '../../state/lock-file';
 import { quoteIdent } from './migrations';
+import { inTransaction } from './pg-transaction';
 
 /** How long a lease outlives its holder's last heartbeat, by default; heartbeats come three times as often. */
 export const DEFAULT_LEASE_TTL_S = 30;
@@ -41,6 +42,21 @@ interface LeaseRow {
   live: boolean;
 }
 
+/**
+ * A holder on this machine whose process is gone (killed, crashed) holds nothing: as with the file
+ * lock, its lease is taken over at once instead of after it lapses. Other machines' holders are
+ * judged by their lease alone.
+ */
+function deadHereAndNow(row: LeaseRow): boolean {
+  if (row.host !== os.hostname() || row.pid === process.pid) return false;
+  try {
+    process.kill(row.pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
 /** This process as lease holders and fleet hosts name it. */
 export function thisHost(): { host: string; pid: number } {
   return { host: os.hostname(), pid: process.pid };
@@ -63,35 +79,25 @@ export async function acquireLease(table: LeaseTable, syncKey: string, command: 
   const t = `${quoteIdent(table.schema)}.sync_leases`;
   const where = `${table.schema}.sync_leases`;
   const me = thisHost();
-  const client = await table.pool.connect();
-  let granted: { token: string; started_at: Date } | undefined;
   let previous: LeaseRow | undefined;
-  try {
-    await client.query('BEGIN');
+  const granted = await inTransaction(table.pool, async (client) => {
     const current = await client.query<LeaseRow>(`SELECT token::text, host, pid, command, started_at, expires_at, expires_at > now() AS live FROM ${t} WHERE sync_key = $1 FOR UPDATE`, [syncKey]);
     previous = current.rows[0];
-    if (previous?.live) throw busy(syncKey, previous, where, table.leaseSeconds);
+    if (previous?.live && !deadHereAndNow(previous)) throw busy(syncKey, previous, where, table.leaseSeconds);
     const res = await client.query<{ token: string; started_at: Date }>(
       `INSERT INTO ${t} (sync_key, token, host, pid, command, started_at, expires_at)
        VALUES ($1, nextval('${quoteIdent(table.schema)}.lease_tokens'), $2, $3, $4, now(), now() + make_interval(secs => $5))
        ON CONFLICT (sync_key) DO UPDATE SET token = excluded.token, host = excluded.host, pid = excluded.pid, command = excluded.command, started_at = excluded.started_at, expires_at = excluded.expires_at
-       WHERE ${t}.expires_at <= now()
+       WHERE ${t}.expires_at <= now() OR ${t}.token = $6
        RETURNING token::text, started_at`,
-      [syncKey, me.host, me.pid, command ?? null, table.leaseSeconds],
+      [syncKey, me.host, me.pid, command ?? null, table.leaseSeconds, previous?.token ?? null],
     );
-    granted = res.rows[0];
-    if (!granted) {
-      // Another host inserted the first lease of this sync between our read and our insert.
-      const now = await client.query<LeaseRow>(`SELECT token::text, host, pid, command, started_at, expires_at, true AS live FROM ${t} WHERE sync_key = $1`, [syncKey]);
-      throw busy(syncKey, now.rows[0] ?? { token: '0', host: 'another host', pid: 0, command: null, started_at: new Date(), expires_at: new Date(), live: true }, where, table.leaseSeconds);
-    }
-    await client.query('COMMIT');
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+    const row = res.rows[0];
+    if (row) return row;
+    // Another host inserted the first lease of this sync between our read and our insert.
+    const now = await client.query<LeaseRow>(`SELECT token::text, host, pid, command, started_at, expires_at, true AS live FROM ${t} WHERE sync_key = $1`, [syncKey]);
+    throw busy(syncKey, now.rows[0] ?? { token: '0', host: 'another host', pid: 0, command: null, started_at: new Date(), expires_at: new Date(), live: true }, where, table.leaseSeconds);
+  });
   const token = granted.token;
   const heartbeat = setInterval(() => {
     table.pool.query(`UPDATE ${t} SET expires_at = now() + make_interval(secs => $3) WHERE sync_key = $1 AND token = $2 AND expires_at > now()`, [syncKey, token, table.leaseSeconds]).catch(() => undefined);
@@ -103,7 +109,8 @@ export async function acquireLease(table: LeaseTable, syncKey: string, command: 
     ...(previous ? { tookOver: owner(previous) } : {}),
     async release() {
       clearInterval(heartbeat);
-      await table.pool.query(`DELETE FROM ${t} WHERE sync_key = $1 AND token = $2`, [syncKey, token]);
+      // Unreachable database: the lease lapses on its own, and the error that matters came earlier.
+      await table.pool.query(`DELETE FROM ${t} WHERE sync_key = $1 AND token = $2`, [syncKey, token]).catch(() => undefined);
     },
   };
 }
@@ -112,19 +119,10 @@ export async function acquireLease(table: LeaseTable, syncKey: string, command: 
  * Runs `write` in a transaction that first renews the lease held with `token`; throws
  * LeaseLostError (and writes nothing) when the lease has passed to someone else or lapsed.
  */
-export async function fenced<T>(table: LeaseTable, syncKey: string, token: string, write: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await table.pool.connect();
-  try {
-    await client.query('BEGIN');
+export function fenced<T>(table: LeaseTable, syncKey: string, token: string, write: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  return inTransaction(table.pool, async (client) => {
     const renewed = await client.query(`UPDATE ${quoteIdent(table.schema)}.sync_leases SET expires_at = now() + make_interval(secs => $3) WHERE sync_key = $1 AND token = $2 AND expires_at > now()`, [syncKey, token, table.leaseSeconds]);
     if (renewed.rowCount !== 1) throw new LeaseLostError(syncKey);
-    const result = await write(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
+    return write(client);
+  });
 }

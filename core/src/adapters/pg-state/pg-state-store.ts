@@ -13,6 +13,7 @@ import type { RowErrorSink, SyncStateStore, WatermarkDelta } from '../../state/s
 import type { SyncState } from '../../state/sync-state';
 import { applyWatermarkDeltas } from '../../state/watermark-journal';
 import { quoteIdent } from './migrations';
+import { inTransaction } from './pg-transaction';
 import { acquireLease, fenced, thisHost, type HeldLease, type LeaseTable } from './pg-lease';
 
 export interface PgStateTables extends LeaseTable {
@@ -28,19 +29,7 @@ export function createPgStateStore(tables: PgStateTables, syncKey: string): Sync
   /** A write: fenced by the lease while this store holds it. */
   async function write<T>(body: (client: pg.ClientBase) => Promise<T>): Promise<T> {
     await tables.ready();
-    if (lease) return fenced(tables, syncKey, lease.token, body);
-    const client = await tables.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await body(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    return lease ? fenced(tables, syncKey, lease.token, body) : inTransaction(tables.pool, body);
   }
 
   async function read<R extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<R[]> {
