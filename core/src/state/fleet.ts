@@ -19,7 +19,7 @@ export interface HostVersion {
 export type ClaimResult =
   | { kind: 'claimed' }
   /** Another host claimed this instant (it runs it, or ran it). */
-  | { kind: 'taken'; host: string }
+  | { kind: 'taken' }
   /** Live hosts follow another version of the definition: nobody should run it until they agree. */
   | { kind: 'mismatch'; others: HostVersion[] };
 

@@ -54,19 +54,21 @@ export function createPgFleet(tables: FleetTables): FleetCoordinator {
       );
     },
     async claim(syncKey, scheduledFor, defHash): Promise<ClaimResult> {
-      const others = await query<{ host: string; def_hash: string }>(
-        `SELECT h.host, d.def_hash FROM ${s}.fleet_definitions d JOIN ${s}.fleet_hosts h USING (host_id)
-         WHERE d.sync_key = $1 AND d.host_id <> $2 AND d.def_hash <> $3 AND ${ALIVE}`,
-        [syncKey, hostId, defHash],
-      );
-      if (others.length > 0) return { kind: 'mismatch', others: others.map((o) => ({ host: o.host, defHash: o.def_hash })) };
-      const won = await query(
-        `INSERT INTO ${s}.fleet_claims (sync_key, scheduled_for, host_id, host, def_hash) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING 1`,
+      // One round trip: the claim is inserted only when no live host follows another version.
+      const rows = await query<{ claimed: boolean; host: string | null; def_hash: string | null }>(
+        `WITH others AS (
+           SELECT h.host, d.def_hash FROM ${s}.fleet_definitions d JOIN ${s}.fleet_hosts h USING (host_id)
+           WHERE d.sync_key = $1 AND d.host_id <> $3 AND d.def_hash <> $5 AND ${ALIVE}),
+         won AS (
+           INSERT INTO ${s}.fleet_claims (sync_key, scheduled_for, host_id, host, def_hash)
+           SELECT $1, $2, $3, $4, $5 WHERE NOT EXISTS (SELECT 1 FROM others) ON CONFLICT DO NOTHING RETURNING 1)
+         SELECT true AS claimed, NULL AS host, NULL AS def_hash FROM won
+         UNION ALL SELECT false, host, def_hash FROM others`,
         [syncKey, scheduledFor, hostId, host, defHash],
       );
-      if (won.length === 1) return { kind: 'claimed' };
-      const holder = await query<{ host: string }>(`SELECT host FROM ${s}.fleet_claims WHERE sync_key = $1 AND scheduled_for = $2`, [syncKey, scheduledFor]);
-      return { kind: 'taken', host: holder[0]?.host ?? 'another host' };
+      if (rows.some((r) => r.claimed)) return { kind: 'claimed' };
+      const others = rows.flatMap((r) => (r.host && r.def_hash ? [{ host: r.host, defHash: r.def_hash }] : []));
+      return others.length > 0 ? { kind: 'mismatch', others } : { kind: 'taken' };
     },
     async finish(syncKey, scheduledFor, outcome, runId) {
       await query(`UPDATE ${s}.fleet_claims SET outcome = $4, run_id = $5, finished_at = now() WHERE sync_key = $1 AND scheduled_for = $2 AND host_id = $3`, [

@@ -116,6 +116,19 @@ export async function acquireLease(table: LeaseTable, syncKey: string, command: 
 }
 
 /**
+ * One statement that writes only while `token` holds the lease, renewing it: `sql` reads from a
+ * CTE named `lease` (one row while the lease holds, none otherwise) and its `$1` is the sync key.
+ * A single statement is atomic on its own, so this costs one round trip instead of a transaction's
+ * four. Throws LeaseLostError (nothing written) when no row came back.
+ */
+export async function fencedStatement(table: LeaseTable, token: string, sql: string, params: unknown[]): Promise<void> {
+  const n = params.length;
+  const lease = `WITH lease AS (UPDATE ${quoteIdent(table.schema)}.sync_leases SET expires_at = now() + make_interval(secs => $${n + 2}) WHERE sync_key = $1 AND token = $${n + 1} AND expires_at > now() RETURNING 1) `;
+  const result = await table.pool.query(lease + sql, [...params, token, table.leaseSeconds]);
+  if (!result.rowCount) throw new LeaseLostError(String(params[0]));
+}
+
+/**
  * Runs `write` in a transaction that first renews the lease held with `token`; throws
  * LeaseLostError (and writes nothing) when the lease has passed to someone else or lapsed.
  */

@@ -14,7 +14,7 @@ import type { SyncState } from '../../state/sync-state';
 import { applyWatermarkDeltas } from '../../state/watermark-journal';
 import { quoteIdent } from './migrations';
 import { inTransaction } from './pg-transaction';
-import { acquireLease, fenced, thisHost, type HeldLease, type LeaseTable } from './pg-lease';
+import { acquireLease, fenced, fencedStatement, thisHost, type HeldLease, type LeaseTable } from './pg-lease';
 
 export interface PgStateTables extends LeaseTable {
   /** Resolves once the schema is migrated (and refused if it is newer than this program). */
@@ -30,6 +30,13 @@ export function createPgStateStore(tables: PgStateTables, syncKey: string): Sync
   async function write<T>(body: (client: pg.ClientBase) => Promise<T>): Promise<T> {
     await tables.ready();
     return lease ? fenced(tables, syncKey, lease.token, body) : inTransaction(tables.pool, body);
+  }
+
+  /** One fenced statement (see `fencedStatement`); without the lease, `lease` is a single row. */
+  async function write1(sql: string, params: unknown[]): Promise<void> {
+    await tables.ready();
+    if (lease) return fencedStatement(tables, lease.token, sql, params);
+    await tables.pool.query(`WITH lease AS (SELECT 1) ${sql}`, params);
   }
 
   async function read<R extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<R[]> {
@@ -57,7 +64,7 @@ export function createPgStateStore(tables: PgStateTables, syncKey: string): Sync
       });
     },
     async appendWatermark(delta) {
-      await write((c) => c.query(`INSERT INTO ${s}.watermark_journal (sync_key, delta) VALUES ($1, $2)`, [syncKey, JSON.stringify(delta)]));
+      await write1(`INSERT INTO ${s}.watermark_journal (sync_key, delta) SELECT $1, $2 FROM lease RETURNING 1`, [syncKey, JSON.stringify(delta)]);
     },
     async lock(command) {
       await tables.ready();
@@ -72,12 +79,10 @@ export function createPgStateStore(tables: PgStateTables, syncKey: string): Sync
       };
     },
     async saveRun(run) {
-      await write((c) =>
-        c.query(
-          `INSERT INTO ${s}.runs (sync_key, id, started_at, status, host, record) VALUES ($1, $2, $3, $4, $5, $6)
-           ON CONFLICT (sync_key, id) DO UPDATE SET status = excluded.status, record = excluded.record`,
-          [syncKey, run.id, run.started_at, run.status, host, JSON.stringify({ ...run, host: run.host ?? host })],
-        ),
+      await write1(
+        `INSERT INTO ${s}.runs (sync_key, id, started_at, status, host, record) SELECT $1, $2, $3, $4, $5, $6 FROM lease
+         ON CONFLICT (sync_key, id) DO UPDATE SET status = excluded.status, record = excluded.record RETURNING 1`,
+        [syncKey, run.id, run.started_at, run.status, host, JSON.stringify({ ...run, host: run.host ?? host })],
       );
     },
     async listRuns(limit) {
@@ -86,7 +91,7 @@ export function createPgStateStore(tables: PgStateTables, syncKey: string): Sync
     },
     async rowErrorSink(runId) {
       await tables.ready();
-      return errorSink((records) => write((c) => c.query(`INSERT INTO ${s}.row_errors (sync_key, run_id, record) SELECT $1, $2, r FROM jsonb_array_elements($3::jsonb) WITH ORDINALITY AS x(r, n) ORDER BY n`, [syncKey, runId, JSON.stringify(records)])));
+      return errorSink((records) => write1(`INSERT INTO ${s}.row_errors (sync_key, run_id, record) SELECT $1, $2, r FROM lease, jsonb_array_elements($3::jsonb) WITH ORDINALITY AS x(r, n) ORDER BY n RETURNING 1`, [syncKey, runId, JSON.stringify(records)]));
     },
     async readRowErrors(runId, limit) {
       const rows = await read<{ record: RowErrorRecord }>(`SELECT record FROM ${s}.row_errors WHERE sync_key = $1 AND run_id = $2 ORDER BY seq LIMIT $3`, [syncKey, runId, limit ?? null]);
