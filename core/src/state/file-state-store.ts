@@ -18,7 +18,8 @@ import { acquireLock, type HeldLock } from './lock-file';
 import type { RowErrorRecord, RunRecord } from './run-record';
 import type { RowErrorSink, SyncStateStore, WatermarkDelta } from './state-store';
 import { STATE_FILE_NAME, type SyncState } from './sync-state';
-import { DAY_MS, interruptedRun, MAX_ROW_ERRORS_PER_RUN, MAX_RUNS, MAX_RUNS_WITH_ERRORS, ROW_ERROR_RETENTION_DAYS, RUN_RETENTION_DAYS } from './retention';
+import { bufferedErrorSink } from './row-error-buffer';
+import { DAY_MS, interruptedRun, MAX_RUNS, MAX_RUNS_WITH_ERRORS, ROW_ERROR_RETENTION_DAYS, RUN_RETENTION_DAYS } from './retention';
 
 
 export const JOURNAL_FILE_NAME = 'watermark.journal';
@@ -227,31 +228,11 @@ function isDelta(value: Record<string, unknown> | undefined): value is Record<st
 
 async function openErrorSink(file: string): Promise<RowErrorSink> {
   const handle = await fs.open(file, 'a', 0o600);
-  let buffered: string[] = [];
-  let written = 0;
-  let chain: Promise<void> = Promise.resolve();
-  const drain = () => {
-    chain = chain.then(async () => {
-      if (buffered.length === 0) return;
-      const text = buffered.join('');
-      buffered = [];
-      await handle.write(text);
+  return bufferedErrorSink(
+    async (records) => {
+      await handle.write(records.map((r) => JSON.stringify(r) + '\n').join(''));
       await handle.datasync();
-    });
-    return chain;
-  };
-  return {
-    append(records) {
-      for (const r of records) {
-        if (written >= MAX_ROW_ERRORS_PER_RUN) return;
-        written++;
-        buffered.push(JSON.stringify(r) + '\n');
-      }
     },
-    flush: drain,
-    async close() {
-      await drain();
-      await handle.close();
-    },
-  };
+    () => handle.close(),
+  );
 }

@@ -8,8 +8,9 @@
  */
 import type pg from 'pg';
 import type { RowErrorRecord, RunRecord } from '../../state/run-record';
-import { DAY_MS, interruptedRun, MAX_ROW_ERRORS_PER_RUN, MAX_RUNS, MAX_RUNS_WITH_ERRORS, ROW_ERROR_RETENTION_DAYS, RUN_RETENTION_DAYS } from '../../state/retention';
-import type { RowErrorSink, SyncStateStore, WatermarkDelta } from '../../state/state-store';
+import { DAY_MS, interruptedRun, MAX_RUNS, MAX_RUNS_WITH_ERRORS, ROW_ERROR_RETENTION_DAYS, RUN_RETENTION_DAYS } from '../../state/retention';
+import { bufferedErrorSink } from '../../state/row-error-buffer';
+import type { SyncStateStore, WatermarkDelta } from '../../state/state-store';
 import type { SyncState } from '../../state/sync-state';
 import { applyWatermarkDeltas } from '../../state/watermark-journal';
 import { quoteIdent } from './migrations';
@@ -91,7 +92,7 @@ export function createPgStateStore(tables: PgStateTables, syncKey: string): Sync
     },
     async rowErrorSink(runId) {
       await tables.ready();
-      return errorSink((records) => write1(`INSERT INTO ${s}.row_errors (sync_key, run_id, record) SELECT $1, $2, r FROM lease, jsonb_array_elements($3::jsonb) WITH ORDINALITY AS x(r, n) ORDER BY n RETURNING 1`, [syncKey, runId, JSON.stringify(records)]));
+      return bufferedErrorSink((records) => write1(`INSERT INTO ${s}.row_errors (sync_key, run_id, record) SELECT $1, $2, r FROM lease, jsonb_array_elements($3::jsonb) WITH ORDINALITY AS x(r, n) ORDER BY n RETURNING 1`, [syncKey, runId, JSON.stringify(records)]));
     },
     async readRowErrors(runId, limit) {
       const rows = await read<{ record: RowErrorRecord }>(`SELECT record FROM ${s}.row_errors WHERE sync_key = $1 AND run_id = $2 ORDER BY seq LIMIT $3`, [syncKey, runId, limit ?? null]);
@@ -115,32 +116,5 @@ export function createPgStateStore(tables: PgStateTables, syncKey: string): Sync
         for (const run of interrupted) await c.query(`UPDATE ${s}.runs SET status = $3, record = $4 WHERE sync_key = $1 AND id = $2`, [syncKey, run.id, run.status, JSON.stringify(run)]);
       });
     },
-  };
-}
-
-/** Buffers row errors (at most MAX_ROW_ERRORS_PER_RUN per run) and inserts them in one statement per flush. */
-function errorSink(insert: (records: RowErrorRecord[]) => Promise<unknown>): RowErrorSink {
-  let buffered: RowErrorRecord[] = [];
-  let written = 0;
-  let chain: Promise<void> = Promise.resolve();
-  const drain = () => {
-    chain = chain.then(async () => {
-      if (buffered.length === 0) return;
-      const records = buffered;
-      buffered = [];
-      await insert(records);
-    });
-    return chain;
-  };
-  return {
-    append(records) {
-      for (const r of records) {
-        if (written >= MAX_ROW_ERRORS_PER_RUN) return;
-        written++;
-        buffered.push(r);
-      }
-    },
-    flush: drain,
-    close: drain,
   };
 }
