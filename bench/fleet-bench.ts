@@ -16,41 +16,15 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
-import { syncSetup } from '../core/src/app/open-sync';
-import type { JobRunner } from '../core/src/app/job-runner';
+import { Worker } from 'node:worker_threads';
 import { loadDefinitionFile } from '../core/src/lang/load-definition';
-import { Scheduler } from '../core/src/scheduler/scheduler';
 import { connectionFingerprint } from '../core/src/state/connection-fingerprint';
 import type { StateBackend } from '../core/src/state/state-backend';
-import { runSync } from '../core/src/sync/engine';
-import type { SourceReader } from '../core/src/sync/source-reader';
-import { ManualClock } from '../test/support/scheduler-doubles';
+import type { HostCommand, HostData, HostMessage } from './fleet-host';
 import { startTestPostgres } from '../test/support/postgres';
 import { openTestStateBackend, stateUrl } from '../test/support/state-db';
 
 const QUARTER = 15 * 60_000;
-
-/** An empty table with the columns custom_attributes needs. */
-const emptyTable: SourceReader = {
-  describe: async () => ({ sqlName: '"b"."t"', schema: 'b', table: 't', columns: [{ name: 'updated_at', type: 'timestamp with time zone' }, { name: 'external_id', type: 'character varying' }, { name: 'payload', type: 'character varying' }] }),
-  counts: async () => ({ inWindow: 0, after: 0 }),
-  pages: async function* () {},
-  close: async () => undefined,
-} as unknown as SourceReader;
-
-const noBraze = { track: async () => ({ status: 201, objectErrors: [] }), deleteUsers: async () => ({ status: 200, deleted: 0 }) };
-
-const emptyRun: JobRunner = async ({ target, signal, onStarted }) => {
-  const { store } = syncSetup(target);
-  let announced = false;
-  const announcing = { ...store, saveRun: async (run: Parameters<typeof store.saveRun>[0]) => {
-    await store.saveRun(run);
-    if (!announced) (announced = true), onStarted?.(run.id);
-  }, lock: () => store.lock('scheduler') };
-  const run = await runSync({ file: target.file, syncName: target.syncName, reader: emptyTable, braze: noBraze, store: announcing, signal });
-  return { kind: 'finished', run };
-};
 
 function yaml(syncs: number): string {
   const lines = ['version: 1', 'braze:', '  endpoint: http://127.0.0.1:9', '  api_key: ${env:K}', 'connections:', '  w:', '    type: redshift', '    host: 127.0.0.1', '    database: d', '    user: u', '    password: ${env:P}', '    ssl: disable', 'syncs:'];
@@ -72,49 +46,27 @@ async function measure(syncs: number, hosts: number, cycles: number): Promise<st
     const loaded = await loadDefinitionFile(filePath, { env });
     if (!loaded.file) throw new Error('bench file does not validate');
     const url = stateUrl(db, db);
-    const backends: StateBackend[] = Array.from({ length: hosts }, () => openTestStateBackend(url, 'brazesync', { poolSize: 10 }));
-    const setup = backends[0] as StateBackend;
+    const setup: StateBackend = openTestStateBackend(url, 'brazesync');
     const at = new Date().toISOString();
     for (let i = 0; i < syncs; i++) {
       const fingerprint = connectionFingerprint(loaded.file.connections.w ?? {}, `b.t${i}`, 'custom_attributes');
       await setup.storeFor({ filePath, stateRoot: dir, syncName: `s${i}` }).writeState({ version: 1, sync: `s${i}`, last_test: { at, fingerprint } });
     }
-    const clock = new ManualClock(new Date(Date.UTC(2026, 5, 1, 9, 59)));
-    let instantAt = 0;
-    let started: number[] = [];
-    let finished = 0;
-    let onFinished: (() => void) | undefined;
-    const schedulers = backends.map(
-      (state) =>
-        new Scheduler({
-          discover: async () => ({ files: [filePath], unreadable: [] }),
-          env,
-          clock,
-          state,
-          runJob: emptyRun,
-          notifier: { notify: async () => ({ outcome: 'none' }) },
-          log: (e) => {
-            if (e.event === 'run-started') started.push(Date.now() - instantAt);
-            if (e.event === 'run-finished' && ++finished % syncs === 0) onFinished?.();
-          },
-        }),
-    );
-    await Promise.all(schedulers.map((s) => s.start()));
-    let queries = 0;
+    await setup.close();
+    const hostsUp = await Promise.all(Array.from({ length: hosts }, () => startHost({ filePath, url, start: Date.UTC(2026, 5, 1, 9, 59) })));
     const delays: number[] = [];
+    let queries = 0;
     for (let cycle = 1; cycle <= cycles + 1; cycle++) {
-      const done = new Promise<void>((resolve) => (onFinished = resolve));
-      started = [];
-      const before = counted;
-      instantAt = Date.now();
-      clock.advanceTo(new Date(Date.UTC(2026, 5, 1, 10, 0) + (cycle - 1) * QUARTER));
-      await done;
+      const before = await totalQueries(hostsUp);
+      const instantAt = Date.now();
+      const runs = hostsUp.map((h) => h.cycle(Date.UTC(2026, 5, 1, 10, 0) + (cycle - 1) * QUARTER, instantAt));
+      await waitFinished(hostsUp, syncs);
+      const started = runs.flatMap((r) => r());
       if (cycle === 1) continue; // the first cycle warms up pools and caches
       delays.push(...started);
-      queries += counted - before;
+      queries += (await totalQueries(hostsUp)) - before;
     }
-    await Promise.all(schedulers.map((s) => s.stop()));
-    await Promise.all(backends.map((b) => b.close()));
+    await Promise.all(hostsUp.map((h) => h.stop()));
     const sorted = delays.sort((a, b) => a - b);
     const runs = syncs * cycles;
     const p99 = percentile(sorted, 99);
@@ -125,13 +77,71 @@ async function measure(syncs: number, hosts: number, cycles: number): Promise<st
   }
 }
 
-/** Every query any pool in this process sends to PostgreSQL. */
-let counted = 0;
-const query = pg.Client.prototype.query as (...args: unknown[]) => unknown;
-pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-  counted++;
-  return query.apply(this, args);
-} as typeof pg.Client.prototype.query;
+interface Host {
+  /** Moves the host's clock to `to`; the returned function gives the delays of the runs it started. */
+  cycle(to: number, instantAt: number): () => number[];
+  finished(): number;
+  onFinished(listener: () => void): void;
+  queries(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** A scheduler host in its own worker thread (fleet-host.ts). */
+function startHost(data: HostData): Promise<Host> {
+  // Node 20 does not pass `--import tsx` on to workers: register tsx's require hook in the worker.
+  const entry = JSON.stringify(path.join(__dirname, 'fleet-host.ts'));
+  const worker = new Worker(`require('tsx/cjs'); require(${entry});`, { eval: true, workerData: data });
+  let finished = 0;
+  let started: number[] = [];
+  const listeners: (() => void)[] = [];
+  const waiting: { kind: HostMessage['kind']; resolve: (m: HostMessage) => void }[] = [];
+  worker.on('message', (m: HostMessage) => {
+    if (m.kind === 'started') started.push(m.delay);
+    if (m.kind === 'finished') {
+      finished++;
+      for (const l of listeners) l();
+    }
+    const i = waiting.findIndex((w) => w.kind === m.kind);
+    if (i >= 0) waiting.splice(i, 1)[0]?.resolve(m);
+  });
+  const next = (kind: HostMessage['kind']) => new Promise<HostMessage>((resolve) => waiting.push({ kind, resolve }));
+  const send = (c: HostCommand) => worker.postMessage(c);
+  return next('ready').then(() => ({
+    cycle(to, instantAt) {
+      started = [];
+      send({ kind: 'advance', to, instantAt });
+      return () => started;
+    },
+    finished: () => finished,
+    onFinished: (l) => void listeners.push(l),
+    async queries() {
+      const reply = next('queries');
+      send({ kind: 'queries' });
+      return ((await reply) as { count: number }).count;
+    },
+    async stop() {
+      const reply = next('stopped');
+      send({ kind: 'stop' });
+      await reply;
+      await worker.terminate();
+    },
+  }));
+}
+
+async function totalQueries(hosts: Host[]): Promise<number> {
+  return (await Promise.all(hosts.map((h) => h.queries()))).reduce((a, b) => a + b, 0);
+}
+
+/** Resolves once the hosts together finished `count` more runs. */
+function waitFinished(hosts: Host[], count: number): Promise<void> {
+  const target = hosts.reduce((n, h) => n + h.finished(), 0) + count;
+  return new Promise((resolve) => {
+    const check = () => {
+      if (hosts.reduce((n, h) => n + h.finished(), 0) >= target) resolve();
+    };
+    for (const h of hosts) h.onFinished(check);
+  });
+}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { syncs: { type: 'string', default: '250,1000' }, hosts: { type: 'string', default: '1,3' }, cycles: { type: 'string', default: '2' } } });
