@@ -62,6 +62,12 @@ export function thisHost(): { host: string; pid: number } {
   return { host: os.hostname(), pid: process.pid };
 }
 
+type LeaseJson = Omit<LeaseRow, 'started_at' | 'expires_at'> & { started_at: string; expires_at: string };
+
+function leaseRow(json: LeaseJson): LeaseRow {
+  return { ...json, started_at: new Date(json.started_at), expires_at: new Date(json.expires_at) };
+}
+
 function owner(row: LeaseRow): LockOwner {
   return { pid: row.pid, host: row.host, started_at: row.started_at.toISOString(), ...(row.command ? { command: row.command } : {}) };
 }
@@ -79,25 +85,31 @@ export async function acquireLease(table: LeaseTable, syncKey: string, command: 
   const t = `${quoteIdent(table.schema)}.sync_leases`;
   const where = `${table.schema}.sync_leases`;
   const me = thisHost();
-  let previous: LeaseRow | undefined;
-  const granted = await inTransaction(table.pool, async (client) => {
-    const current = await client.query<LeaseRow>(`SELECT token::text, host, pid, command, started_at, expires_at, expires_at > now() AS live FROM ${t} WHERE sync_key = $1 FOR UPDATE`, [syncKey]);
-    previous = current.rows[0];
-    if (previous?.live && !deadHereAndNow(previous)) throw busy(syncKey, previous, where, table.leaseSeconds);
-    const res = await client.query<{ token: string; started_at: Date }>(
-      `INSERT INTO ${t} (sync_key, token, host, pid, command, started_at, expires_at)
-       VALUES ($1, nextval('${quoteIdent(table.schema)}.lease_tokens'), $2, $3, $4, now(), now() + make_interval(secs => $5))
-       ON CONFLICT (sync_key) DO UPDATE SET token = excluded.token, host = excluded.host, pid = excluded.pid, command = excluded.command, started_at = excluded.started_at, expires_at = excluded.expires_at
-       WHERE ${t}.expires_at <= now() OR ${t}.token = $6
-       RETURNING token::text, started_at`,
-      [syncKey, me.host, me.pid, command ?? null, table.leaseSeconds, previous?.token ?? null],
+  // One statement (the lease is on every run's path): take the lease if it is free or lapsed (or
+  // held by `override`, a dead holder on this machine), and say who held it before.
+  const take = async (override: string | null) => {
+    const res = await table.pool.query<{ got: { token: string; started_at: string } | null; prev: LeaseJson | null }>(
+      `WITH prev AS (SELECT token::text, host, pid, command, started_at, expires_at, expires_at > now() AS live FROM ${t} WHERE sync_key = $1),
+       got AS (
+         INSERT INTO ${t} (sync_key, token, host, pid, command, started_at, expires_at)
+         VALUES ($1, nextval('${quoteIdent(table.schema)}.lease_tokens'), $2, $3, $4, now(), now() + make_interval(secs => $5))
+         ON CONFLICT (sync_key) DO UPDATE SET token = excluded.token, host = excluded.host, pid = excluded.pid, command = excluded.command, started_at = excluded.started_at, expires_at = excluded.expires_at
+         WHERE ${t}.expires_at <= now() OR ${t}.token::text = $6
+         RETURNING token::text, started_at)
+       SELECT (SELECT row_to_json(got) FROM got) AS got, (SELECT row_to_json(prev) FROM prev) AS prev`,
+      [syncKey, me.host, me.pid, command ?? null, table.leaseSeconds, override],
     );
     const row = res.rows[0];
-    if (row) return row;
-    // Another host inserted the first lease of this sync between our read and our insert.
-    const now = await client.query<LeaseRow>(`SELECT token::text, host, pid, command, started_at, expires_at, true AS live FROM ${t} WHERE sync_key = $1`, [syncKey]);
-    throw busy(syncKey, now.rows[0] ?? { token: '0', host: 'another host', pid: 0, command: null, started_at: new Date(), expires_at: new Date(), live: true }, where, table.leaseSeconds);
-  });
+    return { got: row?.got ?? undefined, previous: row?.prev ? leaseRow(row.prev) : undefined };
+  };
+  let { got, previous } = await take(null);
+  if (!got && previous && deadHereAndNow(previous)) ({ got, previous } = await take(previous.token));
+  if (!got) {
+    // Held by a live process (or first taken by another host between our read and our insert).
+    const holder = previous ?? (await table.pool.query<LeaseRow>(`SELECT token::text, host, pid, command, started_at, expires_at, true AS live FROM ${t} WHERE sync_key = $1`, [syncKey])).rows[0];
+    throw busy(syncKey, holder ?? { token: '0', host: 'another host', pid: 0, command: null, started_at: new Date(), expires_at: new Date(), live: true }, where, table.leaseSeconds);
+  }
+  const granted = got;
   const token = granted.token;
   const heartbeat = setInterval(() => {
     table.pool.query(`UPDATE ${t} SET expires_at = now() + make_interval(secs => $3) WHERE sync_key = $1 AND token = $2 AND expires_at > now()`, [syncKey, token, table.leaseSeconds]).catch(() => undefined);
