@@ -126,7 +126,9 @@ test('the state database goes away mid-run: the run fails saying so, nothing is 
     // The unsaved tail, as after a kill -9 (three rounds of 16 requests of 5 rows), plus the round
     // still in flight when the failed checkpoint stopped the run (those requests finish).
     assert.ok(resent <= 16 * 5 * 4, `only the unsaved tail was sent again (${resent})`);
-    const runs = JSON.parse((await fx.run(['history', file, '--sync', 'users', '--json'], env)).stdout) as { status: string; interrupted?: boolean }[];
+    const history = await fx.run(['history', file, '--sync', 'users', '--json'], env);
+    assertNoSecret(history.stdout, url);
+    const runs = JSON.parse(history.stdout) as { status: string; interrupted?: boolean }[];
     assert.deepEqual(runs.map((r) => [r.status, r.interrupted ?? false]), [['success', false], ['error', true]], 'the cut run is recorded as interrupted, the next one succeeded');
   } finally {
     await proxy.close();
