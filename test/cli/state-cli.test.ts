@@ -1,6 +1,7 @@
 /**
  * The built CLI on shared state: `state import` moves a sync's state from files to PostgreSQL
- * without a re-sync, `history`, `watermark` and `watermark --reset` work on it, `state export`
+ * without a re-sync, `history`, `watermark` and `watermark --reset` work on it, Sync Now while
+ * another host runs the sync says who and since when, `state export`
  * moves it back; and a wrong URL, a wrong password, a user who may not create the schema, or a
  * schema written by a newer brazesync each get a clear message, never the URL or its password,
  * and change nothing; a state database that goes away mid-run fails the run cleanly, and the next
@@ -8,10 +9,11 @@
  */
 import assert from 'node:assert/strict';
 import { writeFileSync, readFileSync } from 'node:fs';
+import * as os from 'node:os';
 import { test } from 'node:test';
 import { useCliFixture } from '../support/cli-fixture';
 import { startCutProxy } from '../support/cut-proxy';
-import { stateUrl } from '../support/state-db';
+import { openTestStateBackend, stateUrl } from '../support/state-db';
 
 const fx = useCliFixture();
 const STATE_PASSWORD = 'state-pw-7e1d0c9b';
@@ -52,6 +54,15 @@ test('state import, history, watermark and export on PostgreSQL: no re-sync, sam
   const runs = JSON.parse(history.stdout) as { status: string; host?: string }[];
   assert.deepEqual(runs.map((r) => r.status), ['success', 'success']);
   assert.ok(runs[0]?.host, 'runs on shared state name their host');
+
+  // Sync Now while a scheduler on another host holds the sync (this test process plays that host).
+  const backend = openTestStateBackend(url, 'brazesync');
+  const held = await backend.storeFor({ filePath: file, stateRoot: fx.dir, syncName: 'users' }).lock('scheduler');
+  const busy = await fx.run(['sync', file, '--sync', 'users'], shared);
+  await held.release();
+  await backend.close();
+  assert.equal(busy.code, 1);
+  assert.match(busy.stderr, new RegExp(`^brazesync sync: \\S+/users is already running on host ${os.hostname()} \\(pid ${process.pid}, scheduler\\) since \\d{4}-\\d\\d-\\d\\dT[^ ]+Z\\. Wait for it to finish`));
 
   const reset = await fx.run(['watermark', file, '--sync', 'users', '--reset'], shared);
   assert.equal(reset.code, 0, reset.stderr);
