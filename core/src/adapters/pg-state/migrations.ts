@@ -53,7 +53,8 @@ function migrations(schema: string): { name: string; sql: string }[] {
           sync_key text NOT NULL, scheduled_for timestamptz NOT NULL, host_id text NOT NULL, host text NOT NULL, def_hash text NOT NULL,
           claimed_at timestamptz NOT NULL DEFAULT now(), attempts integer NOT NULL DEFAULT 1, taken_over_from text,
           outcome text, run_id text, finished_at timestamptz, PRIMARY KEY (sync_key, scheduled_for));
-        CREATE INDEX fleet_claims_open ON ${s}.fleet_claims (host_id) WHERE finished_at IS NULL;`,
+        CREATE INDEX fleet_claims_open ON ${s}.fleet_claims (host_id) WHERE finished_at IS NULL;
+        CREATE INDEX fleet_claims_by_time ON ${s}.fleet_claims (scheduled_for);`,
     },
   ];
 }

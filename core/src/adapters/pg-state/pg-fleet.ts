@@ -20,6 +20,8 @@ export interface FleetTables {
   ready(): Promise<void>;
 }
 
+const PRUNE_EVERY_MS = 3_600_000;
+
 /** A host is alive while it has not left and its last heartbeat is younger than its own lease period. */
 const ALIVE = `(h.left_at IS NULL AND h.heartbeat_at > now() - make_interval(secs => h.lease_seconds))`;
 
@@ -29,6 +31,13 @@ export function createPgFleet(tables: FleetTables): FleetCoordinator {
   const host = `${me.host} (pid ${me.pid})`;
   const hostId = `${me.host}:${me.pid}:${randomBytes(4).toString('hex')}`;
   let heartbeat: NodeJS.Timeout | undefined;
+  let pruned = Date.now();
+  /** Claims (one per sync and instant: about 100 a day per sync) and departed hosts are kept a week. */
+  const prune = async () => {
+    await query(`DELETE FROM ${s}.fleet_claims WHERE scheduled_for < now() - interval '7 days' AND finished_at IS NOT NULL`, []);
+    await query(`DELETE FROM ${s}.fleet_definitions d USING ${s}.fleet_hosts h WHERE d.host_id = h.host_id AND NOT ${ALIVE}`, []);
+    await query(`DELETE FROM ${s}.fleet_hosts h WHERE coalesce(h.left_at, h.heartbeat_at) < now() - interval '7 days'`, []);
+  };
   const query = async <R extends pg.QueryResultRow>(text: string, values: unknown[]) => {
     await tables.ready();
     return (await tables.pool.query<R>(text, values)).rows;
@@ -37,6 +46,7 @@ export function createPgFleet(tables: FleetTables): FleetCoordinator {
   return {
     host,
     async join() {
+      await prune();
       await query(`INSERT INTO ${s}.fleet_hosts (host_id, host, lease_seconds) VALUES ($1, $2, $3)`, [hostId, host, tables.leaseSeconds]);
       heartbeat = setInterval(() => {
         tables.pool.query(`UPDATE ${s}.fleet_hosts SET heartbeat_at = now() WHERE host_id = $1`, [hostId]).catch(() => undefined);
@@ -80,6 +90,10 @@ export function createPgFleet(tables: FleetTables): FleetCoordinator {
       ]);
     },
     async takeOver(syncKeys): Promise<TakenOver[]> {
+      if (Date.now() - pruned >= PRUNE_EVERY_MS) {
+        pruned = Date.now();
+        await prune();
+      }
       if (syncKeys.length === 0) return [];
       const rows = await query<{ sync_key: string; scheduled_for: Date; taken_over_from: string }>(
         `UPDATE ${s}.fleet_claims c SET host_id = $1, host = $2, attempts = c.attempts + 1, taken_over_from = c.host, claimed_at = now()
