@@ -11,8 +11,10 @@ import { demoCommand } from './commands/demo';
 import { schedulerCommand } from './commands/scheduler';
 import { scheduleCommand } from './commands/schedule';
 import { brazeServerCommand } from './commands/braze-server';
+import { stateCommand } from './commands/state';
+import { fleetCommand } from './commands/fleet';
 
-const commands: Command[] = [validateCommand, testConnectionCommand, previewCommand, syncCommand, historyCommand, watermarkCommand, diffCommand, demoCommand, brazeServerCommand, schedulerCommand, scheduleCommand];
+const commands: Command[] = [validateCommand, testConnectionCommand, previewCommand, syncCommand, historyCommand, watermarkCommand, diffCommand, demoCommand, brazeServerCommand, schedulerCommand, scheduleCommand, stateCommand, fleetCommand];
 
 const commandNamed = (name: string | undefined): Command | undefined => commands.find((c) => c.name === name);
 

@@ -1,11 +1,12 @@
 /**
- * What the sync-level commands share: `FILE --sync NAME [--json] [--state-dir DIR]` parsing, and
+ * What the sync-level commands share: `FILE --sync NAME [--json] [--state-dir DIR] [--state-url URL]` parsing, and
  * loading the file through the validator (a file with errors is refused with exit 2).
  */
 import * as path from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
 import { formatProblem, loadDefinitionFile } from '../../core/src/lang/load-definition';
 import { syncSetup, type SyncSetup, type SyncTarget } from '../../core/src/app/open-sync';
+import { openStateBackend } from '../../core/src/app/open-state';
 import { EXIT, UsageError, parseCliArgs, type CliIo } from './command';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -14,13 +15,19 @@ const COMMON: Options = {
   sync: { type: 'string' },
   json: { type: 'boolean', default: false },
   'state-dir': { type: 'string' },
+  'state-url': { type: 'string' },
 };
 
-export interface SyncArgs {
+/** Where state lives, as the command line says: `--state-dir DIR`, `--state-url URL`. */
+export interface StateArgs {
+  stateDir?: string;
+  stateUrl?: string;
+}
+
+export interface SyncArgs extends StateArgs {
   file: string;
   sync: string;
   json: boolean;
-  stateDir?: string;
   values: Record<string, string | boolean | undefined>;
 }
 
@@ -30,8 +37,13 @@ export function parseSyncArgs(args: string[], extra: Options = {}): SyncArgs {
   const values = parsed.values as Record<string, string | boolean | undefined>;
   const sync = values.sync;
   if (typeof sync !== 'string' || sync === '') throw new UsageError('Name the sync with --sync NAME.');
+  return { file, sync, json: values.json === true, ...stateArgs(values), values };
+}
+
+export function stateArgs(values: Record<string, unknown>): StateArgs {
   const stateDir = values['state-dir'];
-  return { file, sync, json: values.json === true, ...(typeof stateDir === 'string' ? { stateDir } : {}), values };
+  const stateUrl = values['state-url'];
+  return { ...(typeof stateDir === 'string' ? { stateDir } : {}), ...(typeof stateUrl === 'string' ? { stateUrl } : {}) };
 }
 
 /** The one definition file a command takes. */
@@ -56,8 +68,9 @@ export type ValidFile = Omit<SyncTarget, 'syncName'>;
  * The validated file, or an exit code after printing why it can't be used: unreadable, or with
  * validation errors (listed, exit 2).
  */
-export async function loadValidFile(file: string, stateDir: string | undefined, io: CliIo): Promise<ValidFile | number> {
+export async function loadValidFile(file: string, where: StateArgs, io: CliIo): Promise<ValidFile | number> {
   const filePath = path.resolve(io.cwd, file);
+  const { stateDir } = where;
   let loaded;
   try {
     loaded = await loadDefinitionFile(filePath, { ...(stateDir ? { stateDir: path.resolve(io.cwd, stateDir) } : {}), env: io.env });
@@ -71,12 +84,19 @@ export async function loadValidFile(file: string, stateDir: string | undefined, 
     io.stderr.write(`brazesync: ${shown} has validation errors; fix them (see \`brazesync validate ${shown}\`) first.\n`);
     return EXIT.usage;
   }
-  return { file: loaded.file, filePath, stateRoot: loaded.stateRoot };
+  let state;
+  try {
+    state = openStateBackend(loaded.file, filePath, { ...(where.stateUrl !== undefined ? { stateUrl: where.stateUrl } : {}), env: envLookup(io) });
+  } catch (err) {
+    io.stderr.write(`brazesync: ${(err as Error).message}\n`);
+    return EXIT.usage;
+  }
+  return { file: loaded.file, filePath, stateRoot: loaded.stateRoot, state };
 }
 
 /** The validated file and the sync named by --sync, or an exit code after printing why not. */
 export async function loadTarget(args: SyncArgs, io: CliIo): Promise<SyncTarget | number> {
-  const valid = await loadValidFile(args.file, args.stateDir, io);
+  const valid = await loadValidFile(args.file, args, io);
   if (typeof valid === 'number') return valid;
   if (!valid.file.syncs[args.sync]) {
     io.stderr.write(`brazesync: No sync named "${args.sync}" in ${args.file}; it defines: ${Object.keys(valid.file.syncs).join(', ') || '(none)'}.\n`);

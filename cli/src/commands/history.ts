@@ -3,7 +3,7 @@ import { EXIT, UsageError, type Command } from '../command';
 import { sendCountsLine } from '../send-counts-line';
 import { formatCount, loadTarget, parseSyncArgs, positiveInt } from '../sync-args';
 
-const USAGE = 'brazesync history FILE --sync NAME [--json] [--limit N] [--run ID] [--state-dir DIR]';
+const USAGE = 'brazesync history FILE --sync NAME [--json] [--limit N] [--run ID] [--state-dir DIR] [--state-url URL]';
 
 export const historyCommand: Command = {
   name: 'history',
@@ -35,7 +35,7 @@ export const historyCommand: Command = {
     if (runs.length === 0) io.stdout.write(`${target.syncName} has not run yet.\n`);
     for (const r of runs) {
       const sent = sendCountsLine(r);
-      io.stdout.write(`${r.id}  ${r.status.padEnd(9)} read ${formatCount(r.rows_read)} synced ${formatCount(r.rows_synced)} failed ${formatCount(r.rows_failed)}  watermark ${r.watermark_after ?? '-'}${sent ? `\n    ${sent}` : ''}${r.error ? `\n    error: ${r.error}` : ''}\n`);
+      io.stdout.write(`${r.id}  ${r.status.padEnd(9)} read ${formatCount(r.rows_read)} synced ${formatCount(r.rows_synced)} failed ${formatCount(r.rows_failed)}  watermark ${r.watermark_after ?? '-'}${r.host ? `  on ${r.host}` : ''}${sent ? `\n    ${sent}` : ''}${r.error ? `\n    error: ${r.error}` : ''}\n`);
       for (const w of r.warnings) io.stdout.write(`    warning: ${w}\n`);
     }
     return EXIT.ok;

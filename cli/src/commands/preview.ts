@@ -7,7 +7,7 @@ import { EXIT, type Command } from '../command';
 import { CHECK_MARK } from './test-connection';
 import { envLookup, formatCount, loadLimitedTarget } from '../sync-args';
 
-const USAGE = 'brazesync preview FILE --sync NAME [--json] [--limit N] [--state-dir DIR]';
+const USAGE = 'brazesync preview FILE --sync NAME [--json] [--limit N] [--state-dir DIR] [--state-url URL]';
 
 /** How the text output names what a row becomes, where the JSON kind is terse. */
 const KIND_LABELS: Partial<Record<SyncPreview['objects'][number]['kind'], string>> = { catalog_item: 'item', catalog_delete: 'delete item' };

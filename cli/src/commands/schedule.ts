@@ -4,9 +4,9 @@ import { planFor } from '../../../core/src/scheduler/plan';
 import { syncTestStatus } from '../../../core/src/state/connection-fingerprint';
 import { syncSetup } from '../../../core/src/app/open-sync';
 import { EXIT, UsageError, parseCliArgs, type Command } from '../command';
-import { loadValidFile, onlyFile, positiveInt } from '../sync-args';
+import { loadValidFile, onlyFile, positiveInt, stateArgs } from '../sync-args';
 
-const USAGE = 'brazesync schedule FILE [--sync NAME] [--next N] [--json] [--from TIME] [--state-dir DIR]';
+const USAGE = 'brazesync schedule FILE [--sync NAME] [--next N] [--json] [--from TIME] [--state-dir DIR] [--state-url URL]';
 
 interface SyncSchedule {
   sync: string;
@@ -46,15 +46,14 @@ export const scheduleCommand: Command = {
       args,
       allowPositionals: true,
       strict: true,
-      options: { sync: { type: 'string' }, next: { type: 'string' }, json: { type: 'boolean', default: false }, from: { type: 'string' }, 'state-dir': { type: 'string' } },
+      options: { sync: { type: 'string' }, next: { type: 'string' }, json: { type: 'boolean', default: false }, from: { type: 'string' }, 'state-dir': { type: 'string' }, 'state-url': { type: 'string' } },
     });
     const file = onlyFile(parsed.positionals);
     const count = positiveInt(parsed.values.next, '--next', 5);
     if (count > MAX_RUNS) throw new UsageError(`--next must be at most ${MAX_RUNS}.`);
     const from = parsed.values.from === undefined ? new Date() : new Date(parsed.values.from);
     if (Number.isNaN(from.getTime())) throw new UsageError(`--from must be a date and time such as 2026-03-29T00:00:00Z, not '${parsed.values.from}'.`);
-    const stateDir = parsed.values['state-dir'];
-    const target = await loadValidFile(file, stateDir, io);
+    const target = await loadValidFile(file, stateArgs(parsed.values), io);
     if (typeof target === 'number') return target;
     const names = Object.keys(target.file.syncs);
     const wanted = parsed.values.sync;

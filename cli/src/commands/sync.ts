@@ -10,7 +10,7 @@ import { envLookup, formatCount, loadTarget, parseSyncArgs, positiveInt } from '
 import { readTimingLine } from '../read-timing-line';
 import { sendCountsLine } from '../send-counts-line';
 
-const USAGE = 'brazesync sync FILE --sync NAME [--json] [--concurrency N] [--state-dir DIR]';
+const USAGE = 'brazesync sync FILE --sync NAME [--json] [--concurrency N] [--state-dir DIR] [--state-url URL]';
 
 interface SyncSummary {
   sync: string;

@@ -3,7 +3,7 @@ import { testConnection, testedSource } from '../../../core/src/app/test-connect
 import { EXIT, type Command } from '../command';
 import { envLookup, loadLimitedTarget } from '../sync-args';
 
-const USAGE = 'brazesync test-connection FILE --sync NAME [--json] [--limit N] [--state-dir DIR]';
+const USAGE = 'brazesync test-connection FILE --sync NAME [--json] [--limit N] [--state-dir DIR] [--state-url URL]';
 /** How a checklist line starts in text output: SKIP means not checked (the line says why). */
 export const CHECK_MARK = { ok: 'ok  ', warning: 'WARN', failed: 'FAIL', skipped: 'SKIP' } as const;
 

@@ -5,7 +5,7 @@ import { editWatermark } from '../../../core/src/state/edit-watermark';
 import { EXIT, UsageError, type Command } from '../command';
 import { loadTarget, parseSyncArgs } from '../sync-args';
 
-const USAGE = 'brazesync watermark FILE --sync NAME [--set TIMESTAMP | --reset] [--json] [--state-dir DIR]';
+const USAGE = 'brazesync watermark FILE --sync NAME [--set TIMESTAMP | --reset] [--json] [--state-dir DIR] [--state-url URL]';
 
 export const watermarkCommand: Command = {
   name: 'watermark',

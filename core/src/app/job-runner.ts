@@ -1,6 +1,6 @@
 /**
  * Runs one sync job with the real adapters: secrets from the environment, the Redshift reader, the
- * Braze HTTP client, the file state store and the engine's lock. `brazesync sync` and the
+ * Braze HTTP client, the state store (files or shared PostgreSQL) and the engine's lock. `brazesync sync` and the
  * scheduler both run jobs through here. Outcomes are values, not exceptions, so a caller (the
  * scheduler loop) never breaks on one.
  */

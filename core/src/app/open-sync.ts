@@ -1,6 +1,6 @@
 /**
  * Wires one sync of a validated file to its real adapters: secrets resolved from the environment,
- * the Redshift reader, the Braze HTTP client and the file state store. Both the CLI and the VS
+ * the Redshift reader, the Braze HTTP client and the state store (files, or shared PostgreSQL). Both the CLI and the VS
  * Code client start here; nothing in the result holds a secret except the adapters themselves.
  */
 import * as path from 'node:path';
@@ -12,7 +12,7 @@ import type { SyncDefinition, SyncFile } from '../model/sync-file';
 import { parseTableName, type TableName } from '../model/table-name';
 import { resolveSecretRefs } from '../secrets/secret-refs';
 import { lmdbDiffStoreFactory } from '../adapters/lmdb-diff-store';
-import { createFileStateStore } from '../state/file-state-store';
+import { fileStateBackend, type StateBackend } from '../state/state-backend';
 import { syncStateDir } from '../state/state-location';
 import type { SyncStateStore } from '../state/state-store';
 import type { BrazeClient } from '../sync/ports';
@@ -25,6 +25,8 @@ export interface SyncTarget {
   filePath: string;
   syncName: string;
   stateRoot: string;
+  /** Where the sync's state lives; default: files under `stateRoot`. */
+  state?: StateBackend;
 }
 
 export interface SyncSetup {
@@ -48,15 +50,16 @@ export function syncSetup(target: SyncTarget): SyncSetup {
   return {
     definition,
     table: parsed.name,
-    store: createFileStateStore(syncStateDir(target.stateRoot, target.filePath, target.syncName)),
+    store: (target.state ?? fileStateBackend).storeFor(target),
     connectionName: definition.connection,
     diff: diffPorts(target, definition),
   };
 }
 
 /**
- * Diff stores live in each sync's state directory. A user_deletes sync forgets deleted users in
- * the stores of every custom_attributes sync of the same file (the same Braze workspace).
+ * Diff stores live in each sync's local state directory (also with shared state: see
+ * docs/diffing.md). A user_deletes sync forgets deleted users in the stores of every
+ * custom_attributes sync of the same file (the same Braze workspace).
  */
 function diffPorts(target: SyncTarget, definition: SyncDefinition): DiffPorts {
   const dirOf = (name: string) => syncStateDir(target.stateRoot, target.filePath, name);

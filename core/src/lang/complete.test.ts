@@ -247,14 +247,20 @@ const cases: Case[] = [
   {
     name: 'top-level keys that are missing',
     text: `# a new file\nver<|>\nconnections:\n  warehouse:\n    type: redshift\nsyncs:\n${SYNC}`,
-    labels: ['version', 'braze', 'notifications'],
+    labels: ['version', 'braze', 'notifications', 'state'],
     replaces: { version: 'ver' },
     inserts: { version: 'version: 1', braze: 'braze:\n  instance: ${1:US-03}\n  api_key: \\${env:${2:BRAZE_API_KEY}}\n  timezone: ${3:UTC}' },
   },
   {
     name: 'a blank line at column 0 after the last sync is top level',
     text: file('').replace('version: 1\n', '') + '\n<|>\n',
-    labels: ['version', 'notifications'],
+    labels: ['version', 'notifications', 'state'],
+  },
+  {
+    name: 'the keys of the state block, and its URL as an environment reference',
+    text: file('') + 'state:\n  <|>\n',
+    labels: ['url', 'schema', 'ssl', 'ca_file'],
+    inserts: { url: 'url: \\${env:${1:BRAZESYNC_STATE_URL}}' },
   },
   {
     name: 'nothing in a comment',

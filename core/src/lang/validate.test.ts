@@ -77,6 +77,9 @@ const cases: Case[] = [
   { name: 'table with a bad identifier', text: edit('INGESTION.PURCHASES_SYNC', 'INGESTION.PURCHASES-SYNC'), expect: [{ code: 'invalid-table-name', text: 'PURCHASES-SYNC' }] },
   { name: 'table with injection attempt', text: edit('INGESTION.PURCHASES_SYNC', `'INGESTION."x"; DROP TABLE y'`), expect: [{ code: 'invalid-table-name', text: ';' }] },
   { name: 'quoted table parts are fine', text: edit('INGESTION.PURCHASES_SYNC', '\'"My Schema"."Purchases"\''), expect: [] },
+  { name: 'literal state URL', text: EXAMPLE + 'state:\n  url: postgres://app:pw@db:5432/app\n', expect: [{ code: 'plaintext-secret', text: 'postgres://app:pw@db:5432/app', severity: 'warning', message: /BRAZESYNC_STATE_URL/ }] },
+  { name: 'state URL of another kind', text: EXAMPLE + 'state:\n  url: mysql://db/app\n', expect: [{ code: 'plaintext-secret', text: 'mysql://db/app' }, { code: 'invalid-format', text: 'mysql://db/app', message: /postgres:\/\/user:password@host/ }] },
+  { name: 'state schema not an identifier', text: EXAMPLE + 'state:\n  url: ${env:BRAZESYNC_STATE_URL}\n  schema: Bad-Name\n', expect: [{ code: 'invalid-format', text: 'Bad-Name' }] },
   { name: 'literal api key', text: edit('${env:BRAZE_API_KEY}', 'abcd-1234-secret'), expect: [{ code: 'plaintext-secret', text: 'abcd-1234-secret', severity: 'warning' }] },
   { name: 'literal password', text: edit('${env:REDSHIFT_PASSWORD}', 'hunter2'), expect: [{ code: 'plaintext-secret', text: 'hunter2', severity: 'warning', message: /WAREHOUSE_PASSWORD/ }] },
   {

@@ -93,12 +93,25 @@ export interface NotificationSettings {
   on_success?: boolean;
 }
 
+/** Where sync state lives when it is shared: a PostgreSQL database (files beside the definition otherwise). */
+export interface StateSettings {
+  /** Usually `${env:BRAZESYNC_STATE_URL}`: `postgres://user:password@host:5432/database`. */
+  url: string;
+  /** Schema holding brazesync's tables; default `brazesync`. */
+  schema?: string;
+  /** Default: the URL's `sslmode`, else `require`. */
+  ssl?: SslMode;
+  /** PEM bundle of the CAs `ssl: verify-full` trusts; relative to the file. */
+  ca_file?: string;
+}
+
 export interface SyncFile {
   version: 1;
   braze: BrazeSettings;
   connections: Record<string, RedshiftConnection>;
   syncs: Record<string, SyncDefinition>;
   notifications?: NotificationSettings;
+  state?: StateSettings;
 }
 
 export const DEFAULT_TIMEZONE = 'UTC';
@@ -107,3 +120,4 @@ export const DEFAULT_SSL_MODE: SslMode = 'require';
 export const DEFAULT_AUTH_MODE: AuthMode = 'password';
 export const DEFAULT_STATUS: SyncStatus = 'draft';
 export const DEFAULT_SEND_MODE: SendMode = 'all';
+export const DEFAULT_STATE_SCHEMA = 'brazesync';

@@ -80,6 +80,7 @@ export function checkPlaintextSecrets(header: HeaderView): Problem[] {
     problems.push(...secretProblem(conn.fields.get('password'), `The password of connection \`${name}\``, envVarNameFor(name)));
   }
   problems.push(...secretProblem(header.smtp?.get('password'), 'The SMTP password', 'SMTP_PASSWORD'));
+  problems.push(...secretProblem(header.state?.get('url'), 'The state database URL (with its password)', 'BRAZESYNC_STATE_URL'));
   return problems;
 }
 
@@ -100,4 +101,11 @@ export function checkSmtpLogin(header: HeaderView): Problem[] {
   ];
 }
 
-export const headerRules: readonly ((header: HeaderView) => Problem[])[] = [checkTimeZone, checkBrazeTarget, checkPlaintextSecrets, checkSmtpLogin, checkConnectionLogin];
+/** A literal state URL must at least be a PostgreSQL one; a `${env:…}` reference is checked when it is resolved. */
+export function checkStateUrl(header: HeaderView): Problem[] {
+  const field = header.state?.get('url');
+  if (!field || typeof field.js !== 'string' || hasEnvRef(field.js) || /^postgres(ql)?:\/\//i.test(field.js.trim())) return [];
+  return [{ code: 'invalid-format', severity: 'error', message: 'The state URL must look like postgres://user:password@host:5432/database (better: `${env:BRAZESYNC_STATE_URL}`).', ...field.value }];
+}
+
+export const headerRules: readonly ((header: HeaderView) => Problem[])[] = [checkTimeZone, checkBrazeTarget, checkPlaintextSecrets, checkSmtpLogin, checkConnectionLogin, checkStateUrl];

@@ -47,6 +47,8 @@ export interface HeaderView {
   smtp?: ReadonlyMap<string, Field>;
   /** The `smtp` key, when present. */
   smtpKey?: Span;
+  /** Fields of `state`, when it is a mapping. */
+  state?: ReadonlyMap<string, Field>;
   /** Connections by name, when `connections` is a mapping. */
   connections?: ReadonlyMap<string, { nameSpan: Span; fields: ReadonlyMap<string, Field> }>;
 }

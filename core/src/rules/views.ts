@@ -63,6 +63,8 @@ export function headerView(doc: SyncFileDocument): HeaderView {
     const smtpPair = findPair(findPair(root, 'notifications')?.value, 'smtp');
     if (smtpPair) view.smtpKey = localKeySpan(smtpPair);
     if (isMap(smtpPair?.value)) view.smtp = fieldsOf(segment, smtpPair.value);
+    const statePair = findPair(root, 'state');
+    if (isMap(statePair?.value)) view.state = fieldsOf(segment, statePair.value);
     const connections = findPair(root, 'connections')?.value;
     if (isMap(connections)) {
       view.connections = new Map(

@@ -7,6 +7,7 @@ import { loadDefinitionFile, type FileProblem } from '../lang/load-definition';
 import type { SyncFile } from '../model/sync-file';
 import type { SyncTarget } from '../app/open-sync';
 import { planFor, samePlan, type SyncPlan } from './plan';
+import type { StateBackend } from '../state/state-backend';
 
 export interface SyncSlot {
   /** `file#sync`: unique across files. */
@@ -38,6 +39,8 @@ export interface DefinitionSetOptions {
   discover(): Promise<Discovery>;
   stateDir?: string;
   env: NodeJS.ProcessEnv;
+  /** Where the syncs' state lives (default: files under each file's state root). */
+  state?: StateBackend;
 }
 
 interface Followed {
@@ -89,7 +92,7 @@ export class DefinitionSet {
     const file = loaded.file;
     const slots = new Map<string, SyncSlot>();
     for (const syncName of Object.keys(file.syncs)) {
-      const slot: SyncSlot = { key: `${filePath}#${syncName}`, target: { file, filePath, syncName, stateRoot: loaded.stateRoot }, plan: planFor(file, syncName) };
+      const slot: SyncSlot = { key: `${filePath}#${syncName}`, target: { file, filePath, syncName, stateRoot: loaded.stateRoot, ...(this.options.state ? { state: this.options.state } : {}) }, plan: planFor(file, syncName) };
       slots.set(syncName, slot);
       const before = previous?.good?.slots.get(syncName);
       if (!before || !samePlan(before.plan, slot.plan)) result.planned.push(slot);

@@ -11,10 +11,10 @@ import type { FileProblem } from '../lang/load-definition';
 import type { Notifier, NotifyResult } from '../notify/notifier';
 import type { NotifiedRun } from '../notify/notice';
 import { formatRunTime, nextRunTimes } from '../schedule';
-import { createFileStateStore } from '../state/file-state-store';
 import { skippedRun, type RunRecord } from '../state/run-record';
-import { syncStateDir } from '../state/state-location';
+import { fileStateBackend, type StateBackend } from '../state/state-backend';
 import type { SyncStateStore } from '../state/state-store';
+import type { TakenOver } from '../state/fleet';
 import type { SyncTarget } from '../app/open-sync';
 import { errorMessage } from '../sync/sync-errors';
 import type { SchedulerClock } from './clock';
@@ -23,6 +23,7 @@ import type { JobOutcome, JobRunner } from '../app/job-runner';
 import type { LogEntry, LogLevel, LogProblem, SchedulerLog } from './log';
 import { syncTestStatus } from '../state/connection-fingerprint';
 import { NOT_SCHEDULED_REASONS } from './plan';
+import { definitionHash, FleetMember } from './fleet-member';
 
 export interface SchedulerOptions {
   discover(): Promise<Discovery>;
@@ -34,6 +35,10 @@ export interface SchedulerOptions {
   log: SchedulerLog;
   /** Starts watching the definitions; calls `onChange` on edits; returns a function that stops it. */
   watch?: (onChange: () => void) => () => void;
+  /** Where state lives (default: files). Shared state with a fleet makes this host one of several. */
+  state?: StateBackend;
+  /** With a fleet: how often to look for the unfinished runs of dead hosts (ms). */
+  sweepMs?: number;
 }
 
 interface Entry {
@@ -50,12 +55,16 @@ interface Job {
   runId?: string;
   controller: AbortController;
   done: Promise<void>;
+  /** With a fleet: this host holds the claim on the run (won it, or took it over). */
+  claimed: boolean;
 }
 
 type Fields = Omit<LogEntry, 'time' | 'level' | 'event' | 'message'>;
 
 /** How long a stop waits for emails in flight (the mailer's own timeouts usually end them sooner). */
 export const NOTICE_GRACE_MS = 30_000;
+/** With a fleet, how often a host looks for the unfinished runs of dead hosts: a third of the default lease. */
+export const DEFAULT_SWEEP_MS = 10_000;
 
 export class Scheduler {
   private readonly definitions: DefinitionSet;
@@ -69,9 +78,14 @@ export class Scheduler {
   private started: Promise<void> | undefined;
   private stopped: Promise<void> | undefined;
   private stopping = false;
+  private readonly backend: StateBackend;
+  private readonly member: FleetMember | undefined;
+  private joined = false;
 
   constructor(private readonly options: SchedulerOptions) {
-    this.definitions = new DefinitionSet({ discover: options.discover, env: options.env, ...(options.stateDir ? { stateDir: options.stateDir } : {}) });
+    this.backend = options.state ?? fileStateBackend;
+    this.member = this.backend.fleet ? new FleetMember(this.backend.fleet, options.sweepMs ?? DEFAULT_SWEEP_MS) : undefined;
+    this.definitions = new DefinitionSet({ discover: options.discover, env: options.env, ...(options.stateDir ? { stateDir: options.stateDir } : {}), ...(options.state ? { state: options.state } : {}) });
   }
 
   /** Loads the files, runs missed instants once, arms the timer and starts watching. */
@@ -83,7 +97,17 @@ export class Scheduler {
   private async startUp(): Promise<void> {
     await this.applyReload();
     const scheduled = [...this.entries.values()].filter((e) => e.nextRun);
-    this.emit('info', 'scheduler-started', `Scheduler started: ${this.entries.size} sync(s), ${scheduled.length} scheduled.`, { syncs: this.entries.size });
+    if (this.member) {
+      await this.member.join([...this.entries.values()].map((e) => e.slot));
+      this.joined = true;
+      this.member.sweep(
+        () => [...this.entries.values()].filter((e) => e.nextRun).map((e) => e.slot),
+        (slot, orphan) => this.takeOver(slot.key, orphan),
+        (err) => this.emit('warn', 'fleet-unavailable', `Looking for the runs of stopped hosts failed (${errorMessage(err)}); trying again.`, { error: errorMessage(err) }),
+      );
+    }
+    const fleet = this.member ? ` as ${this.member.host} in the fleet on ${this.backend.description}` : '';
+    this.emit('info', 'scheduler-started', `Scheduler started${fleet}: ${this.entries.size} sync(s), ${scheduled.length} scheduled.`, { syncs: this.entries.size });
     await this.catchUp(scheduled);
     this.stopWatching = this.options.watch?.(() => void this.reload());
     this.arm();
@@ -119,6 +143,7 @@ export class Scheduler {
     this.emit('info', 'stopping', `Stopping (${reason}): ${jobs.length ? `cancelling ${jobs.length} run(s) in flight; delivered rows are committed` : 'no run in flight'}.`, { reason, in_flight: jobs.length });
     for (const job of jobs) job.controller.abort(new Error(`The scheduler is stopping (${reason}).`));
     await Promise.all(jobs.map((j) => j.done));
+    await this.member?.leave().catch(() => undefined);
     const abandoned = await this.settleNotices();
     this.emit('info', 'stopped', `Scheduler stopped${abandoned ? `; ${abandoned} email(s) still being sent were abandoned` : ''}.`, {});
   }
@@ -156,10 +181,11 @@ export class Scheduler {
       if (entry && !planned.has(slot.key)) entry.slot = slot;
       else await this.plan(slot, now);
     }
+    if (this.joined) await this.member?.publish(result.all).catch((err: unknown) => this.emit('warn', 'fleet-unavailable', `Publishing this host's definitions to the fleet failed (${errorMessage(err)}); the next reload tries again.`, { error: errorMessage(err) }));
   }
 
   private async plan(slot: SyncSlot, now: Date): Promise<void> {
-    const store = createFileStateStore(syncStateDir(slot.target.stateRoot, slot.target.filePath, slot.target.syncName));
+    const store = this.backend.storeFor(slot.target);
     const entry: Entry = { slot, store };
     this.entries.set(slot.key, entry);
     const { plan } = slot;
@@ -222,11 +248,24 @@ export class Scheduler {
     this.arm();
   }
 
-  private fire(entry: Entry, scheduledFor: Date): void {
+  /** A dead host's unfinished run, now claimed by this host: run it (from the committed watermark). */
+  private takeOver(key: string, orphan: TakenOver): void {
+    const entry = this.entries.get(key);
+    if (!entry) return;
+    this.emit('warn', 'run-taken-over', `${entry.slot.target.syncName}: took over the run of ${this.when(entry, orphan.scheduledFor)} from ${orphan.fromHost}, which stopped before finishing it; it resumes from the last recorded watermark.`, {
+      ...this.ids(entry.slot),
+      scheduled_for: orphan.scheduledFor.toISOString(),
+      reason: orphan.fromHost,
+    });
+    this.fire(entry, orphan.scheduledFor, true);
+  }
+
+  private fire(entry: Entry, scheduledFor: Date, claimed = false): void {
     if (this.stopping) return;
     const { slot } = entry;
     const running = this.jobs.get(slot.key);
     if (running) {
+      if (claimed) void this.member?.finish(slot, scheduledFor, 'skipped').catch(() => undefined);
       this.skip(entry, `${slot.target.syncName}: skipped the run of ${this.when(entry, scheduledFor)}: the previous run${running.runId ? ` ${running.runId}` : ''} (started ${running.startedAt.toISOString()}) is still going.${this.nextText(entry)}`, {
         ...this.ids(slot),
         reason: 'previous-run-still-going',
@@ -236,7 +275,7 @@ export class Scheduler {
       });
       return;
     }
-    const job: Job = { key: slot.key, scheduledFor, startedAt: this.options.clock.now(), controller: new AbortController(), done: Promise.resolve() };
+    const job: Job = { key: slot.key, scheduledFor, startedAt: this.options.clock.now(), controller: new AbortController(), done: Promise.resolve(), claimed };
     this.jobs.set(slot.key, job);
     job.done = this.execute(entry, slot.target, job)
       .catch((err: unknown) => this.emit('error', 'run-failed', `${slot.target.syncName}: ${errorMessage(err)}`, { ...this.ids(slot), error: errorMessage(err) }))
@@ -261,7 +300,31 @@ export class Scheduler {
     if (this.jobs.get(job.key) === job) this.jobs.delete(job.key);
   }
 
+  /** With a fleet, claims the run first (one host runs it) and records how it ended. */
   private async execute(entry: Entry, target: SyncTarget, job: Job): Promise<void> {
+    const member = this.member;
+    if (!member) return void (await this.runAndReport(entry, target, job));
+    if (!job.claimed) {
+      const claim = await member.claim(entry.slot, job.scheduledFor);
+      if (claim.kind === 'taken') return this.release(job);
+      if (claim.kind === 'mismatch') {
+        const others = claim.others.map((o) => `${o.host} (version ${o.defHash})`).join(', ');
+        this.emit('error', 'definition-mismatch', `${target.syncName}: not run at ${this.when(entry, job.scheduledFor)}: ${others} follow${claim.others.length === 1 ? 's' : ''} another version of this sync than this host (${definitionHashText(entry)}). No host runs it until every host has the same definition file.`, {
+          ...this.ids(entry.slot),
+          scheduled_for: job.scheduledFor.toISOString(),
+          reason: 'definition-mismatch',
+        });
+        return this.release(job);
+      }
+      job.claimed = true;
+    }
+    const ended = await this.runAndReport(entry, target, job);
+    // A run cancelled because this host is stopping stays unfinished: a live host takes it over.
+    if (this.stopping && ended.outcome === 'cancelled') return;
+    await member.finish(entry.slot, job.scheduledFor, ended.outcome, ended.runId);
+  }
+
+  private async runAndReport(entry: Entry, target: SyncTarget, job: Job): Promise<{ outcome: string; runId?: string }> {
     const { slot } = entry;
     const name = target.syncName;
     const state = await entry.store.readState().catch(() => undefined);
@@ -273,7 +336,7 @@ export class Scheduler {
         scheduled_for: job.scheduledFor.toISOString(),
         next_run: entry.nextRun?.toISOString() ?? null,
       });
-      return;
+      return { outcome: 'skipped-untested' };
     }
     const outcome: JobOutcome = await this.options.runJob({
       target,
@@ -296,7 +359,7 @@ export class Scheduler {
           ...next(),
         });
         this.notify(target, run);
-        return;
+        return { outcome: run.status, runId: run.id };
       }
       case 'busy':
         this.skip(entry, `${name}: skipped the run of ${this.when(entry, job.scheduledFor)}: ${outcome.message}${this.nextText(entry)}`, {
@@ -305,7 +368,7 @@ export class Scheduler {
           scheduled_for: job.scheduledFor.toISOString(),
           ...next(),
         });
-        return;
+        return { outcome: 'skipped-busy' };
       case 'failed': {
         this.emit('error', 'run-failed', `${name}: the run of ${this.when(entry, job.scheduledFor)} could not start: ${outcome.error}${this.nextText(entry)}`, {
           ...this.ids(slot),
@@ -316,6 +379,7 @@ export class Scheduler {
         });
         const at = job.startedAt.toISOString();
         this.notify(target, { status: 'error', started_at: at, ended_at: this.options.clock.now().toISOString(), rows_read: 0, rows_synced: 0, rows_failed: 0, error: outcome.error });
+        return { outcome: 'failed' };
       }
     }
   }
@@ -400,6 +464,10 @@ function runFields(run: RunRecord): Fields {
     ...(run.error ? { error: run.error } : {}),
     ...(run.warnings.length ? { warnings: run.warnings } : {}),
   };
+}
+
+function definitionHashText(entry: Entry): string {
+  return `version ${definitionHash(entry.slot)}`;
 }
 
 function untestedReason(tested: { tested: false; reason: 'never' | 'stale'; lastAt?: string }, target: SyncTarget): string {

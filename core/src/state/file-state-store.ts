@@ -18,13 +18,9 @@ import { acquireLock, type HeldLock } from './lock-file';
 import type { RowErrorRecord, RunRecord } from './run-record';
 import type { RowErrorSink, SyncStateStore, WatermarkDelta } from './state-store';
 import { STATE_FILE_NAME, type SyncState } from './sync-state';
+import { bufferedErrorSink } from './row-error-buffer';
+import { DAY_MS, interruptedRun, MAX_RUNS, MAX_RUNS_WITH_ERRORS, ROW_ERROR_RETENTION_DAYS, RUN_RETENTION_DAYS } from './retention';
 
-export const RUN_RETENTION_DAYS = 400;
-export const MAX_RUNS = 1000;
-export const ROW_ERROR_RETENTION_DAYS = 30;
-export const MAX_RUNS_WITH_ERRORS = 50;
-export const MAX_ROW_ERRORS_PER_RUN = 10_000;
-const DAY_MS = 86_400_000;
 
 export const JOURNAL_FILE_NAME = 'watermark.journal';
 
@@ -189,21 +185,7 @@ export function createFileStateStore(dir: string): SyncStateStore {
           continue;
         }
         if (i >= MAX_RUNS_WITH_ERRORS || age > ROW_ERROR_RETENTION_DAYS * DAY_MS) await fs.rm(errorsFile(id), { force: true });
-        if (run.status === 'running') {
-          await writeFileAtomic(
-            runFile(id),
-            JSON.stringify(
-              {
-                ...run,
-                status: 'error',
-                interrupted: true,
-                error: 'The process running this job stopped before it finished (killed or crashed). Rows delivered before its last checkpoint were kept; later runs resumed from there.',
-              } satisfies RunRecord,
-              null,
-              2,
-            ) + '\n',
-          );
-        }
+        if (run.status === 'running') await writeFileAtomic(runFile(id), JSON.stringify(interruptedRun(run), null, 2) + '\n');
       }
     },
   };
@@ -249,31 +231,11 @@ function isDelta(value: Record<string, unknown> | undefined): value is Record<st
 
 async function openErrorSink(file: string): Promise<RowErrorSink> {
   const handle = await fs.open(file, 'a', 0o600);
-  let buffered: string[] = [];
-  let written = 0;
-  let chain: Promise<void> = Promise.resolve();
-  const drain = () => {
-    chain = chain.then(async () => {
-      if (buffered.length === 0) return;
-      const text = buffered.join('');
-      buffered = [];
-      await handle.write(text);
+  return bufferedErrorSink(
+    async (records) => {
+      await handle.write(records.map((r) => JSON.stringify(r) + '\n').join(''));
       await handle.datasync();
-    });
-    return chain;
-  };
-  return {
-    append(records) {
-      for (const r of records) {
-        if (written >= MAX_ROW_ERRORS_PER_RUN) return;
-        written++;
-        buffered.push(JSON.stringify(r) + '\n');
-      }
     },
-    flush: drain,
-    async close() {
-      await drain();
-      await handle.close();
-    },
-  };
+    () => handle.close(),
+  );
 }

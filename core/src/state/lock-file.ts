@@ -13,8 +13,13 @@ export interface LockOwner {
 }
 
 export class JobInProgressError extends Error {
-  constructor(readonly owner: LockOwner, readonly lockFile: string) {
-    super(`Another job is in progress for this sync (pid ${owner.pid} on ${owner.host}, started ${owner.started_at}). Wait for it to finish; if that process no longer exists, delete ${lockFile}.`);
+  constructor(
+    readonly owner: LockOwner,
+    /** Where the lock is kept: a file, or the state database's lease. */
+    readonly lockFile: string,
+    message = `Another job is in progress for this sync (pid ${owner.pid} on ${owner.host}, started ${owner.started_at}). Wait for it to finish; if that process no longer exists, delete ${lockFile}.`,
+  ) {
+    super(message);
     this.name = 'JobInProgressError';
   }
 }

@@ -42,6 +42,8 @@ export interface RunRecord {
   warnings: string[];
   /** Set when the run itself did not record its end (the process died); filled in by the next run. */
   interrupted?: boolean;
+  /** With shared state: the host that ran it. */
+  host?: string;
 }
 
 /** One row that could not be delivered, as recorded (payload truncated, no secrets). */

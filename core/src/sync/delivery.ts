@@ -214,7 +214,17 @@ export class Delivery {
     this.commits.request(this.checkpoints.unsaved >= this.commitRows);
   }
 
+  /** A checkpoint that cannot be recorded stops the run: rows sent from then on could not be committed. */
   private async checkpoint(): Promise<void> {
+    try {
+      await this.save();
+    } catch (err) {
+      this.fail(err);
+      throw err;
+    }
+  }
+
+  private async save(): Promise<void> {
     const { run, committed, store } = this.o;
     if (!(await this.checkpoints.save())) return;
     run.watermark_after = committed.watermarkText === null ? null : toIsoMicros(committed.watermarkText);

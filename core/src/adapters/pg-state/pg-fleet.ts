@@ -1,0 +1,134 @@
+/**
+ * The fleet on the state database (see docs/shared-state.md). A due run is claimed by inserting
+ * `(sync, instant)` into fleet_claims: the primary key lets exactly one host win. Hosts heartbeat
+ * in fleet_hosts; a claim left unfinished by a host that stopped heartbeating, whose sync no
+ * longer has a live lease, is re-claimed by a live host (FOR UPDATE SKIP LOCKED: one taker).
+ * Each host records the hash of its version of every definition, so two live hosts following
+ * different versions are found before either claims a run.
+ */
+import { randomBytes } from 'node:crypto';
+import type pg from 'pg';
+import type { ClaimResult, FleetCoordinator, FleetDefinition, FleetStats, TakenOver } from '../../state/fleet';
+import { quoteIdent } from './migrations';
+import { thisHost } from './pg-lease';
+
+export interface FleetTables {
+  pool: pg.Pool;
+  schema: string;
+  /** This host heartbeats three times per lease period; others count it dead after one period without. */
+  leaseSeconds: number;
+  ready(): Promise<void>;
+}
+
+const PRUNE_EVERY_MS = 3_600_000;
+
+/** A host is alive while it has not left and its last heartbeat is younger than its own lease period. */
+const ALIVE = `(h.left_at IS NULL AND h.heartbeat_at > now() - make_interval(secs => h.lease_seconds))`;
+
+export function createPgFleet(tables: FleetTables): FleetCoordinator {
+  const s = quoteIdent(tables.schema);
+  const me = thisHost();
+  const host = `${me.host} (pid ${me.pid})`;
+  const hostId = `${me.host}:${me.pid}:${randomBytes(4).toString('hex')}`;
+  let heartbeat: NodeJS.Timeout | undefined;
+  let pruned = Date.now();
+  /** Claims (one per sync and instant: about 100 a day per sync) and departed hosts are kept a week. */
+  const prune = async () => {
+    await query(`DELETE FROM ${s}.fleet_claims WHERE scheduled_for < now() - interval '7 days' AND finished_at IS NOT NULL`, []);
+    await query(`DELETE FROM ${s}.fleet_definitions d USING ${s}.fleet_hosts h WHERE d.host_id = h.host_id AND NOT ${ALIVE}`, []);
+    await query(`DELETE FROM ${s}.fleet_hosts h WHERE coalesce(h.left_at, h.heartbeat_at) < now() - interval '7 days'`, []);
+  };
+  const query = async <R extends pg.QueryResultRow>(text: string, values: unknown[]) => {
+    await tables.ready();
+    return (await tables.pool.query<R>(text, values)).rows;
+  };
+
+  return {
+    host,
+    async join() {
+      await prune();
+      await query(`INSERT INTO ${s}.fleet_hosts (host_id, host, lease_seconds) VALUES ($1, $2, $3)`, [hostId, host, tables.leaseSeconds]);
+      heartbeat = setInterval(() => {
+        tables.pool.query(`UPDATE ${s}.fleet_hosts SET heartbeat_at = now() WHERE host_id = $1`, [hostId]).catch(() => undefined);
+      }, (tables.leaseSeconds * 1000) / 3);
+      heartbeat.unref();
+    },
+    async publish(definitions: readonly FleetDefinition[]) {
+      const keys = definitions.map((d) => d.syncKey);
+      await query(`DELETE FROM ${s}.fleet_definitions WHERE host_id = $1 AND NOT (sync_key = ANY($2))`, [hostId, keys]);
+      if (definitions.length === 0) return;
+      await query(
+        `INSERT INTO ${s}.fleet_definitions (sync_key, host_id, def_hash) SELECT k, $1, h FROM unnest($2::text[], $3::text[]) AS d(k, h)
+         ON CONFLICT (sync_key, host_id) DO UPDATE SET def_hash = excluded.def_hash, seen_at = now()`,
+        [hostId, keys, definitions.map((d) => d.defHash)],
+      );
+    },
+    async claim(syncKey, scheduledFor, defHash): Promise<ClaimResult> {
+      // One round trip: the claim is inserted only when no live host follows another version.
+      const rows = await query<{ claimed: boolean; host: string | null; def_hash: string | null }>(
+        `WITH others AS (
+           SELECT h.host, d.def_hash FROM ${s}.fleet_definitions d JOIN ${s}.fleet_hosts h USING (host_id)
+           WHERE d.sync_key = $1 AND d.host_id <> $3 AND d.def_hash <> $5 AND ${ALIVE}),
+         won AS (
+           INSERT INTO ${s}.fleet_claims (sync_key, scheduled_for, host_id, host, def_hash)
+           SELECT $1, $2, $3, $4, $5 WHERE NOT EXISTS (SELECT 1 FROM others) ON CONFLICT DO NOTHING RETURNING 1)
+         SELECT true AS claimed, NULL AS host, NULL AS def_hash FROM won
+         UNION ALL SELECT false, host, def_hash FROM others`,
+        [syncKey, scheduledFor, hostId, host, defHash],
+      );
+      if (rows.some((r) => r.claimed)) return { kind: 'claimed' };
+      const others = rows.flatMap((r) => (r.host && r.def_hash ? [{ host: r.host, defHash: r.def_hash }] : []));
+      return others.length > 0 ? { kind: 'mismatch', others } : { kind: 'taken' };
+    },
+    async finish(syncKey, scheduledFor, outcome, runId) {
+      await query(`UPDATE ${s}.fleet_claims SET outcome = $4, run_id = $5, finished_at = now() WHERE sync_key = $1 AND scheduled_for = $2 AND host_id = $3`, [
+        syncKey,
+        scheduledFor,
+        hostId,
+        outcome,
+        runId ?? null,
+      ]);
+    },
+    async takeOver(syncKeys): Promise<TakenOver[]> {
+      if (Date.now() - pruned >= PRUNE_EVERY_MS) {
+        pruned = Date.now();
+        await prune();
+      }
+      if (syncKeys.length === 0) return [];
+      const rows = await query<{ sync_key: string; scheduled_for: Date; taken_over_from: string }>(
+        `UPDATE ${s}.fleet_claims c SET host_id = $1, host = $2, attempts = c.attempts + 1, taken_over_from = c.host, claimed_at = now()
+         FROM (SELECT o.sync_key, o.scheduled_for FROM ${s}.fleet_claims o LEFT JOIN ${s}.fleet_hosts h USING (host_id)
+               WHERE o.finished_at IS NULL AND o.host_id <> $1 AND o.sync_key = ANY($3)
+                 AND (h.host_id IS NULL OR NOT (${ALIVE}))
+                 AND NOT EXISTS (SELECT 1 FROM ${s}.sync_leases l WHERE l.sync_key = o.sync_key AND l.expires_at > now())
+                 AND NOT EXISTS (SELECT 1 FROM ${s}.fleet_claims n WHERE n.sync_key = o.sync_key AND n.scheduled_for > o.scheduled_for)
+               FOR UPDATE OF o SKIP LOCKED) AS orphan
+         WHERE c.sync_key = orphan.sync_key AND c.scheduled_for = orphan.scheduled_for
+         RETURNING c.sync_key, c.scheduled_for, c.taken_over_from`,
+        [hostId, host, syncKeys],
+      );
+      return rows.map((r) => ({ syncKey: r.sync_key, scheduledFor: r.scheduled_for, fromHost: r.taken_over_from }));
+    },
+    async stats(since): Promise<FleetStats> {
+      const hosts = await query<{ host: string; host_id: string; heartbeat_at: Date; alive: boolean; running: string }>(
+        `SELECT h.host, h.host_id, h.heartbeat_at, ${ALIVE} AS alive,
+                (SELECT count(*) FROM ${s}.fleet_claims c WHERE c.host_id = h.host_id AND c.finished_at IS NULL)::text AS running
+         FROM ${s}.fleet_hosts h WHERE h.left_at IS NULL OR h.left_at > $1 ORDER BY h.host`,
+        [since],
+      );
+      const runs = await query<{ host_id: string; outcome: string; count: string; late: string }>(
+        `SELECT host_id, coalesce(outcome, 'running') AS outcome, count(*)::text AS count, count(*) FILTER (WHERE claimed_at - scheduled_for > interval '2 seconds')::text AS late
+         FROM ${s}.fleet_claims WHERE scheduled_for >= $1 GROUP BY 1, 2 ORDER BY 1, 2`,
+        [since],
+      );
+      return {
+        hosts: hosts.map((h) => ({ host: h.host, host_id: h.host_id, heartbeat_at: h.heartbeat_at.toISOString(), alive: h.alive, running: Number(h.running) })),
+        runs: runs.map((r) => ({ host_id: r.host_id, outcome: r.outcome, count: Number(r.count), late: Number(r.late) })),
+      };
+    },
+    async leave() {
+      clearInterval(heartbeat);
+      await query(`UPDATE ${s}.fleet_hosts SET left_at = now() WHERE host_id = $1`, [hostId]);
+    },
+  };
+}

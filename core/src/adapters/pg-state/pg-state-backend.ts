@@ -1,0 +1,80 @@
+/**
+ * The shared PostgreSQL state backend: one pool per process, migrated on first use (or refused
+ * when the schema is newer than this program), a store per sync and the fleet coordinator. Every
+ * error leaving it is explained without the URL or its password (state-errors.ts).
+ */
+import pg from 'pg';
+import type { FleetCoordinator } from '../../state/fleet';
+import { sharedSyncKey, type StateBackend } from '../../state/state-backend';
+import type { SyncStateStore } from '../../state/state-store';
+import { tlsOptions } from '../pg-tls';
+import { migrateState } from './migrations';
+import { DEFAULT_LEASE_TTL_S } from './pg-lease';
+import { createPgFleet } from './pg-fleet';
+import { createPgStateStore } from './pg-state-store';
+import type { PgStateSettings } from './state-config';
+import { explainStateError } from './state-errors';
+
+export interface PgStateBackend extends StateBackend {
+  readonly kind: 'postgres';
+  readonly fleet: FleetCoordinator;
+  /** Applies pending migrations now; returns their names. */
+  migrate(): Promise<string[]>;
+}
+
+export interface PgBackendOptions {
+  /** Lease period (s): a dead holder's sync is free this long after its last heartbeat. */
+  leaseSeconds?: number;
+  poolSize?: number;
+}
+
+export function openPgStateBackend(settings: PgStateSettings, options: PgBackendOptions = {}): PgStateBackend {
+  const pool = new pg.Pool({
+    connectionString: settings.connectionString,
+    ssl: tlsOptions(settings.ssl, settings.ca),
+    max: options.poolSize ?? 8,
+    connectionTimeoutMillis: 10_000,
+    idleTimeoutMillis: 30_000,
+    application_name: 'brazesync',
+    // A one-shot command exits once its work is done; the scheduler keeps itself alive.
+    allowExitOnIdle: true,
+  });
+  // A pooled connection dropped while idle (database restart) is replaced on the next query.
+  pool.on('error', () => undefined);
+  const explain = (err: unknown) => explainStateError(err, settings);
+  let migrated: Promise<string[]> | undefined;
+  const migrate = () => {
+    migrated ??= migrateState(pool, settings.schema).catch((err: unknown) => {
+      migrated = undefined; // try again on the next use
+      throw explain(err);
+    });
+    return migrated;
+  };
+  const tables = { pool, schema: settings.schema, leaseSeconds: options.leaseSeconds ?? DEFAULT_LEASE_TTL_S, ready: async () => void (await migrate()) };
+  return {
+    kind: 'postgres',
+    description: settings.description,
+    storeFor: (ref) => explained(createPgStateStore(tables, sharedSyncKey(ref)), explain),
+    fleet: explained(createPgFleet(tables), explain),
+    migrate,
+    close: () => pool.end(),
+  };
+}
+
+/** `target` with every error its async methods throw passed through `explain`. */
+function explained<T extends SyncStateStore | FleetCoordinator>(target: T, explain: (err: unknown) => Error): T {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(target)) {
+    out[name] =
+      typeof value === 'function'
+        ? async (...args: unknown[]) => {
+            try {
+              return await (value as (...a: unknown[]) => Promise<unknown>)(...args);
+            } catch (err) {
+              throw explain(err);
+            }
+          }
+        : value;
+  }
+  return out as T;
+}

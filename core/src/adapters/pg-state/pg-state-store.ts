@@ -1,0 +1,120 @@
+/**
+ * One sync's state in the shared PostgreSQL database, behind the same interface and with the
+ * same guarantees as the file store: the state row plus a watermark journal (one row per
+ * checkpoint, replayed by `readState`, cleared by `writeState` in the same transaction), run
+ * records, and row errors committed before the checkpoint that passes them. While this store
+ * holds the sync's lease, every write runs in a transaction that first renews that lease, so a
+ * watermark only moves while this host still owns the sync.
+ */
+import type pg from 'pg';
+import type { RowErrorRecord, RunRecord } from '../../state/run-record';
+import { DAY_MS, interruptedRun, MAX_RUNS, MAX_RUNS_WITH_ERRORS, ROW_ERROR_RETENTION_DAYS, RUN_RETENTION_DAYS } from '../../state/retention';
+import { bufferedErrorSink } from '../../state/row-error-buffer';
+import type { SyncStateStore, WatermarkDelta } from '../../state/state-store';
+import type { SyncState } from '../../state/sync-state';
+import { applyWatermarkDeltas } from '../../state/watermark-journal';
+import { quoteIdent } from './migrations';
+import { inTransaction } from './pg-transaction';
+import { acquireLease, fenced, fencedStatement, thisHost, type HeldLease, type LeaseTable } from './pg-lease';
+
+export interface PgStateTables extends LeaseTable {
+  /** Resolves once the schema is migrated (and refused if it is newer than this program). */
+  ready(): Promise<void>;
+}
+
+export function createPgStateStore(tables: PgStateTables, syncKey: string): SyncStateStore {
+  const s = quoteIdent(tables.schema);
+  let lease: HeldLease | undefined;
+  const host = thisHost().host;
+
+  /** A write: fenced by the lease while this store holds it. */
+  async function write<T>(body: (client: pg.ClientBase) => Promise<T>): Promise<T> {
+    await tables.ready();
+    return lease ? fenced(tables, syncKey, lease.token, body) : inTransaction(tables.pool, body);
+  }
+
+  /** One fenced statement (see `fencedStatement`); without the lease, `lease` is a single row. */
+  async function write1(sql: string, params: unknown[]): Promise<void> {
+    await tables.ready();
+    if (lease) return fencedStatement(tables, lease.token, sql, params);
+    await tables.pool.query(`WITH lease AS (SELECT 1) ${sql}`, params);
+  }
+
+  async function read<R extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<R[]> {
+    await tables.ready();
+    return (await tables.pool.query<R>(text, values)).rows;
+  }
+
+  return {
+    dir: `${tables.schema}/${syncKey}`,
+    async readState() {
+      const rows = await read<{ state: SyncState | null; delta: WatermarkDelta | null }>(
+        `SELECT st.state, j.delta FROM ${s}.sync_state st LEFT JOIN ${s}.watermark_journal j USING (sync_key) WHERE st.sync_key = $1 ORDER BY j.seq`,
+        [syncKey],
+      );
+      const state = rows[0]?.state;
+      if (!state) return undefined;
+      const deltas = rows.flatMap((r) => (r.delta ? [r.delta] : []));
+      if (deltas.length > 0) state.watermark = applyWatermarkDeltas(state.watermark, deltas);
+      return state;
+    },
+    async writeState(state) {
+      await write(async (c) => {
+        await c.query(`INSERT INTO ${s}.sync_state (sync_key, state, updated_at) VALUES ($1, $2, now()) ON CONFLICT (sync_key) DO UPDATE SET state = excluded.state, updated_at = now()`, [syncKey, JSON.stringify(state)]);
+        await c.query(`DELETE FROM ${s}.watermark_journal WHERE sync_key = $1`, [syncKey]);
+      });
+    },
+    async appendWatermark(delta) {
+      await write1(`INSERT INTO ${s}.watermark_journal (sync_key, delta) SELECT $1, $2 FROM lease RETURNING 1`, [syncKey, JSON.stringify(delta)]);
+    },
+    async lock(command) {
+      await tables.ready();
+      const held = await acquireLease(tables, syncKey, command);
+      lease = held;
+      return {
+        ...held,
+        async release() {
+          if (lease === held) lease = undefined;
+          await held.release();
+        },
+      };
+    },
+    async saveRun(run) {
+      await write1(
+        `INSERT INTO ${s}.runs (sync_key, id, started_at, status, host, record) SELECT $1, $2, $3, $4, $5, $6 FROM lease
+         ON CONFLICT (sync_key, id) DO UPDATE SET status = excluded.status, record = excluded.record RETURNING 1`,
+        [syncKey, run.id, run.started_at, run.status, host, JSON.stringify({ ...run, host: run.host ?? host })],
+      );
+    },
+    async listRuns(limit) {
+      const rows = await read<{ record: RunRecord }>(`SELECT record FROM ${s}.runs WHERE sync_key = $1 ORDER BY id DESC LIMIT $2`, [syncKey, limit ?? null]);
+      return rows.map((r) => r.record);
+    },
+    async rowErrorSink(runId) {
+      await tables.ready();
+      return bufferedErrorSink((records) => write1(`INSERT INTO ${s}.row_errors (sync_key, run_id, record) SELECT $1, $2, r FROM lease, jsonb_array_elements($3::jsonb) WITH ORDINALITY AS x(r, n) ORDER BY n RETURNING 1`, [syncKey, runId, JSON.stringify(records)]));
+    },
+    async readRowErrors(runId, limit) {
+      const rows = await read<{ record: RowErrorRecord }>(`SELECT record FROM ${s}.row_errors WHERE sync_key = $1 AND run_id = $2 ORDER BY seq LIMIT $3`, [syncKey, runId, limit ?? null]);
+      return rows.map((r) => r.record);
+    },
+    async housekeeping(now) {
+      const runs = await read<{ id: string; started_at: Date; record: RunRecord }>(`SELECT id, started_at, record FROM ${s}.runs WHERE sync_key = $1 ORDER BY id DESC`, [syncKey]);
+      const drop: string[] = [];
+      const dropErrors: string[] = [];
+      const interrupted: RunRecord[] = [];
+      for (const [i, run] of runs.entries()) {
+        const age = now.getTime() - run.started_at.getTime();
+        if (i >= MAX_RUNS || age > RUN_RETENTION_DAYS * DAY_MS) drop.push(run.id);
+        else if (i >= MAX_RUNS_WITH_ERRORS || age > ROW_ERROR_RETENTION_DAYS * DAY_MS) dropErrors.push(run.id);
+        if (run.record.status === 'running' && !drop.includes(run.id)) interrupted.push(interruptedRun(run.record));
+      }
+      if (drop.length + dropErrors.length + interrupted.length === 0) return;
+      await write(async (c) => {
+        await c.query(`DELETE FROM ${s}.runs WHERE sync_key = $1 AND id = ANY($2)`, [syncKey, drop]);
+        await c.query(`DELETE FROM ${s}.row_errors WHERE sync_key = $1 AND run_id = ANY($2)`, [syncKey, [...drop, ...dropErrors]]);
+        for (const run of interrupted) await c.query(`UPDATE ${s}.runs SET status = $3, record = $4 WHERE sync_key = $1 AND id = $2`, [syncKey, run.id, run.status, JSON.stringify(run)]);
+      });
+    },
+  };
+}

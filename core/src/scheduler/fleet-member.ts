@@ -1,0 +1,75 @@
+/**
+ * The scheduler's side of a fleet (state/fleet.ts): before a due run starts, claim it (one host
+ * of the fleet wins), refuse it when live hosts follow another version of the definition, record
+ * how it ended, and regularly take over the unfinished runs of hosts that died. Without shared
+ * state the scheduler has no FleetMember and runs alone, as before.
+ */
+import { createHash } from 'node:crypto';
+import type { ClaimResult, FleetCoordinator, TakenOver } from '../state/fleet';
+import { sharedSyncKey } from '../state/state-backend';
+import type { SyncSlot } from './definition-set';
+
+/** What decides a run: the sync, its connection and the Braze target (secrets are `${env:…}` references). */
+export function definitionHash(slot: SyncSlot): string {
+  const { file, syncName } = slot.target;
+  const sync = file.syncs[syncName];
+  const connection = sync ? file.connections[sync.connection] : undefined;
+  return createHash('sha256').update(JSON.stringify({ sync, connection, braze: file.braze })).digest('hex').slice(0, 16);
+}
+
+export class FleetMember {
+  private sweeper: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly fleet: FleetCoordinator,
+    /** How often to look for a dead host's runs (ms). */
+    private readonly sweepMs: number,
+  ) {}
+
+  get host(): string {
+    return this.fleet.host;
+  }
+
+  async join(slots: readonly SyncSlot[]): Promise<void> {
+    await this.fleet.join();
+    await this.publish(slots);
+  }
+
+  publish(slots: readonly SyncSlot[]): Promise<void> {
+    return this.fleet.publish(slots.map((slot) => ({ syncKey: sharedSyncKey(slot.target), defHash: definitionHash(slot) })));
+  }
+
+  claim(slot: SyncSlot, scheduledFor: Date): Promise<ClaimResult> {
+    return this.fleet.claim(sharedSyncKey(slot.target), scheduledFor, definitionHash(slot));
+  }
+
+  finish(slot: SyncSlot, scheduledFor: Date, outcome: string, runId?: string): Promise<void> {
+    return this.fleet.finish(sharedSyncKey(slot.target), scheduledFor, outcome, runId);
+  }
+
+  /** Every `sweepMs`, claims the dead hosts' unfinished runs among `slots()` and hands each to `run`. */
+  sweep(slots: () => SyncSlot[], run: (slot: SyncSlot, orphan: TakenOver) => void, onError: (err: unknown) => void): void {
+    let busy = false;
+    this.sweeper = setInterval(() => {
+      if (busy) return;
+      busy = true;
+      const bySyncKey = new Map(slots().map((s) => [sharedSyncKey(s.target), s]));
+      this.fleet
+        .takeOver([...bySyncKey.keys()])
+        .then((orphans) => {
+          for (const orphan of orphans) {
+            const slot = bySyncKey.get(orphan.syncKey);
+            if (slot) run(slot, orphan);
+          }
+        })
+        .catch(onError)
+        .finally(() => (busy = false));
+    }, this.sweepMs);
+    this.sweeper.unref();
+  }
+
+  async leave(): Promise<void> {
+    clearInterval(this.sweeper);
+    await this.fleet.leave();
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * How long run history is kept, whichever store holds it (Braze keeps row logs 30 days, run
+ * metadata a year), and how a run left `running` by a dead process is recorded.
+ */
+import type { RunRecord } from './run-record';
+
+export const RUN_RETENTION_DAYS = 400;
+export const MAX_RUNS = 1000;
+export const ROW_ERROR_RETENTION_DAYS = 30;
+export const MAX_RUNS_WITH_ERRORS = 50;
+export const MAX_ROW_ERRORS_PER_RUN = 10_000;
+export const DAY_MS = 86_400_000;
+
+/** The record of a run whose process stopped before it finished (killed, crashed, host lost). */
+export function interruptedRun(run: RunRecord): RunRecord {
+  return {
+    ...run,
+    status: 'error',
+    interrupted: true,
+    error: 'The process running this job stopped before it finished (killed or crashed). Rows delivered before its last checkpoint were kept; later runs resumed from there.',
+  };
+}

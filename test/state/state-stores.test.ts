@@ -1,0 +1,97 @@
+/**
+ * The two state stores keep the same promises: state and its watermark journal, one job per sync,
+ * run history newest first, row errors, housekeeping of runs a dead process left `running`. The
+ * PostgreSQL store also refuses writes from a holder whose lease passed to another host.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import { LeaseLostError } from '../../core/src/adapters/pg-state/pg-lease';
+import { fileStateBackend, type StateBackend } from '../../core/src/state/state-backend';
+import { JobInProgressError } from '../../core/src/state/lock-file';
+import type { RunRecord } from '../../core/src/state/run-record';
+import { startTestPostgres, type TestPostgres } from '../support/postgres';
+import { openTestStateBackend, stateUrl } from '../support/state-db';
+
+const T1 = '2026-01-01 00:00:00.000001+00';
+const T2 = '2026-01-01 00:00:00.000002+00';
+
+let db: TestPostgres;
+let dir: string;
+let pgBackend: StateBackend;
+
+before(async () => {
+  db = await startTestPostgres();
+  dir = mkdtempSync(path.join(os.tmpdir(), 'brazesync-stores-'));
+  pgBackend = openTestStateBackend(stateUrl(db, db), 'stores_test');
+});
+after(async () => {
+  await pgBackend?.close();
+  await db?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const run = (id: string, status: RunRecord['status']): RunRecord => ({
+  id, sync: 'users', status, started_at: new Date().toISOString(), rows_read: 0, rows_synced: 0, rows_failed: 0, rows_skipped: 0, rows_in_future: 0, watermark_before: null, watermark_after: null, warnings: [],
+});
+
+for (const kind of ['files', 'postgres'] as const) {
+  test(`${kind}: state, journal, lock, history, row errors and housekeeping behave the same`, async () => {
+    const backend = kind === 'files' ? fileStateBackend : pgBackend;
+    const ref = { filePath: path.join(dir, 'crm.brazesync.yaml'), stateRoot: path.join(dir, 'state'), syncName: `users_${kind}` };
+    const store = backend.storeFor(ref);
+    assert.equal(await store.readState(), undefined);
+
+    const lock = await store.lock('test');
+    await assert.rejects(backend.storeFor(ref).lock('other'), (err: unknown) => err instanceof JobInProgressError);
+    await store.writeState({ version: 1, sync: ref.syncName, data_type: 'custom_attributes', watermark: { updated_at: T1, boundary_keys: ['a'] } });
+    await store.appendWatermark?.({ updated_at: T2, groups: [{ updated_at: T2, keys: ['b', 'c'] }] });
+    assert.deepEqual((await backend.storeFor(ref).readState())?.watermark, { updated_at: T2, boundary_keys: ['b', 'c'] }, 'a reader applies the journal');
+    await store.writeState({ version: 1, sync: ref.syncName, watermark: { updated_at: T1, boundary_keys: [] } });
+    assert.deepEqual((await store.readState())?.watermark, { updated_at: T1, boundary_keys: [] }, 'writeState starts the journal over');
+
+    await store.saveRun(run('20260101T000000.000Z-aaaaaa', 'success'));
+    await store.saveRun(run('20260102T000000.000Z-bbbbbb', 'running'));
+    const sink = await store.rowErrorSink('20260102T000000.000Z-bbbbbb');
+    sink.append([{ run_id: 'x', identifier: 'u1', updated_at: T1, reason: 'bad' }, { run_id: 'x', identifier: 'u2', updated_at: T2, reason: 'worse' }]);
+    await sink.close();
+    assert.deepEqual((await store.readRowErrors('20260102T000000.000Z-bbbbbb', 1)).map((e) => e.identifier), ['u1']);
+    assert.deepEqual((await store.listRuns()).map((r) => r.id), ['20260102T000000.000Z-bbbbbb', '20260101T000000.000Z-aaaaaa']);
+    await store.housekeeping(new Date());
+    const [last] = await store.listRuns(1);
+    assert.deepEqual([last?.status, last?.interrupted], ['error', true]);
+    await lock.release();
+    const again = await backend.storeFor(ref).lock('next');
+    await again.release();
+  });
+}
+
+test('postgres: a holder whose lease lapsed and passed to another host writes nothing more', async () => {
+  const ref = { filePath: '/a/crm.brazesync.yaml', stateRoot: '/unused', syncName: 'fenced' };
+  const first = pgBackend.storeFor(ref);
+  const lock = await first.lock('scheduler');
+  await first.writeState({ version: 1, sync: 'fenced', watermark: { updated_at: T1, boundary_keys: [] } });
+  // The holder stalls past its lease (as if its host froze); another host takes the sync.
+  await db.query(`UPDATE stores_test.sync_leases SET expires_at = now() - interval '1 second' WHERE sync_key = 'crm/fenced'`);
+  const second = pgBackend.storeFor(ref);
+  const taken = await second.lock('sync');
+  assert.equal(taken.tookOver?.command, 'scheduler');
+  await assert.rejects(first.appendWatermark?.({ updated_at: T2, groups: [] }) ?? Promise.resolve(), (err: unknown) => err instanceof LeaseLostError);
+  await assert.rejects(first.writeState({ version: 1, sync: 'fenced', watermark: null }), LeaseLostError);
+  assert.deepEqual((await second.readState())?.watermark?.updated_at, T1, 'the stale holder moved nothing');
+  await taken.release();
+  await lock.release();
+});
+
+test('postgres: Sync Now while another host runs the sync says who runs it and since when', async () => {
+  const ref = { filePath: '/b/crm.brazesync.yaml', stateRoot: '/unused', syncName: 'busy' };
+  const held = await pgBackend.storeFor(ref).lock('scheduler');
+  await assert.rejects(pgBackend.storeFor(ref).lock('sync'), (err: unknown) => {
+    assert.ok(err instanceof JobInProgressError);
+    assert.match(err.message, new RegExp(`^crm/busy is already running on host ${os.hostname()} \\(pid ${process.pid}, scheduler\\) since \\d{4}-\\d\\d-\\d\\dT`));
+    return true;
+  });
+  await held.release();
+});
