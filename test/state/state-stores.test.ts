@@ -47,8 +47,10 @@ for (const kind of ['files', 'postgres'] as const) {
     const lock = await store.lock('test');
     await assert.rejects(backend.storeFor(ref).lock('other'), (err: unknown) => err instanceof JobInProgressError);
     await store.writeState({ version: 1, sync: ref.syncName, data_type: 'custom_attributes', watermark: { updated_at: T1, boundary_keys: ['a'] } });
-    await store.appendWatermark?.({ updated_at: T2, groups: [{ updated_at: T2, keys: ['b', 'c'] }] });
-    assert.deepEqual((await backend.storeFor(ref).readState())?.watermark, { updated_at: T2, boundary_keys: ['b', 'c'] }, 'a reader applies the journal');
+    await store.appendWatermark?.({ updated_at: T2, groups: [{ updated_at: T2, keys: ['b', 'c'] }], diff_seq: 7 });
+    const read = await backend.storeFor(ref).readState();
+    assert.deepEqual(read?.watermark, { updated_at: T2, boundary_keys: ['b', 'c'] }, 'a reader applies the journal');
+    assert.equal(read?.diff_seq, 7, 'the diff checkpoint recorded with the watermark (send: changed) is read back');
     await store.writeState({ version: 1, sync: ref.syncName, watermark: { updated_at: T1, boundary_keys: [] } });
     assert.deepEqual((await store.readState())?.watermark, { updated_at: T1, boundary_keys: [] }, 'writeState starts the journal over');
 

@@ -12,7 +12,7 @@ import { DAY_MS, interruptedRun, MAX_RUNS, MAX_RUNS_WITH_ERRORS, ROW_ERROR_RETEN
 import { bufferedErrorSink } from '../../state/row-error-buffer';
 import type { SyncStateStore, WatermarkDelta } from '../../state/state-store';
 import type { SyncState } from '../../state/sync-state';
-import { applyWatermarkDeltas } from '../../state/watermark-journal';
+import { applyWatermarkDeltas, lastDiffSeq } from '../../state/watermark-journal';
 import { quoteIdent } from './migrations';
 import { inTransaction } from './pg-transaction';
 import { acquireLease, fenced, fencedStatement, thisHost, type HeldLease, type LeaseTable } from './pg-lease';
@@ -56,6 +56,9 @@ export function createPgStateStore(tables: PgStateTables, syncKey: string): Sync
       if (!state) return undefined;
       const deltas = rows.flatMap((r) => (r.delta ? [r.delta] : []));
       if (deltas.length > 0) state.watermark = applyWatermarkDeltas(state.watermark, deltas);
+      // send: changed checks its hashes against the diff checkpoint the watermark recorded.
+      const diffSeq = lastDiffSeq(deltas);
+      if (diffSeq !== undefined) state.diff_seq = diffSeq;
       return state;
     },
     async writeState(state) {
