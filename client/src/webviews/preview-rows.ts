@@ -16,16 +16,16 @@ interface GridRow {
   identifier: string;
   object?: Record<string, unknown>;
   error?: string;
-  /** What a valid row does: an update, a delete, or (with `send: changed`) what it leaves out. */
+  /** What a valid row does: an update, a delete, or nothing (with `send: changed`). */
   result?: string;
+  /** With `send: changed`: attributes left out as unchanged. */
+  unchanged?: string[];
 }
 
 const EFFECTS: Partial<Record<PreviewObject['kind'], string>> = { delete: 'deletes the user', catalog_delete: 'deletes the item' };
 
 function resultOf(o: PreviewObject): string {
-  if (o.object === undefined) return 'nothing changed: not sent';
-  const left = o.unchanged_attributes?.length ? ` · unchanged, left out: ${o.unchanged_attributes.join(', ')}` : '';
-  return `${EFFECTS[o.kind] ?? 'valid'}${left}`;
+  return o.object === undefined ? 'nothing changed: not sent' : EFFECTS[o.kind] ?? 'valid';
 }
 
 /** Cell text past this is cut (the tooltip has it all). */
@@ -51,7 +51,7 @@ export const PREVIEW_ROWS_STYLE = `
 export function previewRows(preview: SyncPreview): GridRow[] {
   const byTime = (a: GridRow, b: GridRow) => (a.updatedAt < b.updatedAt ? -1 : a.updatedAt > b.updatedAt ? 1 : 0);
   const failing = preview.row_errors.map((e) => ({ updatedAt: e.updated_at, identifier: e.identifier, error: e.reason })).sort(byTime);
-  const valid = preview.objects.map((o) => ({ updatedAt: o.updated_at, identifier: o.identifier, object: objectOf(o), result: resultOf(o) })).sort(byTime);
+  const valid = preview.objects.map((o) => ({ updatedAt: o.updated_at, identifier: o.identifier, object: objectOf(o), result: resultOf(o), ...(o.unchanged_attributes?.length ? { unchanged: o.unchanged_attributes } : {}) })).sort(byTime);
   return [...failing, ...valid];
 }
 
@@ -94,7 +94,7 @@ export function previewRowsTable(preview: SyncPreview): Html {
       return html`<tr class="${r.error ? 'row-invalid' : 'row-valid'}">
         <td>${href ? html`<a class="copy" href="${href}" title="Copy this row as JSON">Copy</a>` : ''}</td>
         <td title="${r.identifier}"><code>${r.identifier}</code></td>
-        <td class="${r.error ? 'result' : ''}">${r.error ? html`<span class="fail">✗ ${r.error}</span>` : html`<span class="ok">✓ ${r.result ?? 'valid'}</span>`}</td>
+        <td class="${r.error ? 'result' : ''}">${r.error ? html`<span class="fail">✗ ${r.error}</span>` : html`<span class="ok">✓ ${r.result ?? 'valid'}</span>${r.unchanged ? html` <span class="muted">unchanged, left out: ${r.unchanged.join(', ')}</span>` : ''}`}</td>
         <td><code>${r.updatedAt}</code></td>
         ${keys.map((k) => cell(r, k))}
       </tr>`;
