@@ -3,7 +3,9 @@
  * stacked bar of rows synced and failed (left axis, rows) and the duration as a line (right axis,
  * one unit for all its ticks). Runs are labelled by number and time to the second, so runs in the
  * same minute stay apart; failed rows get a marker with their count, so 6 of 126 never vanish
- * into a sliver. A single run gets a summary of where its time went instead of a lone bar.
+ * into a sliver. With `send: changed`, the data points each run saved head its column (they are
+ * attributes, not rows, so they get a row of counts rather than a third axis). A single run gets a
+ * summary of where its time went instead of a lone bar.
  */
 import type { RunRecord } from '../../../core/src/state/run-record';
 import { formatDuration, formatUtc, plural } from '../tree/format';
@@ -36,6 +38,12 @@ export function durationUnit(maxMs: number): { unit: 'ms' | 's' | 'min'; perMs: 
   return { unit: 'min', perMs: 1 / 60_000 };
 }
 
+const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
+
+function savedText(run: RunRecord): string {
+  return `${(run.data_points_saved ?? 0).toLocaleString('en-US')} data points saved`;
+}
+
 function tickText(value: number): string {
   return Number.isInteger(value) ? value.toLocaleString('en-US') : value.toFixed(1);
 }
@@ -66,6 +74,7 @@ export function historyChartSvg(runs: readonly RunRecord[]): Html {
   const cx = (i: number) => M.left + slot * i + slot / 2;
   const labelEvery = Math.ceil(shown.length / MAX_LABELS);
   const r1 = (n: number) => Math.round(n * 10) / 10;
+  const saving = shown.some((r) => r.data_points_saved !== undefined);
 
   const bars = shown.map((run, i) => {
     const x = r1(cx(i) - barW / 2);
@@ -74,7 +83,7 @@ export function historyChartSvg(runs: readonly RunRecord[]): Html {
     const yTotal = r1(ySynced - failedPx);
     const label = labels[i]!;
     const ms = durationMs(run);
-    const tip = [`Run ${label.number} (${run.id})`, `started ${formatUtc(new Date(run.started_at))}`, run.status, `${run.rows_synced.toLocaleString('en-US')} synced`, `${run.rows_failed.toLocaleString('en-US')} failed`, ...(ms !== undefined ? [formatDuration(ms)] : [])].join(' · ');
+    const tip = [`Run ${label.number} (${run.id})`, `started ${formatUtc(new Date(run.started_at))}`, run.status, `${run.rows_synced.toLocaleString('en-US')} synced`, `${run.rows_failed.toLocaleString('en-US')} failed`, ...(ms !== undefined ? [formatDuration(ms)] : []), ...(run.data_points_saved !== undefined ? [savedText(run)] : [])].join(' · ');
     const failed = run.rows_failed > 0 || run.status === 'error';
     const skipped = run.status === 'skipped';
     return html`<g class="run run-${run.status}"><title>${tip}</title>
@@ -82,6 +91,7 @@ export function historyChartSvg(runs: readonly RunRecord[]): Html {
       ${run.rows_failed > 0 ? html`<rect class="bar-failed" x="${x}" y="${yTotal}" width="${r1(barW)}" height="${r1(failedPx)}"/>` : ''}
       ${skipped ? html`<text class="skip-mark" x="${r1(cx(i))}" y="${r1(base - 4)}" text-anchor="middle">skip</text>` : ''}
       ${failed ? html`<text class="fail-mark" x="${r1(cx(i))}" y="${r1(yTotal - 4)}" text-anchor="middle">${run.rows_failed > 0 ? `▲${run.rows_failed.toLocaleString('en-US')}` : '✕'}</text>` : ''}
+      ${saving && run.data_points_saved !== undefined ? html`<text class="saved-mark" x="${r1(cx(i))}" y="${M.top - 10}" text-anchor="middle">${compact.format(run.data_points_saved)}</text>` : ''}
       ${i % labelEvery === 0 || i === shown.length - 1 ? html`<text class="x-label" x="${r1(cx(i))}" y="${base + 16}" text-anchor="middle">${label.number}</text><text class="x-label x-time" x="${r1(cx(i))}" y="${base + 30}" text-anchor="middle">${label.time}</text>` : ''}
     </g>`;
   });
@@ -94,12 +104,13 @@ export function historyChartSvg(runs: readonly RunRecord[]): Html {
   return html`<div class="chart-scroll"><svg class="history-chart" viewBox="0 0 ${W} ${H}" role="img" aria-label="Rows synced and failed, and duration in ${unit}, for the last ${shown.length} runs" xmlns="http://www.w3.org/2000/svg">
     <text class="axis-title" x="${M.left}" y="14" text-anchor="middle">rows</text>
     <text class="axis-title" x="${W - M.right}" y="14" text-anchor="middle">duration (${unit})</text>
+    ${saving ? html`<text class="saved-title" x="${M.left - 6}" y="${M.top - 10}" text-anchor="end">saved</text>` : ''}
     ${ticks}
     ${bars}
     ${line ? html`<polyline class="duration" points="${line}"/>` : ''}
     ${timed.map((p) => html`<circle class="duration-dot" cx="${r1(cx(p.i))}" cy="${r1(yDur(p.ms))}" r="3"/>`)}
   </svg></div>
-  <div class="legend"><span class="key key-synced"></span>rows synced <span class="key key-failed"></span>rows failed (▲ count) <span class="key key-duration"></span>duration (${unit})</div>`;
+  <div class="legend"><span class="key key-synced"></span>rows synced <span class="key key-failed"></span>rows failed (▲ count) <span class="key key-duration"></span>duration (${unit})${saving ? html` <span class="key key-saved"></span>data points saved by send: changed (top row)` : ''}</div>`;
 }
 
 /** One run: rows per second, and how its time split between waiting on the warehouse and the rest. */
@@ -113,6 +124,7 @@ function singleRun(run: RunRecord): Html {
     <div class="stats">
       <div><b>${plural(run.rows_synced, 'row')}</b> synced${run.rows_failed ? html`, <span class="fail">${run.rows_failed.toLocaleString('en-US')} failed</span>` : ''}</div>
       <div><b>${ms !== undefined ? formatDuration(ms) : 'still running'}</b>${perSecond !== undefined ? html` · <b>${perSecond.toLocaleString('en-US')}</b> rows/s` : ''}</div>
+      ${run.data_points_saved !== undefined ? html`<div><b>${(run.data_points_saved).toLocaleString('en-US')}</b> data points saved <span class="muted">(${(run.attributes_sent ?? 0).toLocaleString('en-US')} attributes sent)</span></div>` : ''}
       <div class="muted">Started ${formatUtc(new Date(run.started_at))} · ${run.status}</div>
     </div>
     ${phases !== undefined && run.read ? html`<div class="phases" title="Where the run's time went">
@@ -132,6 +144,7 @@ export const HISTORY_CHART_STYLE = `
   .history-chart .axis-title { font-weight: 600; }
   .history-chart .grid { stroke: var(--vscode-editorWidget-border, #8884); stroke-width: 1; }
   .history-chart .skip-mark { font-style: italic; }
+  .history-chart .saved-mark, .history-chart .saved-title { fill: var(--vscode-charts-purple, #a371f7); }
   .history-chart .fail-mark { fill: var(--vscode-charts-red, #f85149); font-weight: 600; }
   .bar-synced { fill: var(--vscode-charts-green, #3fb950); }
   .bar-failed { fill: var(--vscode-charts-red, #f85149); }
@@ -141,6 +154,7 @@ export const HISTORY_CHART_STYLE = `
   .legend .key { display: inline-block; width: 10px; height: 10px; margin: 0 4px 0 12px; vertical-align: middle; }
   .key-synced { background: var(--vscode-charts-green, #3fb950); }
   .key-failed { background: var(--vscode-charts-red, #f85149); }
+  .key-saved { background: var(--vscode-charts-purple, #a371f7); }
   .key-duration { background: var(--vscode-charts-blue, #58a6ff); height: 3px !important; }
   .single-run .stats { display: flex; flex-wrap: wrap; gap: 4px 24px; margin: 8px 0; }
   .single-run .phases { margin: 6px 0; max-width: 480px; }

@@ -84,3 +84,14 @@ test('a single run gets a summary (rows/s, where the time went) instead of a lon
   assert.match(out, /<b>50<\/b> rows\/s/);
   assert.match(out, /Waited 500 ms on the warehouse \(first rows after 300 ms\)/);
 });
+
+test('send: changed runs show the data points they saved above each column, in the tooltip and the single-run view', () => {
+  const out = historyChartSvg([run('b', { data_points_saved: 12_400, attributes_sent: 80 }), run('a', { data_points_saved: 0, attributes_sent: 900 })]).text;
+  assert.deepEqual([...out.matchAll(/<text class="saved-mark" [^>]*>([^<]+)<\/text>/g)].map((m) => m[1]), ['0', '12.4K']);
+  assert.match(out, /12,400 data points saved<\/title>|12,400 data points saved/);
+  assert.match(out, /data points saved by send: changed/);
+  const plain = historyChartSvg([run('b'), run('a')]).text;
+  assert.doesNotMatch(plain, /saved-mark|data points saved/);
+  const single = historyChartSvg([run('only', { data_points_saved: 29, attributes_sent: 1 })]).text;
+  assert.match(single, /<b>29<\/b> data points saved/);
+});
