@@ -39,14 +39,17 @@ before(async () => {
     const cols = Object.keys(ids);
     await db.query(`INSERT INTO ingestion.attrs (updated_at, ${cols.join(', ')}, payload) VALUES ($1, ${cols.map((_, i) => `$${i + 3}`).join(', ')}, $2)`, [at, payload, ...Object.values(ids)]);
   }
+  await db.query(`CREATE TABLE ingestion.items (updated_at timestamptz, id varchar(256), payload varchar(65535), deleted boolean)`);
+  await db.query(`INSERT INTO ingestion.items VALUES ('2026-01-01 00:00:01+00', 'pizza', '{"Name":"Pizza"}', NULL), ('2026-01-01 00:00:02+00', 'gone', NULL, TRUE),
+    ('2026-01-01 00:00:03+00', NULL, '{"Name":"No id"}', NULL), ('2026-01-01 00:00:04+00', 'soup', 'not json', FALSE)`);
   await db.query(`INSERT INTO ingestion.supers VALUES ('2026-01-01 00:00:00+00', 'obj', json_parse('{"a":1}')), ('2026-01-01 00:00:01+00', 'arr', json_parse('[1]')), ('2026-01-01 00:00:02+00', 'nul', NULL)`);
 });
 after(async () => {
   await db?.stop();
 });
 
-async function preview(table: string, limit: number) {
-  const h = harness(db, { table, dataType: 'custom_attributes', brazeUrl: 'http://127.0.0.1:9' });
+async function preview(table: string, limit: number, catalog?: string) {
+  const h = harness(db, { table, dataType: catalog ? 'catalog_items' : 'custom_attributes', ...(catalog ? { catalog } : {}), brazeUrl: 'http://127.0.0.1:9' });
   const source = openSource(h.target, syncSetup(h.target), (n) => h.env[n]);
   try {
     return await previewSync({ definition: h.target.file.syncs.s!, state: undefined, reader: source.reader, limit, clock });
@@ -119,4 +122,13 @@ test('a clean window whose rows were all previewed gets ok on both row checks', 
   } finally {
     h.cleanup();
   }
+});
+
+test('a catalog table is checked by its ID, and a DELETED row needs no PAYLOAD; the item rules say they are not checked in SQL', async () => {
+  const { audit } = await preview('ingestion.items', 10, 'restaurants');
+  assert.ok(audit, 'the audit ran');
+  assert.equal(audit.rows, 4);
+  assert.deepEqual(audit.counts, { 'no-identifier': 1, 'payload-not-json': 1 });
+  assert.deepEqual(audit.samples.map((s) => [s.identifier, s.problem]), [['(no id)', 'no-identifier'], ['id=soup', 'payload-not-json']]);
+  assert.match(audit.notChecked.join(' '), /Catalog item rules/);
 });

@@ -28,6 +28,7 @@ export function problemCase(plan: ReadPlan, dataType: DataType): string {
     const c = col.get(key);
     return c ? `(${c} IS NOT NULL AND BTRIM(${c}, ${BLANKS}) <> '')` : 'FALSE';
   };
+  if (plan.item) return catalogCase(plan, plan.item, ts);
   const one = (cond: string) => `CASE WHEN ${cond} THEN 1 ELSE 0 END`;
   const kinds = [one(has('external_id')), one(has('alias_name')), one(has('braze_id')), one(`${has('email')} OR ${has('phone')}`)].join(' + ');
   const whens: [string, string][] = [
@@ -40,6 +41,25 @@ export function problemCase(plan: ReadPlan, dataType: DataType): string {
   if (dataType === 'user_deletes') whens.push([`NOT (${has('external_id')} OR ${has('alias_name')} OR ${has('braze_id')})`, 'no-identifier']);
   else whens.push(...payloadWhens(plan));
   return `CASE ${whens.map(([cond, problem]) => `WHEN ${cond} THEN '${problem}'`).join(' ')} ELSE 'ok' END`;
+}
+
+/** A catalog row: its ID is its identifier, and a row with DELETED = true needs no PAYLOAD. */
+function catalogCase(plan: ReadPlan, item: NonNullable<ReadPlan['item']>, ts: string): string {
+  const id = quoteIdent(item.id);
+  const idText = item.idIsJson ? `JSON_SERIALIZE(${id})` : id;
+  const deleted = item.deleted ? `${quoteIdent(item.deleted)} IS TRUE` : 'FALSE';
+  const whens: [string, string][] = [
+    [`${ts} IS NULL`, 'updated-at-null'],
+    [`${ts} > CAST($1 AS TIMESTAMPTZ)`, 'updated-at-future'],
+    [`${id} IS NULL OR BTRIM(${idText}, ${BLANKS}) = ''`, 'no-identifier'],
+    ...payloadWhens(plan).map(([cond, problem]): [string, string] => [`NOT (${deleted}) AND (${cond})`, problem]),
+  ];
+  return `CASE ${whens.map(([cond, problem]) => `WHEN ${cond} THEN '${problem}'`).join(' ')} ELSE 'ok' END`;
+}
+
+/** The columns that name an offending row: the identifier columns, or a catalog row's ID. */
+export function auditIdColumns(plan: ReadPlan): string[] {
+  return plan.item ? [plan.item.id] : plan.ids.map((i) => i.column);
 }
 
 function payloadWhens(plan: ReadPlan): [string, string][] {
@@ -61,7 +81,7 @@ function auditFrom(plan: ReadPlan, dataType: DataType, window: ReadWindow): { fr
     values.push(window.from);
     where = ` WHERE ${ts} >= CAST($2 AS TIMESTAMPTZ) OR ${ts} IS NULL`;
   }
-  const ids = plan.ids.map((i) => quoteIdent(i.column));
+  const ids = auditIdColumns(plan).map(quoteIdent);
   return { from: `(SELECT ${[ts, ...ids].join(', ')}, ${problemCase(plan, dataType)} AS problem FROM ${plan.sqlName}${where}) AS audited`, values };
 }
 
@@ -74,6 +94,6 @@ export function auditCountsQuery(plan: ReadPlan, dataType: DataType, window: Rea
 /** The first offending rows: UPDATED_AT, the identifier columns (plan order), then the problem. */
 export function auditSamplesQuery(plan: ReadPlan, dataType: DataType, window: ReadWindow): SqlQuery {
   const { from, values } = auditFrom(plan, dataType, window);
-  const select = [plan.updatedAt, ...plan.ids.map((i) => i.column)].map(quoteIdent);
+  const select = [plan.updatedAt, ...auditIdColumns(plan)].map(quoteIdent);
   return { text: `SELECT ${select.join(', ')}, problem FROM ${from} WHERE problem <> 'ok' ORDER BY ${quoteIdent(plan.updatedAt)} LIMIT ${AUDIT_SAMPLE_ROWS}`, values };
 }

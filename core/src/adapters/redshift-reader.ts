@@ -19,7 +19,7 @@ import type { ReadOptions, ReadWindow, SourceReader, SourceTable, TablePrivilege
 import { TieGroup } from '../sync/tie-group';
 import { connectPg, queryError, type PgSettings } from './pg-connection';
 import { isSuperPayload, planFor, windowCountsQuery, windowQuery, type ReadPlan, type SqlQuery } from './read-query';
-import { auditCountsQuery, auditSamplesQuery } from './audit-query';
+import { auditCountsQuery, auditIdColumns, auditSamplesQuery } from './audit-query';
 import type { DataType } from '../model/sync-file';
 import { rowIdentifier } from '../sync/row-mapping';
 import { AUDIT_PROBLEMS, type AuditProblem, type WindowAudit } from '../sync/window-audit';
@@ -191,6 +191,7 @@ export function createRedshiftReader(options: RedshiftReaderOptions): SourceRead
         if (problem !== 'updated-at-null' && problem !== 'updated-at-future') rows += count;
       }
       const notChecked = dataType !== 'user_deletes' && !p.payload ? ['PAYLOAD: the table has no PAYLOAD column.'] : [];
+      if (p.item) notChecked.push("Catalog item rules (the id's length and characters, `id` inside PAYLOAD, value sizes, nesting): checked as each row is read, not in SQL.");
       return { rows, counts, samples: samples.map((r) => auditSample(p, r)), notChecked };
     },
     async close() {
@@ -209,11 +210,13 @@ function isProblem(value: unknown): value is AuditProblem {
 /** A row of `auditSamplesQuery`: UPDATED_AT, the identifier columns in plan order, the problem. */
 function auditSample(plan: ReadPlan, fields: unknown[]): WindowAudit['samples'][number] {
   const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
-  const ids: RowIdentifiers = {};
-  plan.ids.forEach((id, i) => (ids[id.key] = text(fields[1 + i])));
   const at = text(fields[0]);
-  const problem = fields[1 + plan.ids.length];
-  return { updated_at: at === null ? null : toIsoMicros(at), identifier: rowIdentifier(ids), problem: isProblem(problem) ? problem : 'no-identifier' };
+  const problem = fields[1 + auditIdColumns(plan).length];
+  const id = text(fields[1]);
+  const ids: RowIdentifiers = {};
+  if (!plan.item) plan.ids.forEach((c, i) => (ids[c.key] = text(fields[1 + i])));
+  const identifier = plan.item ? (id === null || id.trim() === '' ? '(no id)' : `id=${id}`) : rowIdentifier(ids);
+  return { updated_at: at === null ? null : toIsoMicros(at), identifier, problem: isProblem(problem) ? problem : 'no-identifier' };
 }
 
 /** The rows of `chunk` not handed over before, in place (a chunk is the reader's own array). */
