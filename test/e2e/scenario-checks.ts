@@ -35,9 +35,21 @@ export async function runMoreChecks({ workbench, checks, userDataDir, services }
     await row.locator(`.action-label[aria-label="${command}"]`).click();
   };
   const syncNow = (sync: string) => fromTree(sync, 'Sync Now');
+  /** The tree may still be re-rendering (another file's runs arriving) when its row is clicked: try again until the panel opens. */
+  const testConnectionFromTree = async (sync: string) => {
+    const tab = page.locator('.tabs-container .tab', { hasText: `Test Connection: ${sync}` }).first();
+    for (let attempt = 1; ; attempt++) {
+      await fromTree(sync, 'Test Connection');
+      try {
+        return await tab.waitFor({ timeout: 5000 });
+      } catch (err) {
+        if (attempt === 3) throw err;
+      }
+    }
+  };
 
   await checks.check('Test Connection checks every pending row: bad rows past the first 20 get no check mark, and their count', async () => {
-    await fromTree('checked_attributes', 'Test Connection');
+    await testConnectionFromTree('checked_attributes');
     const frame = await workbench.webview('Test Connection: checked_attributes');
     await frame.locator('.verdict', { hasText: 'The connection works' }).waitFor({ timeout: TIMEOUT });
     const rows = frame.locator('li.check', { hasText: 'Rows (all pending)' });

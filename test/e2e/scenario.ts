@@ -56,9 +56,19 @@ export async function runScenario({ workbench, checks, workspace, userDataDir, s
   await checks.check('completion offers the data types', async () => {
     await workbench.quickOpen(MAIN);
     await workbench.gotoText('custom_attributes');
-    await page.keyboard.press('Control+Space');
     const widget = page.locator('.editor-widget.suggest-widget.visible');
-    await widget.filter({ hasText: 'purchases' }).waitFor({ timeout: TIMEOUT });
+    // The first request may reach a language server still starting up: ask again, as a user would.
+    for (let attempt = 1; ; attempt++) {
+      await page.keyboard.press('Control+Space');
+      try {
+        await widget.filter({ hasText: 'purchases' }).waitFor({ timeout: 5000 });
+        break;
+      } catch (err) {
+        if (attempt === 3) throw err;
+        await page.keyboard.press('Escape');
+        await workbench.gotoText('custom_attributes');
+      }
+    }
     const labels = await widget.locator('.monaco-list-row .label-name').allTextContents();
     await page.keyboard.press('Escape');
     return labels.join(', ');
