@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { JsonMembers, scanJson } from '../sync/json-scan';
+import { JsonMembers } from '../sync/json-members';
+import { scanJson } from '../sync/json-scan';
 import type { DiffStore, DiffWrite } from './diff-store';
 import { DiffSession } from './diff-session';
 import { ItemRecord } from './item-record';

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { seededRandom } from '../../testing/random';
-import { JsonMembers, formatJsonSyntaxError, scanJson, type JsonSyntaxError } from './json-scan';
+import { JsonMembers } from './json-members';
+import { formatJsonSyntaxError, scanJson, type JsonSyntaxError } from './json-scan';
 
 const cases: { text: string; position: number; problem: RegExp }[] = [
   { text: '{"a":}', position: 5, problem: /unexpected '}' where a value was expected/ },

@@ -23,7 +23,8 @@ import {
   type TrackArray,
   type UserAlias,
 } from './braze-contract';
-import { JsonMembers, formatJsonSyntaxError, scanJson } from './json-scan';
+import { JsonMembers } from './json-members';
+import { formatJsonSyntaxError, scanJson } from './json-scan';
 import { trackObjectBytes, type TrackObjectText } from './json-texts';
 import type { DataType, RowIdentifiers, SourceRow } from './ports';
 import { parseTimestampMicros, toIsoMicros } from '../model/timestamps';

@@ -9,7 +9,8 @@ import { countAttributes } from '../diff/row-plan';
 import type { RunRecord } from '../state/run-record';
 import type { OkRow } from './batcher';
 import type { TrackedRow } from './delivery-tracker';
-import { scanJson, JsonMembers } from './json-scan';
+import { JsonMembers } from './json-members';
+import { scanJson } from './json-scan';
 import { trackObjectBytes } from './json-texts';
 import { lastPayloadMembers } from './row-mapping';
 
