@@ -76,6 +76,7 @@ export function localScalarSource(node: Node): { text: string; start: number } |
 export function jsValue(segment: Segment, node: unknown): unknown {
   if (!node || typeof node !== 'object' || !('toJS' in node)) return node ?? null;
   if (isScalar(node)) return node.value; // what toJS gives a scalar, without its context and anchor map per call
+  if (isSeq(node) && node.items.every(isScalar)) return node.items.map((item) => item.value); // a list of values, e.g. `contacts`
   try {
     return (node as Node).toJS(segment.doc);
   } catch {
