@@ -15,8 +15,8 @@ export interface Span {
 
 /** Local span of a node's value (without trailing comments or line breaks). */
 export function localSpan(node: Node): Span {
-  const [start, valueEnd] = node.range ?? [0, 0, 0];
-  return { start, end: valueEnd };
+  const range = node.range; // indexed, not destructured: this runs for every key and value of a file
+  return range ? { start: range[0], end: range[1] } : { start: 0, end: 0 };
 }
 
 /** Local span of a pair's key. */

@@ -107,9 +107,12 @@ export class SegmentCache {
   }
 }
 
+/** Shared by every sync segment (one array per segment was a thousand for a big file). */
+const SYNC_PATH_PREFIX = ['syncs'] as const;
+
 class SyncSegment implements Segment {
   readonly kind = 'sync';
-  readonly pathPrefix = ['syncs'] as const;
+  readonly pathPrefix = SYNC_PATH_PREFIX;
   readonly doc: Document.Parsed;
   readonly memo: Map<string, unknown>;
 
