@@ -151,7 +151,7 @@ function syncValue(entry: SyncEntry, view: SyncView): unknown {
     value.items.every((p) => isScalar(p.key) && typeof p.key.value === 'string' && p.key.value !== '<<' && p.key.value !== '__proto__');
   if (!fromFields) return jsValue(entry.segment, value);
   const record: Record<string, unknown> = {};
-  for (const [key, field] of view.fields) record[key] = field.js;
+  view.fields.forEach((field, key) => (record[key] = field.js)); // no [key, field] pair per entry
   return record;
 }
 

@@ -15,8 +15,8 @@ export interface Span {
 
 /** Local span of a node's value (without trailing comments or line breaks). */
 export function localSpan(node: Node): Span {
-  const [start, valueEnd] = node.range ?? [0, 0, 0];
-  return { start, end: valueEnd };
+  const range = node.range; // indexed, not destructured: this runs for every key and value of a file
+  return range ? { start: range[0], end: range[1] } : { start: 0, end: 0 };
 }
 
 /** Local span of a pair's key. */
@@ -76,6 +76,7 @@ export function localScalarSource(node: Node): { text: string; start: number } |
 export function jsValue(segment: Segment, node: unknown): unknown {
   if (!node || typeof node !== 'object' || !('toJS' in node)) return node ?? null;
   if (isScalar(node)) return node.value; // what toJS gives a scalar, without its context and anchor map per call
+  if (isSeq(node) && node.items.every(isScalar)) return node.items.map((item) => item.value); // a list of values, e.g. `contacts`
   try {
     return (node as Node).toJS(segment.doc);
   } catch {

@@ -7,7 +7,7 @@
  * not plain words, duplicate keys — returns undefined and the caller uses the library, which is
  * always right; plain-block.test.ts checks the two agree on every text this path accepts.
  */
-import { Document, Pair, Scalar, YAMLMap, YAMLSeq, type DocumentOptions, type Node, type ParseOptions, type ScalarTag, type SchemaOptions } from 'yaml';
+import { Document, Pair, Scalar, YAMLMap, YAMLSeq, type DocumentOptions, type Schema, type Node, type ParseOptions, type ScalarTag, type SchemaOptions } from 'yaml';
 
 type Options = ParseOptions & DocumentOptions & SchemaOptions;
 
@@ -40,6 +40,15 @@ interface Line {
   spaceBefore: boolean;
 }
 
+/** The tags that resolve plain scalars, once per schema (segments of a file share theirs). */
+const tagsOf = new WeakMap<Schema, ScalarTag[]>();
+
+function plainTags(schema: Schema): ScalarTag[] {
+  let tags = tagsOf.get(schema);
+  if (!tags) tagsOf.set(schema, (tags = schema.tags.filter((t): t is ScalarTag => (t as ScalarTag).default === true && 'test' in t && t.test instanceof RegExp)));
+  return tags;
+}
+
 class Builder {
   private readonly lines: Line[] = [];
   private at = 0;
@@ -49,7 +58,7 @@ class Builder {
     private readonly text: string,
     private readonly doc: Document.Parsed,
   ) {
-    this.tags = doc.schema.tags.filter((t): t is ScalarTag => (t as ScalarTag).default === true && 'test' in t && t.test instanceof RegExp);
+    this.tags = plainTags(doc.schema);
     let blank = false;
     for (let pos = 0; pos < text.length; ) {
       const nl = text.indexOf('\n', pos);

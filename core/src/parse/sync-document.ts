@@ -4,7 +4,7 @@
  * reusing the parse of every segment whose text did not change since the previous version. A file
  * the scan cannot split safely is parsed whole; both modes expose the same structure.
  */
-import { isMap, isScalar, type Document, type Node, type Pair } from 'yaml';
+import { isMap, isScalar, Schema, type Document, type Node, type Pair } from 'yaml';
 import { parseBounded } from './bounded-parse';
 import { LineIndex } from './line-index';
 import { scanSegments, spanStillFits, type SegmentLayout } from './segment-scan';
@@ -56,8 +56,12 @@ interface ParsedText {
   memo: Map<string, unknown>;
 }
 
-/** Duplicate keys are found by duplicate-keys.ts, in linear time. */
-const PARSE_OPTIONS = { uniqueKeys: false, prettyErrors: false, strict: true } as const;
+/**
+ * Duplicate keys are found by duplicate-keys.ts, in linear time. Every segment shares one schema
+ * (the core schema YAML 1.2 documents get, and which nothing changes): building one per segment
+ * was a thousand schemas and tag lists for a 1,000-sync file.
+ */
+const PARSE_OPTIONS = { uniqueKeys: false, prettyErrors: false, strict: true, schema: new Schema({ schema: 'core', resolveKnownTags: true }) } as const;
 
 function parseText(text: string): ParsedText {
   return { doc: parseBounded(text, PARSE_OPTIONS), memo: new Map() };
@@ -103,9 +107,12 @@ export class SegmentCache {
   }
 }
 
+/** Shared by every sync segment (one array per segment was a thousand for a big file). */
+const SYNC_PATH_PREFIX = ['syncs'] as const;
+
 class SyncSegment implements Segment {
   readonly kind = 'sync';
-  readonly pathPrefix = ['syncs'] as const;
+  readonly pathPrefix = SYNC_PATH_PREFIX;
   readonly doc: Document.Parsed;
   readonly memo: Map<string, unknown>;
 

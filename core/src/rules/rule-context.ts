@@ -5,7 +5,7 @@
  * file rules convert with `absSpan(view.segment, span)`.
  */
 import type { Node, Pair } from 'yaml';
-import type { TableName } from '../model/table-name';
+import type { TableName, TableNameResult } from '../model/table-name';
 import type { Span } from '../parse/nodes';
 import type { Segment, SyncFileDocument } from '../parse/sync-document';
 import type { StateLookup } from '../state/sync-state';
@@ -26,6 +26,8 @@ export interface SyncFacts {
   dataType: string | undefined;
   /** The parsed `table`, when it is valid. */
   table: TableName | undefined;
+  /** The parse of `table` when it is text, valid or not (`checkTable` reports it; parsed once per sync text). */
+  tableParse: TableNameResult | undefined;
 }
 
 /** One sync as rules see it. */

@@ -3,9 +3,8 @@
  * are cached with its segment (in local offsets) and re-run only when that sync changes.
  */
 import { isSeq, type Node } from 'yaml';
-import { parseTableName } from '../model/table-name';
 import { localScalarSource, localSpan } from '../parse/nodes';
-import { parseSchedule } from '../schedule/parse-schedule';
+import { parseSchedule, type ScheduleParseResult } from '../schedule/parse-schedule';
 import type { Problem } from './problem';
 import { isValidName } from '../schema/schema';
 import type { SyncView } from './rule-context';
@@ -20,11 +19,27 @@ export function checkSyncName(sync: SyncView): Problem[] {
   return [{ code: 'invalid-name', severity: 'error', message: `Sync name \`${sync.name}\` is not valid: use a letter, then letters, digits, \`_\` or \`-\` (at most 64 characters).`, ...sync.nameSpan }];
 }
 
+/**
+ * Parse results by schedule text: a file repeats a handful of schedules over all its syncs, and
+ * opening one parsed the same few texts a thousand times. Bounded; results are only read.
+ */
+const schedules = new Map<string, ScheduleParseResult>();
+const MAX_SCHEDULES = 512;
+
+function parsedSchedule(text: string): ScheduleParseResult {
+  let result = schedules.get(text);
+  if (!result) {
+    if (schedules.size >= MAX_SCHEDULES) schedules.clear();
+    schedules.set(text, (result = parseSchedule(text)));
+  }
+  return result;
+}
+
 export function checkSchedule(sync: SyncView): Problem[] {
   const field = sync.fields.get('schedule');
   const source = field?.pair.value ? localScalarSource(field.pair.value) : undefined;
   if (!source) return [];
-  const result = parseSchedule(source.text);
+  const result = parsedSchedule(source.text);
   if (result.ok) return [];
   const start = source.start + result.start;
   const end = source.start + result.end;
@@ -44,9 +59,9 @@ export function checkSchedule(sync: SyncView): Problem[] {
 export function checkTable(sync: SyncView): Problem[] {
   const field = sync.fields.get('table');
   const source = field?.pair.value ? localScalarSource(field.pair.value) : undefined;
-  if (!source) return [];
-  const result = parseTableName(source.text);
-  if (result.ok) return [];
+  // The view parsed the same text (the scalar's value) for the cross-sync rules.
+  const result = sync.facts.tableParse;
+  if (!source || !result || result.ok) return [];
   return [{ code: 'invalid-table-name', severity: 'error', message: result.message, start: source.start + result.start, end: source.start + Math.max(result.end, result.start + 1) }];
 }
 

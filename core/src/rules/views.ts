@@ -40,12 +40,13 @@ export function syncView(entry: SyncEntry): SyncView {
   const { nameSpan, fields, facts } = memo(entry.segment, syncMemoKey(entry.segment, entry.name, 'view'), () => {
     const fields = fieldsOf(entry.segment, entry.pair.value);
     const table = stringField(fields, 'table');
-    const parsed = table === undefined ? undefined : parseTableName(table);
+    const tableParse = table === undefined ? undefined : parseTableName(table);
     const facts: SyncFacts = {
       connection: stringField(fields, 'connection'),
       status: stringField(fields, 'status'),
       dataType: stringField(fields, 'data_type'),
-      table: parsed?.ok ? parsed.name : undefined,
+      table: tableParse?.ok ? tableParse.name : undefined,
+      tableParse,
     };
     return { nameSpan: localKeySpan(entry.pair), fields, facts };
   });
