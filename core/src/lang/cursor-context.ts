@@ -13,7 +13,8 @@
 import { isMap, isNode, isScalar, isSeq, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
 import type { Span } from '../parse/nodes';
 import type { Position } from '../parse/line-index';
-import { segmentAt, type Segment, type SyncFileDocument } from '../parse/sync-document';
+import type { Segment } from '../parse/segments';
+import { segmentAt, type SyncFileDocument } from '../parse/sync-document';
 import { parseBounded } from '../parse/bounded-parse';
 
 export type PathStep = string | number;

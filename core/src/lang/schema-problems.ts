@@ -5,7 +5,7 @@
 import type { ErrorObject } from 'ajv';
 import { isMap, type Node } from 'yaml';
 import { findPair, localKeySpan, localSpan, nodeAtPath, type Span } from '../parse/nodes';
-import type { Segment } from '../parse/sync-document';
+import type { Segment } from '../parse/segments';
 import { schemaAtPath } from '../schema/schema';
 import { closest } from '../util/closest';
 import type { Problem, ProblemFix } from '../rules/problem';

@@ -6,7 +6,8 @@ import { isMap, isScalar, type Node, type Pair } from 'yaml';
 import { SymbolKind, type DocumentSymbol } from 'vscode-languageserver-types';
 import { DEFAULT_STATUS } from '../model/sync-file';
 import { findPair, keySpan, nodeSpan, type Span } from '../parse/nodes';
-import type { Segment, SyncFileDocument } from '../parse/sync-document';
+import type { Segment } from '../parse/segments';
+import type { SyncFileDocument } from '../parse/sync-document';
 
 function scalarText(map: unknown, key: string): string | undefined {
   const node = findPair(map, key)?.value;

@@ -5,7 +5,8 @@
  */
 import { isMap, isScalar } from 'yaml';
 import { aliasTrouble, jsValue, localKeySpan } from '../parse/nodes';
-import type { Segment, SyncEntry, SyncFileDocument, YamlError } from '../parse/sync-document';
+import type { Segment } from '../parse/segments';
+import type { SyncEntry, SyncFileDocument, YamlError } from '../parse/sync-document';
 import { fileRules } from '../rules/file-rules';
 import { headerRules } from '../rules/header-rules';
 import type { FileContext, SyncView } from '../rules/rule-context';

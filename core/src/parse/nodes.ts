@@ -1,6 +1,6 @@
 /** Small helpers over `yaml` nodes that every rule and language feature needs. */
 import { isAlias, isMap, isNode, isScalar, isSeq, visit, type Node, type Pair, type YAMLMap } from 'yaml';
-import type { Segment } from './sync-document';
+import type { Segment } from './segments';
 
 export interface Span {
   start: number;

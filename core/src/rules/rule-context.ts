@@ -7,7 +7,8 @@
 import type { Node, Pair } from 'yaml';
 import type { TableName, TableNameResult } from '../model/table-name';
 import type { Span } from '../parse/nodes';
-import type { Segment, SyncFileDocument } from '../parse/sync-document';
+import type { Segment } from '../parse/segments';
+import type { SyncFileDocument } from '../parse/sync-document';
 import type { StateLookup } from '../state/sync-state';
 
 /** A field of a mapping: its pair, its key and value spans (segment-local) and its JS value. */

@@ -4,7 +4,8 @@
  */
 import { isMap, isScalar, type Node, type Pair, type YAMLMap } from 'yaml';
 import { findPair, jsValue, localKeySpan, localSpan } from '../parse/nodes';
-import type { Segment, SyncEntry, SyncFileDocument } from '../parse/sync-document';
+import type { Segment } from '../parse/segments';
+import type { SyncEntry, SyncFileDocument } from '../parse/sync-document';
 import { parseTableName } from '../model/table-name';
 import type { Field, HeaderView, SyncFacts, SyncView } from './rule-context';
 
