@@ -13,7 +13,8 @@ import type { SyncFileDocument } from '../parse/sync-document';
 import { formatRunTime, isValidTimeZone, nextRunTimes, parseSchedule } from '../schedule';
 import { schemaAtPath } from '../schema/schema';
 import { envRefName } from '../secrets/secret-refs';
-import { hitSpan, nodeAt, pathIs, type NodeHit, type PathStep } from './cursor-context';
+import { hitSpan, nodeAt, type NodeHit } from './cursor-context';
+import { pathIs, type PathStep } from './yaml-locate';
 import { code, enumDescription, schemaMarkdown } from './schema-docs';
 import { dataTypeMarkdown, envRefMarkdown, instanceMarkdown } from './value-docs';
 

@@ -5,7 +5,7 @@
  * `connections`. Tab stops are numbered across the pieces so one snippet can hold several.
  */
 import { deref, type JsonSchema } from '../schema/schema';
-import type { PathStep } from './cursor-context';
+import type { PathStep } from './yaml-locate';
 
 export interface SnippetEnv {
   /** Values known only from the document or the editor (connection names for a sync's `connection`). */
