@@ -222,6 +222,7 @@ async function readInto(delivery: Delivery, pages: AsyncIterable<SourceRow[]>, {
   const startMicros = committed.watermarkMicros;
   let pastRecord = !committed.hasWatermark;
   for await (const page of pages) {
+    await delivery.prefetch(page);
     for (const row of page) {
       if (delivery.stopped) return;
       if (!pastRecord) {
