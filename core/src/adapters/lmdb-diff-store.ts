@@ -25,7 +25,7 @@ export function lmdbDiffStoreFactory(syncDir: string): DiffStoreFactory {
   return {
     location: dir,
     async open() {
-      const { open } = await import('lmdb');
+      const { open } = await loadLmdb();
       let db: Db;
       const damage = await headerDamage(path.join(dir, 'data.mdb'));
       if (damage) throw new DiffStoreUnreadableError(dir, damage);
@@ -53,6 +53,18 @@ export function lmdbDiffStoreFactory(syncDir: string): DiffStoreFactory {
       return aside;
     },
   };
+}
+
+/** lmdb, or why it can't load here: no prebuilt binary for this platform (the VS Code extension carries linux-x64's only). */
+async function loadLmdb(): Promise<typeof import('lmdb')> {
+  try {
+    return await import('lmdb');
+  } catch (err) {
+    throw new Error(
+      `lmdb, which keeps the hashes on this machine, can't be loaded on ${process.platform}-${process.arch} (${(err as Error).message.split('\n')[0]}). ` +
+        'The VS Code extension carries it for linux-x64 only: elsewhere, run send: changed syncs with the CLI, or keep their state (and hashes) in a state database',
+    );
+  }
 }
 
 function lmdbDiffStore(db: Db, dir: string): DiffStore {
