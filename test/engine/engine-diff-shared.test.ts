@@ -52,21 +52,22 @@ test('shared state: the next run on another host compares with the first host\'s
   fx.braze.reset();
   const { t, schema, a, b, close } = await twoHosts();
   try {
-    await load(t, 50);
+    // Many small pages: each page's records load while the one before is planned.
+    await load(t, 400);
     const first = await a.run({ chunkRows: 7 });
     assert.equal(first.status, 'success', first.error);
-    assert.equal(dataPoints(), 150);
+    assert.equal(dataPoints(), 1200);
 
-    await load(t, 50);
+    await load(t, 400);
     const onB = await b.run({ chunkRows: 7 });
     assert.equal(onB.status, 'success', onB.error);
     assert.deepEqual(onB.warnings, [], 'lined up with the watermark the other host recorded');
-    assert.deepEqual([onB.rows_read, onB.objects_sent, onB.attributes_unchanged], [50, 0, 150]);
-    assert.equal(dataPoints(), 150, 'nothing reached Braze');
+    assert.deepEqual([onB.rows_read, onB.objects_sent, onB.attributes_unchanged], [400, 0, 1200]);
+    assert.equal(dataPoints(), 1200, 'nothing reached Braze');
 
-    await load(t, 50, (i) => (i === 7 ? { city: 'Bergen' } : {}));
+    await load(t, 400, (i) => (i % 50 === 7 ? { city: 'Bergen' } : {}));
     const backOnA = await a.run({ chunkRows: 7 });
-    assert.deepEqual([backOnA.objects_sent, backOnA.attributes_sent, backOnA.attributes_unchanged], [1, 1, 149]);
+    assert.deepEqual([backOnA.objects_sent, backOnA.attributes_sent, backOnA.attributes_unchanged], [8, 8, 1192]);
     assert.equal(fx.braze.profiles({ external_id: 'u7' })[0]?.attributes.city, 'Bergen');
 
     assert.ok(!existsSync(localDiff(a)) && !existsSync(localDiff(b)), 'no local store on either host');
@@ -74,7 +75,7 @@ test('shared state: the next run on another host compares with the first host\'s
       `SELECT count(*)::int AS n, count(*) FILTER (WHERE position('Oslo'::bytea IN record) > 0 OR position('gold'::bytea IN record) > 0)::int AS values,
               count(*) FILTER (WHERE position('u7'::bytea IN key) > 0)::int AS keys FROM ${schema}.diff_records`,
     );
-    assert.deepEqual(stored.rows[0], { n: 50, values: 0, keys: 0 }, 'one record per profile: hashes only, no values or identifiers');
+    assert.deepEqual(stored.rows[0], { n: 400, values: 0, keys: 0 }, 'one record per profile: hashes only, no values or identifiers');
   } finally {
     await close();
   }

@@ -38,8 +38,9 @@ export interface DiffStore {
   get(key: Uint8Array): Uint8Array | undefined;
   /**
    * A remote store: loads these items' records in one round trip, so `get` can answer them
-   * synchronously until the next `prefetch` (along with what commits wrote since); a key not loaded
-   * reads as absent (its item is sent whole, never skipped). A local store reads in place and has none.
+   * synchronously (along with what commits wrote since) until two later prefetches have loaded:
+   * the engine loads the next page of rows while it plans the current one. A key not loaded reads
+   * as absent (its item is sent whole, never skipped). A local store reads in place and has none.
    */
   prefetch?(keys: readonly Uint8Array[]): Promise<void>;
   /** Durably writes `writes`, sequence `seq`, and what undoes them, in one transaction. */

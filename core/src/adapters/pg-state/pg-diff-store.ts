@@ -5,17 +5,18 @@
  * only), `diff_meta` one row per sync (sequence number, fingerprint, undo of the last commit).
  *
  * Records are read a page of rows at a time (`prefetch`, one `= ANY($2)` query) and then served
- * synchronously from that batch, so JS memory holds one page's items whatever the table's size.
- * What commits write is applied to the batch too (also to a batch still loading, whose answer may
- * predate the commit), so a row is never planned against a record older than the store's. Writes
- * run in one transaction each, fenced by the sync's lease while this process holds it: a host that
- * lost the sync to another host can't record hashes for it any more.
+ * synchronously from the last two batches (the page being planned, and the next one, loaded
+ * meanwhile), so JS memory holds two pages' items whatever the table's size. What commits write is
+ * applied to the batches too (also to one still loading, whose answer may predate the commit), so
+ * a row is never planned against a record older than the store's. Writes run in one transaction
+ * each, fenced by the sync's lease the run held when it opened the store: a run whose lease passed
+ * to another host (or another run) can't record hashes for it any more.
  */
 import type pg from 'pg';
 import type { DiffStore, DiffStoreFactory, DiffStoreMeta, DiffWrite } from '../../diff/diff-store';
 import { asBuffer, sameBytes, undoEntries, undoEntry } from '../../diff/undo-record';
 import { quoteIdent } from './migrations';
-import { fenced } from './pg-lease';
+import { fenced, type HeldLease } from './pg-lease';
 import type { PgStateTables } from './pg-state-store';
 import { inTransaction } from './pg-transaction';
 
@@ -28,8 +29,8 @@ interface Access {
   readonly location: string;
   /** A statement on its own, or on `c` inside a `write`. */
   query<R extends pg.QueryResultRow>(sql: string, params: unknown[], c?: pg.ClientBase): Promise<R[]>;
-  /** One transaction, fenced by the sync's lease while this process holds it. */
-  write<T>(body: (c: pg.ClientBase) => Promise<T>): Promise<T>;
+  /** One transaction, fenced by `lease` (the sync's, when this process holds it). */
+  write<T>(lease: HeldLease | undefined, body: (c: pg.ClientBase) => Promise<T>): Promise<T>;
 }
 
 /** A key as a map key: one char per byte. */
@@ -50,23 +51,20 @@ export function pgDiffStoreFactory(tables: PgStateTables, syncKey: string, descr
     syncKey,
     location: `${description}, table diff_records, sync ${syncKey}`,
     query: async (sql, params, c) => (c ? (await c.query(sql, params)).rows : guard(async () => (await tables.pool.query(sql, params)).rows)),
-    write: (body) =>
-      guard(() => {
-        const lease = tables.leases.get(syncKey);
-        return lease ? fenced(tables, syncKey, lease.token, body) : inTransaction(tables.pool, body);
-      }),
+    write: (lease, body) => guard(() => (lease ? fenced(tables, syncKey, lease.token, body) : inTransaction(tables.pool, body))),
   };
   return {
     location: db.location,
     async open() {
       const [row] = await db.query<{ seq: string; fingerprint: string }>(`SELECT seq::text, fingerprint FROM ${db.t.meta} WHERE sync_key = $1`, [syncKey]);
-      return pgDiffStore(db, row ? { seq: Number(row.seq), fingerprint: row.fingerprint } : { seq: 0, fingerprint: undefined });
+      // The lease the run holds now: should it pass to another run, even in this process, this store writes nothing more.
+      return pgDiffStore(db, row ? { seq: Number(row.seq), fingerprint: row.fingerprint } : { seq: 0, fingerprint: undefined }, tables.leases.get(syncKey));
     },
     async exists() {
       return (await db.query(`SELECT 1 FROM ${db.t.meta} WHERE sync_key = $1`, [syncKey])).length > 0;
     },
     async discard() {
-      await db.write(async (c) => {
+      await db.write(tables.leases.get(syncKey), async (c) => {
         await c.query(`DELETE FROM ${db.t.records} WHERE sync_key = $1`, [syncKey]);
         await c.query(`DELETE FROM ${db.t.meta} WHERE sync_key = $1`, [syncKey]);
       });
@@ -75,13 +73,20 @@ export function pgDiffStoreFactory(tables: PgStateTables, syncKey: string, descr
   };
 }
 
-function pgDiffStore(db: Access, initial: DiffStoreMeta): DiffStore {
+function pgDiffStore(db: Access, initial: DiffStoreMeta, lease: HeldLease | undefined): DiffStore {
   const { t, syncKey } = db;
   let meta = initial;
-  /** The last prefetched batch (null: no record), plus what commits wrote since. */
+  /** The last prefetched batch (null: no record), plus what commits wrote since; and the batch before it. */
   let loaded: Records = new Map();
+  let previous: Records = new Map();
   /** Writes committed while a batch loads, applied over its answer. */
   const loading = new Set<Records>();
+  /** The last prefetch: batches load one after another, so they take their place in call order. */
+  let lastLoad: Promise<unknown> = Promise.resolve();
+  const forgetLoaded = () => {
+    loaded = new Map();
+    previous = new Map();
+  };
   const remember = (key: Uint8Array, value: Buffer | null) => {
     loaded.set(id(key), value);
     for (const since of loading) since.set(id(key), value);
@@ -89,20 +94,29 @@ function pgDiffStore(db: Access, initial: DiffStoreMeta): DiffStore {
   return {
     location: db.location,
     meta: () => meta,
-    get: (key) => loaded.get(id(key)) ?? undefined,
-    async prefetch(keys) {
-      const since: Records = new Map();
-      loading.add(since);
-      try {
-        const next = await recordsOf(db, keys);
-        for (const [k, v] of since) next.set(k, v);
-        loaded = next;
-      } finally {
-        loading.delete(since);
-      }
+    get: (key) => {
+      const k = id(key);
+      return (loaded.has(k) ? loaded.get(k) : previous.get(k)) ?? undefined;
+    },
+    prefetch(keys) {
+      const load = async () => {
+        const since: Records = new Map();
+        loading.add(since);
+        try {
+          const next = await recordsOf(db, keys);
+          for (const [k, v] of since) next.set(k, v);
+          previous = loaded;
+          loaded = next;
+        } finally {
+          loading.delete(since);
+        }
+      };
+      const done = lastLoad.then(load, load);
+      lastLoad = done;
+      return done;
     },
     async commit(seq, writes) {
-      await db.write(async (c) => {
+      await db.write(lease, async (c) => {
         const before = await recordsOf(db, writes.map((w) => w.key), c);
         const undo = Buffer.concat(writes.map((w) => undoEntry(w, before.get(id(w.key)) ?? undefined)));
         await apply(c, db, writes);
@@ -114,7 +128,7 @@ function pgDiffStore(db: Access, initial: DiffStoreMeta): DiffStore {
       for (const w of writes) remember(w.key, w.value ? asBuffer(w.value) : null);
     },
     async rollback() {
-      await db.write(async (c) => {
+      await db.write(lease, async (c) => {
         const [row] = (await c.query<{ undo: Buffer | null }>(`SELECT undo FROM ${t.meta} WHERE sync_key = $1 AND seq = $2 FOR UPDATE`, [syncKey, meta.seq])).rows;
         if (!row?.undo || meta.seq === 0) throw new Error('nothing to undo');
         const entries = [...undoEntries(row.undo)];
@@ -125,10 +139,10 @@ function pgDiffStore(db: Access, initial: DiffStoreMeta): DiffStore {
         await c.query(`UPDATE ${t.meta} SET seq = seq - 1, undo = NULL, updated_at = now() WHERE sync_key = $1`, [syncKey]);
       });
       meta = { ...meta, seq: meta.seq - 1 };
-      loaded = new Map();
+      forgetLoaded();
     },
     async reset(fingerprint, seq) {
-      await db.write(async (c) => {
+      await db.write(lease, async (c) => {
         await c.query(`DELETE FROM ${t.records} WHERE sync_key = $1`, [syncKey]);
         await c.query(
           `INSERT INTO ${t.meta} (sync_key, seq, fingerprint) VALUES ($1, $2, $3) ON CONFLICT (sync_key) DO UPDATE SET seq = excluded.seq, fingerprint = excluded.fingerprint, undo = NULL, updated_at = now()`,
@@ -136,7 +150,7 @@ function pgDiffStore(db: Access, initial: DiffStoreMeta): DiffStore {
         );
       });
       meta = { seq, fingerprint };
-      loaded = new Map();
+      forgetLoaded();
     },
     async forget(keys) {
       if (keys.length === 0) return;
@@ -148,9 +162,7 @@ function pgDiffStore(db: Access, initial: DiffStoreMeta): DiffStore {
       const [row] = await db.query<{ n: string }>(`SELECT coalesce(sum(pg_column_size(d.*)), 0)::text AS n FROM ${t.records} d WHERE sync_key = $1`, [syncKey]);
       return Number(row?.n ?? 0);
     },
-    close: async () => {
-      loaded = new Map();
-    },
+    close: async () => forgetLoaded(),
   };
 }
 
