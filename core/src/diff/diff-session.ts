@@ -10,7 +10,7 @@
  * next row sends them again. A failed row records nothing.
  */
 import type { DiffStore } from './diff-store';
-import { itemKeyInto } from './hashing';
+import { itemKey, itemKeyInto } from './hashing';
 import { ItemRecord } from './item-record';
 import { applyOps, copyOps, planRow, uncertain, type MemberSpans, type ObjectScanner, type RowOps, type RowPlan } from './row-plan';
 
@@ -43,8 +43,12 @@ export interface CheckpointPart {
 
 export class DiffSession implements CheckpointPart {
   private readonly inflight = new Map<string, RowDiff[]>();
-  /** Accepted rows' effect on their items, until a checkpoint has recorded every one of them. */
-  private readonly accepted = new Map<string, { record: ItemRecord; pending: number }>();
+  /**
+   * Accepted rows' effect on their items (`record`), until a checkpoint has recorded every one of
+   * them; `stored` is what the store holds for the item meanwhile, so a checkpoint that records
+   * only some of them never reads the store (a remote one may no longer have the item loaded).
+   */
+  private readonly accepted = new Map<string, { record: ItemRecord; stored: ItemRecord; pending: number }>();
   private staged: RowDiff[] = [];
   private seq: number;
   /** Where a stored record is decoded for planning (most rows need it no longer). */
@@ -53,6 +57,11 @@ export class DiffSession implements CheckpointPart {
 
   constructor(private readonly store: DiffStore, private readonly options: DiffSessionOptions) {
     this.seq = store.meta().seq;
+  }
+
+  /** Loads the records of these items (the rows about to be planned) when the store is remote. */
+  prefetch(identities: readonly string[]): Promise<void> | undefined {
+    return this.store.prefetch?.(identities.map(itemKey));
   }
 
   /**
@@ -82,7 +91,10 @@ export class DiffSession implements CheckpointPart {
     diff.state = 'delivered';
     let entry = this.accepted.get(diff.id);
     // Without an entry nothing of this item was accepted since the plan, so the store still holds its base.
-    if (!entry) this.accepted.set(diff.id, (entry = { record: diff.base?.clone() ?? ItemRecord.empty(), pending: 0 }));
+    if (!entry) {
+      const stored = diff.base?.clone() ?? ItemRecord.empty();
+      this.accepted.set(diff.id, (entry = { record: stored.clone(), stored, pending: 0 }));
+    }
     applyOps(entry.record, diff.uncertain ? uncertain(diff.ops) : diff.ops, this.options.nowMinutes());
     entry.pending++;
   }
@@ -124,16 +136,17 @@ export class DiffSession implements CheckpointPart {
   /**
    * An item's record once its rows in a checkpoint are applied in read order. When they are all
    * of its accepted rows, that is the overlay itself (rows of one item are accepted in read order,
-   * except racing ones, whose forgetting commutes); otherwise the stored record with them applied.
+   * except racing ones, whose forgetting commutes); otherwise the stored record with them applied,
+   * which the store then holds.
    */
   private recordAfter(rows: readonly RowDiff[]): { key: Buffer; value: Uint8Array } {
     const first = rows[0] as RowDiff;
-    const entry = this.accepted.get(first.id);
-    if (entry && entry.pending === rows.length) return { key: first.key, value: entry.record.encode() };
+    // Every staged row was delivered, and its item's entry lives until a checkpoint records it.
+    const entry = this.accepted.get(first.id) as { record: ItemRecord; stored: ItemRecord; pending: number };
+    if (entry.pending === rows.length) return { key: first.key, value: entry.record.encode() };
     const now = this.options.nowMinutes();
-    const record = ItemRecord.decode(this.store.get(first.key)) ?? ItemRecord.empty();
-    for (const d of rows) applyOps(record, d.uncertain ? uncertain(d.ops) : d.ops, now);
-    return { key: first.key, value: record.encode() };
+    for (const d of rows) applyOps(entry.stored, d.uncertain ? uncertain(d.ops) : d.ops, now);
+    return { key: first.key, value: entry.stored.encode() };
   }
 
   private leave(diff: RowDiff): void {

@@ -13,7 +13,8 @@ import type { SyncState } from '../state/sync-state';
 import type { OkRow } from './batcher';
 import { fingerprintOf } from './diff-setup';
 import { trackObjectJson } from './json-texts';
-import { lastPayloadMembers } from './row-mapping';
+import type { RowIdentifiers, SourceRow } from './ports';
+import { lastPayloadMembers, rowIdentity } from './row-mapping';
 import { scanObject } from './send-plan';
 import { errorMessage } from './sync-errors';
 
@@ -22,6 +23,8 @@ export interface PreviewDiff {
   notice?: string;
   /** For a row `mapRow` just mapped: the object that would go (undefined: nothing), and the attributes left out. */
   plan?(mapped: OkRow & { kind: 'attributes' }): { object: unknown; unchanged: string[] };
+  /** Before a page of rows is planned (a remote store loads their records). */
+  prefetch?(rows: readonly SourceRow[]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -54,6 +57,12 @@ export async function previewDiff(factory: DiffStoreFactory, file: SyncFile, syn
       const object = plan.payload === undefined ? undefined : (JSON.parse(trackObjectJson({ ...mapped, payload: plan.payload })) as Record<string, unknown>);
       return { object, unchanged: Object.keys(full).filter((k) => !(k in identifier) && !(object && k in object)) };
     },
+    prefetch: async (rows) => store.prefetch?.(rows.flatMap((row) => itemKeyOf(row.ids) ?? [])),
     close: () => store.close(),
   };
+}
+
+function itemKeyOf(ids: RowIdentifiers): Buffer | undefined {
+  const identity = rowIdentity(ids);
+  return identity === undefined ? undefined : itemKey(identity);
 }

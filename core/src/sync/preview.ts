@@ -87,6 +87,7 @@ export async function previewSync(options: PreviewOptions): Promise<SyncPreview>
   try {
     // Enough rows to show `limit` after skipping every recorded one (the statement ends there).
     outer: for await (const page of reader.pages(window, { limit: limit + recorded + 1 })) {
+      await diff?.prefetch?.(page);
       for (const row of page) {
         const micros = parseTimestampMicros(row.updatedAt);
         if (record.has(micros, rowKey(row, micros))) {

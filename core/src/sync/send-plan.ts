@@ -1,18 +1,20 @@
 /**
  * What each row's object carries, and what its outcome counts: the delivery's hooks for diffing
  * (`send: changed`) and for the run's send counters (objects, attributes, attributes skipped as
- * unchanged, data points saved). Delivery calls it at four points: a row mapped (`prepare`), a
- * request answered (`accepted`, `deleted`), a row leaving the finished prefix (`stage`).
+ * unchanged, data points saved). Delivery calls it at five points: a page of rows read
+ * (`prefetch`), a row mapped (`prepare`), a request answered (`accepted`, `deleted`), a row
+ * leaving the finished prefix (`stage`).
  */
 import type { CheckpointPart, DiffSession } from '../diff/diff-session';
 import { countAttributes } from '../diff/row-plan';
 import type { RunRecord } from '../state/run-record';
 import type { OkRow } from './batcher';
+import type { SourceRow } from './ports';
 import type { TrackedRow } from './delivery-tracker';
 import { JsonMembers } from './json-members';
 import { scanJson } from './json-scan';
 import { trackObjectBytes } from './json-texts';
-import { lastPayloadMembers } from './row-mapping';
+import { lastPayloadMembers, rowIdentity } from './row-mapping';
 
 /** Forgets deleted users' hashes in the diff stores of the file's `send: changed` syncs. */
 export type ForgetUsers = (identities: readonly string[]) => Promise<void>;
@@ -39,6 +41,11 @@ export class SendPlan {
   /** Recorded with each checkpoint, when diffing. */
   get checkpointPart(): CheckpointPart | undefined {
     return this.diff;
+  }
+
+  /** Before a page of rows is mapped: a remote diff store loads their items' records (one query). */
+  prefetch(rows: readonly SourceRow[]): Promise<void> | undefined {
+    return this.diff?.prefetch(rows.flatMap((row) => rowIdentity(row.ids) ?? []));
   }
 
   /**
