@@ -16,6 +16,11 @@ export type AuthMode = (typeof AUTH_MODES)[number];
 export const SEND_MODES = ['all', 'changed'] as const;
 export type SendMode = (typeof SEND_MODES)[number];
 
+/** Data types whose rows can be unchanged (`send: changed`, per profile or per catalog item); events and user deletes are new occurrences. */
+export function isDiffable(dataType: string): boolean {
+  return dataType === 'custom_attributes' || dataType === 'catalog_items';
+}
+
 export const SYNC_STATUSES = ['draft', 'active'] as const;
 export type SyncStatus = (typeof SYNC_STATUSES)[number];
 
