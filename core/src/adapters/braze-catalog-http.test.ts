@@ -25,11 +25,13 @@ async function withClient(serverOptions: Partial<BrazeServerOptions>, body: (ser
 
 const items = (...list: Record<string, unknown>[]): CatalogItemsRequest => ({ items: list });
 
-test('PUT and DELETE /catalogs/{catalog}/items: 202; a 400 about items comes back naming them', async () => {
+test('PUT, DELETE and PATCH /catalogs/{catalog}/items: 202; a 400 about items comes back naming them', async () => {
   await withClient({}, async (server, client) => {
     assert.deepEqual(await client.replaceCatalogItems('restaurants', items({ id: 'r1', Name: 'Ada' }, { id: 'r2', Rating: 4 })), { status: 202 });
     assert.deepEqual(await client.deleteCatalogItems('restaurants', items({ id: 'r2' })), { status: 202 });
-    assert.deepEqual(server.catalogItems('restaurants'), [{ id: 'r1', Name: 'Ada' }]);
+    assert.deepEqual(await client.editCatalogItems('restaurants', items({ id: 'r1', Rating: 3 })), { status: 202 });
+    assert.deepEqual(server.catalogItems('restaurants'), [{ id: 'r1', Name: 'Ada', Rating: 3 }]);
+    assert.deepEqual(server.state().requests.map((r) => r.method), ['PUT', 'DELETE', 'PATCH']);
     const rejected = await client.replaceCatalogItems('restaurants', items({ id: 'r3', Name: 'x' }, { id: 'r4', Colour: 'red' }));
     assert.deepEqual(rejected, { status: 400, rejected: [{ type: 'invalid-fields', message: 'Some of the fields given do not exist in the catalog', ids: ['r4'] }] });
   });
