@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { createBrazeHttpClient } from '../../core/src/adapters/braze-http';
 import { openSource, syncSetup, type SyncTarget } from '../../core/src/app/open-sync';
 import { runSync } from '../../core/src/sync/engine';
-import type { SyncStateStore } from '../../core/src/state/state-store';
+import { crashingStore } from '../support/crashing-store';
 import { harness, type Harness } from '../support/sync-harness';
 import { useEngineFixture } from '../support/engine-fixture';
 
@@ -156,22 +156,6 @@ test('5xx and 429 storms: every changed value arrives, and a failed request reco
     h.cleanup();
   }
 });
-
-/** The store, failing the watermark's journal append once the diff store has committed `n` times. */
-function crashingStore(store: SyncStateStore, n: number): SyncStateStore {
-  let appends = 0;
-  return {
-    ...store,
-    async appendWatermark(delta) {
-      if (delta.diff_seq !== undefined && delta.diff_seq >= n) throw new Error(`simulated crash between the two commits (append ${++appends})`);
-      await store.appendWatermark?.(delta);
-    },
-    async writeState(state) {
-      if ((state.diff_seq ?? 0) >= n) throw new Error('simulated crash between the two commits');
-      await store.writeState(state);
-    },
-  };
-}
 
 test('a crash between the diff commit and the watermark: the hashes are undone and the rows sent again', async () => {
   fx.braze.reset();

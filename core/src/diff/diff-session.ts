@@ -5,10 +5,11 @@
  *
  * What a row is compared with: the item's record as committed, overlaid with rows of this run
  * Braze accepted but no checkpoint has recorded yet (a deleted catalog item overlays as absent).
- * While an earlier row of the same item is still in flight, a row goes whole and both are marked
- * uncertain (two requests for one item may be applied in either order): their attributes are then
- * forgotten rather than recorded, so the next row sends them again; an uncertain catalog item is
- * forgotten whole, so its next row replaces it. A failed row records nothing.
+ * While an earlier row of the same item is still in flight, a row goes whole. Two track requests
+ * for one profile may be applied in either order, so both rows are marked uncertain: their
+ * attributes are then forgotten rather than recorded, and the next row sends them again. Requests
+ * for one catalog item go one after the other, so its rows are recorded in read order. A failed
+ * row records nothing.
  */
 import type { DiffStore } from './diff-store';
 import { itemKeyInto } from './hashing';
@@ -100,9 +101,11 @@ export class DiffSession implements CheckpointPart {
 
   private follow(identity: string, key: Buffer, base: ItemRecord | undefined, plan: Pick<RowPlan, 'sent' | 'skipped' | 'ops'>, racing: RowDiff[] | undefined): RowDiff {
     const kept = base === this.scratch ? this.scratch.clone() : base;
-    const diff: RowDiff = { id: identity, key: Buffer.from(key), base: kept, ops: copyOps(plan.ops), sent: plan.sent, skipped: plan.skipped, uncertain: racing !== undefined, state: 'in-flight' };
+    // Requests naming one catalog item are sent one after the other, in read order (catalog-requests.ts): not uncertain.
+    const uncertainOrder = racing !== undefined && this.options.items !== true;
+    const diff: RowDiff = { id: identity, key: Buffer.from(key), base: kept, ops: copyOps(plan.ops), sent: plan.sent, skipped: plan.skipped, uncertain: uncertainOrder, state: 'in-flight' };
     if (racing) {
-      for (const d of racing) d.uncertain = true;
+      if (uncertainOrder) for (const d of racing) d.uncertain = true;
       racing.push(diff);
     } else this.inflight.set(identity, [diff]);
     return diff;
@@ -169,7 +172,7 @@ export class DiffSession implements CheckpointPart {
 
   /** A delivered row's effect on its item's record (null: no record). */
   private apply(record: ItemRecord | null, diff: RowDiff): ItemRecord | null {
-    const ops = !diff.uncertain ? diff.ops : this.options.items ? CLEAR_OPS : uncertain(diff.ops);
+    const ops = diff.uncertain ? uncertain(diff.ops) : diff.ops;
     if (ops.clear) return null;
     const next = record ?? ItemRecord.empty();
     applyOps(next, ops, this.options.nowMinutes());

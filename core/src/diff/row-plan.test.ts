@@ -143,8 +143,8 @@ test('catalog items go whole when a field is dropped (only PUT clears it) or an 
 test('session, catalog items: a delete drops the record in its checkpoint, in read order with the rows around it', async () => {
   const store = memoryStore();
   const session = new DiffSession(store, { nowMinutes: () => 5, items: true });
-  const put = (payload: string) => {
-    const { plan, diff } = session.planItem('r1', members(payload));
+  const put = (payload: string, id = 'r1') => {
+    const { plan, diff } = session.planItem(id, members(payload));
     if (diff) session.delivered(diff);
     return { plan, diff };
   };
@@ -165,15 +165,16 @@ test('session, catalog items: a delete drops the record in its checkpoint, in re
   await session.take()();
   assert.equal(store.records.size, 0, 'a delete forgets the item');
 
-  // Two rows of one item in flight: the item is forgotten whole, so its next row replaces it.
-  const x = session.planItem('r2', members('{"Name":"X"}')).diff;
+  // Two rows of one item in flight: the later goes whole; sent one after the other, both are recorded in read order.
+  const x = session.planItem('r2', members('{"Name":"X","Tags":["t"]}')).diff;
   const y = session.planItem('r2', members('{"Name":"Y","Rating":1}')).diff;
   assert.ok(x && y);
+  assert.deepEqual([x.uncertain, y.uncertain, y.ops.replace], [false, false, true]);
   session.delivered(x);
   session.delivered(y);
   session.stage(x);
   session.stage(y);
   await session.take()();
-  assert.equal(store.records.size, 0);
-  assert.equal(put('{"Name":"Y","Rating":1}').plan.edit, false);
+  assert.equal(put('{"Name":"Y","Rating":1}', 'r2').plan.payload, undefined, 'the later row is what Braze holds');
+  assert.equal(put('{"Name":"Y","Rating":1,"Tags":["t"]}', 'r2').plan.edit, true, "the earlier row's Tags were replaced");
 });
