@@ -68,7 +68,7 @@ export interface SyncDefinition {
   lookback?: string;
   /** Objects per `/users/track` request, at most 75. */
   batch_size?: number;
-  /** custom_attributes only: `changed` sends only attributes whose value differs from what Braze last accepted. Default `all`. */
+  /** custom_attributes and catalog_items only: `changed` sends only attributes (item fields) whose value differs from what Braze last accepted. Default `all`. */
   send?: SendMode;
   /** With `send: changed`: send a profile whole again once its last full send is this old, e.g. `30 days`. */
   resend_every?: string;
