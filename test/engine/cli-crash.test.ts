@@ -15,6 +15,22 @@ import { API_KEY, useCliFixture } from '../support/cli-fixture';
 const fx = useCliFixture();
 const { definition, cli, run, afterRequests, syncDir, recordedState, assertWatermarkBehindDelivery } = fx;
 
+/** Starts sync `users` of `file` `runs` times, each killed (SIGKILL) after 1 to `most` Braze requests unless done by then; how many were killed. */
+async function killedRuns(file: string, runs: number, most: number): Promise<number> {
+  let killed = 0;
+  for (let i = 0; i < runs; i++) {
+    const reached = afterRequests(1 + Math.floor(Math.random() * most));
+    const proc = cli(['sync', file, '--sync', 'users', '--json', '--concurrency', '4']);
+    const finished = await Promise.race([reached.then(() => false), proc.done.then(() => true)]);
+    if (!finished) {
+      proc.child.kill('SIGKILL');
+      killed++;
+    }
+    await proc.done;
+  }
+  return killed;
+}
+
 test('one job per sync across processes: the second start names the pid and changes nothing', async () => {
   fx.braze.reset();
   const t = await fx.table('lk');
@@ -131,18 +147,7 @@ test('catalogs: kill -9 mid-run, then rerun: every item arrives, deleted items s
     else if (g % 8 !== 0) expected.set(`c${g}`, g);
   }
   const file = definition('ingestion.catk9', { batchSize: 7, dataType: 'catalog_items', catalog: 'users' });
-  let killed = 0;
-  for (let i = 0; i < 3; i++) {
-    const reached = afterRequests(1 + Math.floor(Math.random() * 60));
-    const proc = cli(['sync', file, '--sync', 'users', '--json', '--concurrency', '4']);
-    const finished = await Promise.race([reached.then(() => false), proc.done.then(() => true)]);
-    if (!finished) {
-      proc.child.kill('SIGKILL');
-      killed++;
-    }
-    await proc.done;
-  }
-  assert.ok(killed > 0, 'at least one run was killed mid-run');
+  assert.ok((await killedRuns(file, 3, 60)) > 0, 'at least one run was killed mid-run');
   const final = await run(['sync', file, '--sync', 'users', '--json']);
   assert.equal(final.code, 0, final.stderr);
   const held = new Map((fx.braze.catalogItems('users') ?? []).map((item) => [String(item.id), item.Rating]));
@@ -176,18 +181,7 @@ test('catalogs with send: changed: kill -9 mid-run, then rerun: every changed fi
     const rating = g % 16 === 0 ? g + 20000 : g % 8 === 0 ? undefined : g % 3 === 0 ? g + 10000 : g;
     if (rating !== undefined) expected.set(`c${g}`, { id: `c${g}`, Name: `n${g}`, Rating: rating });
   }
-  let killed = 0;
-  for (let i = 0; i < 3; i++) {
-    const reached = afterRequests(1 + Math.floor(Math.random() * 40));
-    const proc = cli(['sync', file, '--sync', 'users', '--json', '--concurrency', '4']);
-    const finished = await Promise.race([reached.then(() => false), proc.done.then(() => true)]);
-    if (!finished) {
-      proc.child.kill('SIGKILL');
-      killed++;
-    }
-    await proc.done;
-  }
-  assert.ok(killed > 0, 'at least one run was killed mid-run');
+  assert.ok((await killedRuns(file, 3, 40)) > 0, 'at least one run was killed mid-run');
   const final = await run(['sync', file, '--sync', 'users', '--json']);
   assert.equal(final.code, 0, final.stderr);
   const held = new Map((fx.braze.catalogItems('users') ?? []).map((i) => [String(i.id), i]));

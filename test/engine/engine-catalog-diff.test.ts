@@ -12,7 +12,7 @@ import { previewSync } from '../../core/src/sync/preview';
 import { catalogTables, type CatalogRow } from '../support/catalog-tables';
 import { crashingStore } from '../support/crashing-store';
 import { harness, type Harness } from '../support/sync-harness';
-import { useEngineFixture } from '../support/engine-fixture';
+import { brazeDownFrom, useEngineFixture } from '../support/engine-fixture';
 
 const fx = useEngineFixture();
 const catalogs = catalogTables(fx, 'dcat');
@@ -139,13 +139,7 @@ test('requests failing for good mid-run: nothing unsent is recorded, and the nex
     await rebuild(t, 60);
     await h.run();
     await rebuild(t, 60, (i) => ({ Rating: i + 1000 }));
-    let requests = 0;
-    fx.onRequest = () => {
-      if (++requests === 3) fx.braze.setFaults({ rate: 1, kinds: [503] });
-    };
-    const failed = await h.run({ brazeOptions: { maxRetries: 1 } });
-    fx.onRequest = undefined;
-    fx.braze.setFaults({});
+    const failed = await brazeDownFrom(fx, 3, () => h.run({ brazeOptions: { maxRetries: 1 } }));
     assert.equal(failed.status, 'error');
     const after = await h.run();
     assert.equal(after.status, 'success', after.error);
