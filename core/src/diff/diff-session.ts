@@ -80,8 +80,11 @@ export class DiffSession implements CheckpointPart {
     return { plan, diff: plan.payload === undefined ? undefined : this.follow(id, key, base, plan, racing) };
   }
 
-  /** A catalog delete: once Braze accepted it, the item's record is dropped (re-created, it goes whole). */
-  deleting(id: string): RowDiff {
+  /**
+   * A catalog row after which nothing is known of the item (a delete; an item sent whole unplanned):
+   * once Braze accepted it, the item's record is dropped, so its next row goes whole.
+   */
+  forgetting(id: string): RowDiff {
     const key = itemKeyInto(id, this.scratchKey);
     return this.follow(id, key, undefined, { sent: 0, skipped: 0, ops: CLEAR_OPS }, this.inflight.get(id));
   }

@@ -150,7 +150,7 @@ test('session, catalog items: a delete drops the record in its checkpoint, in re
   };
   const a = put('{"Name":"Ada","Rating":5}');
   assert.equal(a.plan.edit, false);
-  const gone = session.deleting('r1');
+  const gone = session.forgetting('r1');
   session.delivered(gone);
   const again = put('{"Name":"Ada","Rating":5}');
   assert.deepEqual([again.plan.edit, again.plan.sent], [false, 2], 'deleted in this run: the re-created item goes whole');
@@ -159,7 +159,7 @@ test('session, catalog items: a delete drops the record in its checkpoint, in re
   assert.equal(store.records.size, 1, 'the re-created item is recorded');
   assert.equal(put('{"Name":"Ada","Rating":5}').plan.payload, undefined);
 
-  const last = session.deleting('r1');
+  const last = session.forgetting('r1');
   session.delivered(last);
   session.stage(last);
   await session.take()();

@@ -76,12 +76,16 @@ export class SendPlan {
    */
   prepareItem(mapped: Extract<CatalogMappedRow, { ok: true }>, tracked: TrackedRow): CatalogOp | undefined {
     if (mapped.op === 'delete') {
-      if (this.diff) tracked.diff = this.diff.deleting(mapped.id);
+      if (this.diff) tracked.diff = this.diff.forgetting(mapped.id);
       return mapped;
     }
     tracked.attributes = mapped.fields;
-    // The mapping parsed PAYLOAD already, so the scan succeeds; a failure would send the item whole.
-    if (!this.diff || !scanJson(mapped.item.payload || '{}', itemFields).ok) return mapped;
+    if (!this.diff) return mapped;
+    // The mapping parsed PAYLOAD already, so the scan succeeds; should it not, the item goes whole and is then known no better than deleted.
+    if (!scanJson(mapped.item.payload || '{}', itemFields).ok) {
+      tracked.diff = this.diff.forgetting(mapped.id);
+      return mapped;
+    }
     const { plan, diff } = this.diff.planItem(mapped.id, itemFields);
     if (diff) tracked.diff = diff;
     tracked.attributes = plan.sent;
