@@ -11,9 +11,9 @@ import * as path from 'node:path';
 import { createBrazeHttpClient } from '../../core/src/adapters/braze-http';
 import { openSource, syncSetup, type SyncTarget } from '../../core/src/app/open-sync';
 import { runSync } from '../../core/src/sync/engine';
-import { harness, type Harness } from '../support/sync-harness';
-import { useEngineFixture } from '../support/engine-fixture';
 import { crashingStore } from '../support/crashing-store';
+import { harness, type Harness } from '../support/sync-harness';
+import { brazeDownFrom, useEngineFixture } from '../support/engine-fixture';
 
 const fx = useEngineFixture();
 let tableSeq = 0;
@@ -140,13 +140,7 @@ test('5xx and 429 storms: every changed value arrives, and a failed request reco
 
     // Retries exhausted half-way: the run fails; whatever was not accepted is sent next time.
     await load(t, profiles(60, (i) => ({ score: i + 1000 })));
-    let requests = 0;
-    fx.onRequest = () => {
-      if (++requests === 3) fx.braze.setFaults({ rate: 1, kinds: [503] });
-    };
-    const failed = await h.run({ brazeOptions: { maxRetries: 1 } });
-    fx.onRequest = undefined;
-    fx.braze.setFaults({});
+    const failed = await brazeDownFrom(fx, 3, () => h.run({ brazeOptions: { maxRetries: 1 } }));
     assert.equal(failed.status, 'error');
     const after = await h.run();
     assert.equal(after.status, 'success', after.error);

@@ -1,7 +1,10 @@
-/** A state store that dies between the diff store's commit and the watermark's (send: changed crash tests). */
+/**
+ * A crash between a checkpoint's two commits (docs/diffing.md), for the send: changed crash tests
+ * (profiles, catalog items, shared state): the state store refuses to record the watermark once
+ * the diff store has committed sequence `n`, as if the process died there.
+ */
 import type { SyncStateStore } from '../../core/src/state/state-store';
 
-/** The store, failing the watermark's journal append once the diff store has committed `n` times. */
 export function crashingStore(store: SyncStateStore, n: number): SyncStateStore {
   let appends = 0;
   return {
