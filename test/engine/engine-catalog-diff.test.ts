@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openSource, syncSetup } from '../../core/src/app/open-sync';
 import { previewSync } from '../../core/src/sync/preview';
-import { catalogTables, type CatalogRow } from '../support/catalog-tables';
+import { catalogTables } from '../support/catalog-tables';
 import { crashingStore } from '../support/crashing-store';
 import { harness, type Harness } from '../support/sync-harness';
 import { brazeDownFrom, useEngineFixture } from '../support/engine-fixture';
@@ -17,21 +17,6 @@ import { brazeDownFrom, useEngineFixture } from '../support/engine-fixture';
 const fx = useEngineFixture();
 const catalogs = catalogTables(fx, 'dcat');
 const FIELDS: [string, string][] = [['Name', 'string'], ['Rating', 'number'], ['Tags', 'array']];
-
-let second = 0;
-/** The catalog rebuilt: a row per item, each with a new UPDATED_AT (like a view over CURRENT_TIMESTAMP). */
-async function rebuild(t: string, n: number, change: (i: number) => Partial<Record<string, unknown>> | 'deleted' = () => ({})): Promise<void> {
-  second++;
-  const rows = Array.from({ length: n }, (_, i): CatalogRow => {
-    const at = `2026-07-01 00:00:00+00`;
-    const updated_at = new Date(Date.parse(at) + second * 1000 + i).toISOString();
-    const c = change(i);
-    if (c === 'deleted') return { updated_at, id: `i${i}`, payload: null, deleted: true };
-    const payload = Object.fromEntries(Object.entries({ Name: `item ${i}`, Rating: i, Tags: ['a'], ...c }).filter(([, v]) => v !== undefined));
-    return { updated_at, id: `i${i}`, payload: JSON.stringify(payload) };
-  });
-  await catalogs.insert(t, rows);
-}
 
 async function setUp(catalog: string): Promise<{ t: string; h: Harness }> {
   await catalogs.create(catalog, FIELDS);
@@ -45,7 +30,7 @@ const fields = () => fx.braze.stats().catalogFields;
 test('first run sends every item; a rebuild with nothing changed sends nothing; one changed field goes alone and the item keeps the others', async () => {
   const { t, h } = await setUp('dishes');
   try {
-    await rebuild(t, 30);
+    await catalogs.rebuild(t, 30);
     const first = await h.run();
     assert.equal(first.status, 'success', first.error);
     assert.deepEqual([fx.braze.stats().objects.catalog_items, fields()], [30, 90]);
@@ -53,7 +38,7 @@ test('first run sends every item; a rebuild with nothing changed sends nothing; 
     assert.match(first.warnings.join(' '), /No hashes recorded yet/);
 
     const before = writes().length;
-    await rebuild(t, 30);
+    await catalogs.rebuild(t, 30);
     const unchanged = await h.run();
     assert.equal(unchanged.status, 'success', unchanged.error);
     assert.deepEqual([unchanged.rows_read, unchanged.rows_synced], [30, 30]);
@@ -61,7 +46,7 @@ test('first run sends every item; a rebuild with nothing changed sends nothing; 
     assert.deepEqual([unchanged.objects_sent, unchanged.attributes_sent, unchanged.attributes_unchanged, unchanged.data_points_saved], [0, 0, 90, 90]);
     assert.ok((unchanged.watermark_after ?? '') > (first.watermark_after ?? ''), 'the watermark still moves');
 
-    await rebuild(t, 30, (i) => (i === 7 ? { Rating: 700 } : {}));
+    await catalogs.rebuild(t, 30, (i) => (i === 7 ? { Rating: 700 } : {}));
     const one = await h.run();
     assert.equal(one.status, 'success', one.error);
     assert.deepEqual(writes().slice(before).map((r) => [r.method, r.objects]), [['PATCH', 1]]);
@@ -70,7 +55,7 @@ test('first run sends every item; a rebuild with nothing changed sends nothing; 
     assert.deepEqual(catalogs.items('dishes').i7, { id: 'i7', Name: 'item 7', Rating: 700, Tags: ['a'] }, 'the stored item still has all its fields');
 
     // A field the row no longer has: only a PUT clears it, as send: all would.
-    await rebuild(t, 30, (i) => (i === 7 ? { Rating: 700 } : i === 3 ? { Tags: undefined } : {}));
+    await catalogs.rebuild(t, 30, (i) => (i === 7 ? { Rating: 700 } : i === 3 ? { Tags: undefined } : {}));
     const dropped = await h.run();
     assert.deepEqual(writes().slice(before + 1).map((r) => [r.method, r.objects]), [['PUT', 1]]);
     assert.deepEqual([dropped.attributes_sent, catalogs.items('dishes').i3], [2, { id: 'i3', Name: 'item 3', Rating: 3 }]);
@@ -82,28 +67,28 @@ test('first run sends every item; a rebuild with nothing changed sends nothing; 
 test('a deleted item forgets its hashes: re-created, in a later run or the same one, it is sent whole', async () => {
   const { t, h } = await setUp('menus');
   try {
-    await rebuild(t, 4);
+    await catalogs.rebuild(t, 4);
     await h.run();
-    await rebuild(t, 4, (i) => (i === 1 ? 'deleted' : {}));
+    await catalogs.rebuild(t, 4, (i) => (i === 1 ? 'deleted' : {}));
     const deleted = await h.run();
     assert.equal(deleted.status, 'success', deleted.error);
     assert.equal(catalogs.items('menus').i1, undefined);
     assert.deepEqual([deleted.objects_sent, fx.braze.stats().objects.catalog_deleted], [1, 1]);
 
     const puts = fx.braze.stats().objects.catalog_items;
-    await rebuild(t, 4);
+    await catalogs.rebuild(t, 4);
     const again = await h.run();
     assert.deepEqual([fx.braze.stats().objects.catalog_items - puts, again.attributes_sent, again.attributes_unchanged], [1, 3, 9]);
     assert.deepEqual(catalogs.items('menus').i1, { id: 'i1', Name: 'item 1', Rating: 1, Tags: ['a'] });
 
     // Deleted and re-created within one run (the same values as before): whole again, and recorded.
-    await rebuild(t, 4, (i) => (i === 2 ? 'deleted' : {}));
-    await rebuild(t, 4);
+    await catalogs.rebuild(t, 4, (i) => (i === 2 ? 'deleted' : {}));
+    await catalogs.rebuild(t, 4);
     const both = await h.run();
     assert.equal(both.status, 'success', both.error);
     assert.deepEqual(catalogs.items('menus').i2, { id: 'i2', Name: 'item 2', Rating: 2, Tags: ['a'] });
     assert.equal(fx.braze.stats().objects.catalog_items - puts, 2);
-    await rebuild(t, 4);
+    await catalogs.rebuild(t, 4);
     assert.equal((await h.run()).objects_sent, 0, 'the re-created item was recorded after its delete');
   } finally {
     h.cleanup();
@@ -113,9 +98,9 @@ test('a deleted item forgets its hashes: re-created, in a later run or the same 
 test('a crash between the diff commit and the watermark, then a rerun: every changed field arrives', async () => {
   const { t, h } = await setUp('shops');
   try {
-    await rebuild(t, 40);
+    await catalogs.rebuild(t, 40);
     await h.run();
-    await rebuild(t, 40, (i) => ({ Rating: 500 + i }));
+    await catalogs.rebuild(t, 40, (i) => ({ Rating: 500 + i }));
     const seqBefore = (await h.store.readState())?.diff_seq ?? 0;
     const crashed = await h.run({ store: crashingStore(h.store, seqBefore + 1), concurrency: 1 });
     assert.equal(crashed.status, 'error');
@@ -136,9 +121,9 @@ test('a crash between the diff commit and the watermark, then a rerun: every cha
 test('requests failing for good mid-run: nothing unsent is recorded, and the next run sends each changed field once', async () => {
   const { t, h } = await setUp('stores');
   try {
-    await rebuild(t, 60);
+    await catalogs.rebuild(t, 60);
     await h.run();
-    await rebuild(t, 60, (i) => ({ Rating: i + 1000 }));
+    await catalogs.rebuild(t, 60, (i) => ({ Rating: i + 1000 }));
     const failed = await brazeDownFrom(fx, 3, () => h.run({ brazeOptions: { maxRetries: 1 } }));
     assert.equal(failed.status, 'error');
     const after = await h.run();
@@ -154,9 +139,9 @@ test('requests failing for good mid-run: nothing unsent is recorded, and the nex
 test('preview shows which fields of each item would be sent, the items left alone and the deletes', async () => {
   const { t, h } = await setUp('previewed');
   try {
-    await rebuild(t, 3);
+    await catalogs.rebuild(t, 3);
     await h.run();
-    await rebuild(t, 3, (i) => (i === 0 ? { Rating: 9 } : i === 2 ? 'deleted' : {}));
+    await catalogs.rebuild(t, 3, (i) => (i === 0 ? { Rating: 9 } : i === 2 ? 'deleted' : {}));
     const setup = syncSetup(h.target);
     const source = openSource(h.target, setup, (n) => h.env[n]);
     try {

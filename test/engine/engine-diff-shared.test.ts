@@ -2,30 +2,41 @@
  * `send: changed` on the shared PostgreSQL state: the hashes live in the state database, so a
  * sync that runs on another host (its own local state directory) compares with what the first
  * host had accepted and sends nothing unchanged; a crash between the two commits is undone there;
- * a changed definition forgets them; a user delete forgets them; they are hashes, never values.
+ * a changed definition forgets them; a user delete forgets them; they are hashes, never values;
+ * a catalog sync's items are loaded by id, so they too are compared across hosts.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { openSource, syncSetup, type SyncTarget } from '../../core/src/app/open-sync';
+import { previewSync } from '../../core/src/sync/preview';
 import type { PgStateBackend } from '../../core/src/adapters/pg-state/pg-state-backend';
+import { catalogTables } from '../support/catalog-tables';
 import { useEngineFixture } from '../support/engine-fixture';
 import { crashingStore } from '../support/crashing-store';
 import { openTestStateBackend, stateUrl } from '../support/state-db';
 import { harness, type Harness } from '../support/sync-harness';
 
 const fx = useEngineFixture();
+const catalogs = catalogTables(fx, 'shcat');
 let seq = 0;
 
-/** Two hosts: each its own pool on the state database and its own (empty) local state directory. */
-async function twoHosts(): Promise<{ t: string; schema: string; a: Harness; b: Harness; close(): Promise<void> }> {
+/**
+ * Two hosts: each its own pool on the state database and its own (empty) local state directory;
+ * syncing profiles, or the items of `catalog` (made afresh on the Braze server).
+ */
+async function twoHosts(catalog?: string): Promise<{ t: string; schema: string; a: Harness; b: Harness; close(): Promise<void> }> {
   const name = `sh${++seq}`;
   const schema = `shared_${name}`;
-  await fx.db.createExampleTable('ingestion', name, {});
-  const t = `ingestion.${name}`;
+  let t = `ingestion.${name}`;
+  if (catalog) {
+    await catalogs.create(catalog, [['Name', 'string'], ['Rating', 'number'], ['Tags', 'array']]);
+    t = await catalogs.table();
+  } else await fx.db.createExampleTable('ingestion', name, {});
   const backends: PgStateBackend[] = [0, 1].map(() => openTestStateBackend(stateUrl(fx.db, fx.db), schema));
-  const spec = { table: t, dataType: 'custom_attributes' as const, brazeUrl: fx.braze.url, batchSize: 10, extra: { send: 'changed' as const } };
+  const kind = catalog ? { dataType: 'catalog_items' as const, catalog } : { dataType: 'custom_attributes' as const };
+  const spec = { table: t, ...kind, brazeUrl: fx.braze.url, batchSize: 10, extra: { send: 'changed' as const } };
   const [a, b] = backends.map((backend) => harness(fx.db, spec, fx.db.password, backend)) as [Harness, Harness];
   return {
     t,
@@ -139,6 +150,42 @@ test('shared state: a changed definition forgets the hashes; a user delete forge
     const again = await b.run();
     assert.deepEqual([again.objects_sent, again.attributes_sent, again.attributes_unchanged], [1, 3, 27]);
     assert.deepEqual(fx.braze.profiles({ external_id: 'u3' })[0]?.attributes, { tier: 'gold', score: 3, city: 'Oslo' });
+  } finally {
+    await close();
+  }
+});
+
+test('shared state: a catalog sync compares items across hosts: a changed field goes by PATCH, a delete forgets its item everywhere', async () => {
+  const { t, a, b, close } = await twoHosts('shared_dishes');
+  const writes = () => fx.braze.state().requests.filter((r) => r.method !== 'GET' && r.method !== 'POST').map((r) => [r.method, r.objects]);
+  try {
+    // Small pages: each page's items load (by id) while the one before is planned.
+    await catalogs.rebuild(t, 30);
+    const first = await a.run({ chunkRows: 7 });
+    assert.equal(first.status, 'success', first.error);
+    assert.deepEqual([first.objects_sent, first.attributes_sent], [30, 90]);
+
+    const before = writes().length;
+    await catalogs.rebuild(t, 30, (i) => (i === 7 ? { Rating: 700 } : i === 12 ? 'deleted' : {}));
+    const setup = syncSetup(b.target);
+    const source = openSource(b.target, setup, (n) => b.env[n]);
+    const preview = await previewSync({ definition: setup.definition, state: await b.store.readState(), reader: source.reader, diff: { store: setup.diff.diffStore, file: b.target.file } }).finally(() => source.reader.close());
+    assert.equal(preview.diff_notice, undefined);
+    assert.deepEqual(preview.objects.find((o) => o.identifier === 'id=i7')?.object, { id: 'i7', Rating: 700 }, "preview on host B compares with host A's hashes");
+    const onB = await b.run({ chunkRows: 7 });
+    assert.equal(onB.status, 'success', onB.error);
+    assert.deepEqual(onB.warnings, [], 'lined up with the watermark the other host recorded');
+    assert.deepEqual(writes().slice(before), [['PATCH', 1], ['DELETE', 1]], "host A's hashes used: one field edited, one item deleted");
+    assert.deepEqual([onB.objects_sent, onB.attributes_sent, onB.attributes_unchanged], [2, 1, 86], 'the PATCH and the delete');
+    assert.deepEqual(catalogs.items('shared_dishes').i7, { id: 'i7', Name: 'item 7', Rating: 700, Tags: ['a'] });
+
+    // Created again: host A finds no record for it (host B's delete forgot it) and sends it whole.
+    const again = writes().length;
+    await catalogs.rebuild(t, 30, (i) => (i === 7 ? { Rating: 700 } : {}));
+    const backOnA = await a.run({ chunkRows: 7 });
+    assert.equal(backOnA.status, 'success', backOnA.error);
+    assert.deepEqual(writes().slice(again), [['PUT', 1]]);
+    assert.deepEqual(catalogs.items('shared_dishes').i12, { id: 'i12', Name: 'item 12', Rating: 12, Tags: ['a'] });
   } finally {
     await close();
   }

@@ -71,6 +71,11 @@ export class DiffSession implements CheckpointPart {
     this.seq = store.meta().seq;
   }
 
+  /** Whether the items are catalog items (whose ids key them) rather than profiles. */
+  get items(): boolean {
+    return this.options.items === true;
+  }
+
   /** Loads the records of these items (the rows about to be planned) when the store is remote. */
   prefetch(identities: readonly string[]): Promise<void> | undefined {
     return this.store.prefetch?.(identities.map(itemKey));

@@ -54,6 +54,12 @@ export function mapCatalogRow(row: SourceRow): CatalogMappedRow {
   return { ok: true, op: 'put', id, item, fields: count };
 }
 
+/** The row's item id when Braze accepts it (undefined: the row fails mapping). */
+export function catalogItemId(row: SourceRow): string | undefined {
+  const id = itemId(row);
+  return typeof id === 'string' ? id : undefined;
+}
+
 /** The row's item id, or why it has none Braze accepts. */
 function itemId(row: SourceRow): string | Failure {
   const fail = (reason: string): Failure => ({ ok: false, reason, identifier: catalogRowIdentifier(row) });

@@ -13,11 +13,12 @@ import { isDiffable, type SyncDefinition, type SyncFile } from '../model/sync-fi
 import type { SyncState } from '../state/sync-state';
 import type { OkRow } from './batcher';
 import { fingerprintOf } from './diff-setup';
+import { diffIdentities, diffIdentity } from './diff-identity';
 import { JsonMembers } from './json-members';
 import { scanJson } from './json-scan';
 import { trackObjectJson, type TrackObjectText } from './json-texts';
-import type { RowIdentifiers, SourceRow } from './ports';
-import { lastPayloadMembers, rowIdentity } from './row-mapping';
+import type { SourceRow } from './ports';
+import { lastPayloadMembers } from './row-mapping';
 import { scanObject } from './send-plan';
 import { errorMessage } from './sync-errors';
 
@@ -54,6 +55,7 @@ export async function previewDiff(factory: DiffStoreFactory, file: SyncFile, syn
     }
     return all('The recorded hashes do not match this definition or its watermark');
   }
+  const identity = diffIdentity(sync.data_type === 'catalog_items');
   return {
     plan(mapped) {
       const full = JSON.parse(trackObjectJson(mapped)) as Record<string, unknown>;
@@ -70,12 +72,7 @@ export async function previewDiff(factory: DiffStoreFactory, file: SyncFile, syn
       const object = plan.payload === undefined ? undefined : (JSON.parse(trackObjectJson({ ...item, payload: plan.payload })) as Record<string, unknown>);
       return { object, unchanged: Object.keys(full).filter((k) => k !== 'id' && !(object && k in object)) };
     },
-    prefetch: async (rows) => store.prefetch?.(rows.flatMap((row) => itemKeyOf(row.ids) ?? [])),
+    prefetch: async (rows) => store.prefetch?.(diffIdentities(rows, identity).map(itemKey)),
     close: () => store.close(),
   };
-}
-
-function itemKeyOf(ids: RowIdentifiers): Buffer | undefined {
-  const identity = rowIdentity(ids);
-  return identity === undefined ? undefined : itemKey(identity);
 }

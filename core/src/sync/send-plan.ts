@@ -12,11 +12,12 @@ import type { OkRow } from './batcher';
 import type { CatalogMappedRow } from './catalog-mapping';
 import type { CatalogOp } from './catalog-requests';
 import type { TrackedRow } from './delivery-tracker';
+import { diffIdentities, diffIdentity } from './diff-identity';
 import { JsonMembers } from './json-members';
 import { scanJson } from './json-scan';
 import { trackObjectBytes } from './json-texts';
 import type { SourceRow } from './ports';
-import { lastPayloadMembers, rowIdentity } from './row-mapping';
+import { lastPayloadMembers } from './row-mapping';
 
 /** Forgets deleted users' hashes in the diff stores of the file's `send: changed` syncs. */
 export type ForgetUsers = (identities: readonly string[]) => Promise<void>;
@@ -50,7 +51,8 @@ export class SendPlan {
 
   /** Before a page of rows is mapped: a remote diff store loads their items' records (one query). */
   prefetch(rows: readonly SourceRow[]): Promise<void> | undefined {
-    return this.diff?.prefetch(rows.flatMap((row) => rowIdentity(row.ids) ?? []));
+    const diff = this.diff;
+    return diff?.prefetch(diffIdentities(rows, diffIdentity(diff.items)));
   }
 
   /**
