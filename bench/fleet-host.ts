@@ -36,6 +36,7 @@ const noBraze: BrazeClient = {
   track: async () => ({ status: 201, objectErrors: [] }),
   deleteUsers: async () => ({ status: 200, deleted: 0 }),
   replaceCatalogItems: async () => ({ status: 202 }),
+  editCatalogItems: async () => ({ status: 202 }),
   deleteCatalogItems: async () => ({ status: 202 }),
 };
 

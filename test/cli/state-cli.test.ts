@@ -99,13 +99,13 @@ test('bad state databases get clear messages, never the URL or password, and cha
   const owner = await stateRole('state_newer', true);
   const migrated = await fx.run(['state', 'migrate', '--state-url', owner, '--schema', 'newer']);
   assert.equal(migrated.code, 0, migrated.stderr);
-  assert.match(migrated.stdout, /schema newer: applied 0001-sync-state, 0002-fleet\./);
-  await fx.db.query(`INSERT INTO newer.schema_migrations (name) VALUES ('0003-from-the-future')`);
+  assert.match(migrated.stdout, /schema newer: applied 0001-sync-state, 0002-fleet, 0003-diff-records\./);
+  await fx.db.query(`INSERT INTO newer.schema_migrations (name) VALUES ('0099-from-the-future')`);
   const before = await fx.db.query(`SELECT count(*)::int AS n FROM newer.sync_state`);
   writeFileSync(file, readFileSync(file, 'utf8') + `state:\n  url: \${env:MY_STATE_URL}\n  schema: newer\n`);
   const refused = await fx.run(['watermark', file, '--sync', 'users', '--reset'], { MY_STATE_URL: owner });
   assert.equal(refused.code, 1);
-  assert.match(refused.stderr, /The state schema "newer" was written by a newer brazesync \(it has migration 0003-from-the-future, which this version does not know\)\. Upgrade brazesync on this host .*; nothing was written\./);
+  assert.match(refused.stderr, /The state schema "newer" was written by a newer brazesync \(it has migration 0099-from-the-future, which this version does not know\)\. Upgrade brazesync on this host .*; nothing was written\./);
   assertNoSecret(refused.stderr, owner);
   assert.deepEqual((await fx.db.query(`SELECT count(*)::int AS n FROM newer.sync_state`)).rows, before.rows);
 });

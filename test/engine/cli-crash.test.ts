@@ -2,7 +2,7 @@
  * The built CLI under interruption, against a real PostgreSQL and the local Braze server: the
  * cross-process job lock, kill -9 at random points, and kill -9 inside a tie group of many pages
  * (the watermark journal) followed by a row committed late at the same UPDATED_AT, and a catalog
- * sync killed mid-run whose items, updates and deletes all land.
+ * sync killed mid-run whose items, updates and deletes all land, with send: all and send: changed.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,6 +14,22 @@ import { API_KEY, useCliFixture } from '../support/cli-fixture';
 
 const fx = useCliFixture();
 const { definition, cli, run, afterRequests, syncDir, recordedState, assertWatermarkBehindDelivery } = fx;
+
+/** Starts sync `users` of `file` `runs` times, each killed (SIGKILL) after 1 to `most` Braze requests unless done by then; how many were killed. */
+async function killedRuns(file: string, runs: number, most: number): Promise<number> {
+  let killed = 0;
+  for (let i = 0; i < runs; i++) {
+    const reached = afterRequests(1 + Math.floor(Math.random() * most));
+    const proc = cli(['sync', file, '--sync', 'users', '--json', '--concurrency', '4']);
+    const finished = await Promise.race([reached.then(() => false), proc.done.then(() => true)]);
+    if (!finished) {
+      proc.child.kill('SIGKILL');
+      killed++;
+    }
+    await proc.done;
+  }
+  return killed;
+}
 
 test('one job per sync across processes: the second start names the pid and changes nothing', async () => {
   fx.braze.reset();
@@ -131,21 +147,49 @@ test('catalogs: kill -9 mid-run, then rerun: every item arrives, deleted items s
     else if (g % 8 !== 0) expected.set(`c${g}`, g);
   }
   const file = definition('ingestion.catk9', { batchSize: 7, dataType: 'catalog_items', catalog: 'users' });
-  let killed = 0;
-  for (let i = 0; i < 3; i++) {
-    const reached = afterRequests(1 + Math.floor(Math.random() * 60));
-    const proc = cli(['sync', file, '--sync', 'users', '--json', '--concurrency', '4']);
-    const finished = await Promise.race([reached.then(() => false), proc.done.then(() => true)]);
-    if (!finished) {
-      proc.child.kill('SIGKILL');
-      killed++;
-    }
-    await proc.done;
-  }
-  assert.ok(killed > 0, 'at least one run was killed mid-run');
+  assert.ok((await killedRuns(file, 3, 60)) > 0, 'at least one run was killed mid-run');
   const final = await run(['sync', file, '--sync', 'users', '--json']);
   assert.equal(final.code, 0, final.stderr);
   const held = new Map((fx.braze.catalogItems('users') ?? []).map((item) => [String(item.id), item.Rating]));
   assert.deepEqual(new Map([...held].sort()), new Map([...expected].sort()));
   assert.equal(JSON.parse((await run(['sync', file, '--sync', 'users', '--json'])).stdout).rows_read, 0);
+});
+
+test('catalogs with send: changed: kill -9 mid-run, then rerun: every changed field arrives, deleted items stay deleted, re-created ones are whole', async () => {
+  fx.braze.reset();
+  const created = await fetch(`${fx.braze.url}/catalogs`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${API_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ catalogs: [{ name: 'users', fields: [{ name: 'Name', type: 'string' }, { name: 'Rating', type: 'number' }] }] }),
+  });
+  assert.equal(created.status, 201);
+  await fx.db.query('CREATE TABLE ingestion.catdiff (updated_at timestamptz NOT NULL, id varchar(256) NOT NULL, payload varchar(65535), deleted boolean)');
+  await fx.db.query('GRANT SELECT ON ingestion.catdiff TO braze_user');
+  const item = (g: string, rating: string) => `'{"Name":"n' || ${g} || '","Rating":' || ${rating} || '}'`;
+  await fx.db.query(`INSERT INTO ingestion.catdiff SELECT '2026-10-01'::timestamptz + g * interval '1 ms', 'c' || g, ${item('g', 'g')}, NULL FROM generate_series(1, 600) g`);
+  const file = definition('ingestion.catdiff', { batchSize: 7, dataType: 'catalog_items', catalog: 'users', send: 'changed' });
+  const first = await run(['sync', file, '--sync', 'users', '--json']);
+  assert.equal(first.code, 0, first.stderr);
+  assert.equal(fx.braze.stats().catalogFields, 1200);
+
+  // Every 3rd Rating changes, every 8th item is deleted, every 16th is then created again.
+  await fx.db.query(`INSERT INTO ingestion.catdiff SELECT '2026-10-01 00:00:01'::timestamptz + g * interval '1 ms', 'c' || g, ${item('g', 'g + 10000')}, false FROM generate_series(3, 600, 3) g`);
+  await fx.db.query(`INSERT INTO ingestion.catdiff SELECT '2026-10-01 00:00:02'::timestamptz + g * interval '1 ms', 'c' || g, NULL, true FROM generate_series(8, 600, 8) g`);
+  await fx.db.query(`INSERT INTO ingestion.catdiff SELECT '2026-10-01 00:00:03'::timestamptz + g * interval '1 ms', 'c' || g, ${item('g', 'g + 20000')}, NULL FROM generate_series(16, 600, 16) g`);
+  const expected = new Map<string, { id: string; Name: string; Rating: number }>();
+  for (let g = 1; g <= 600; g++) {
+    const rating = g % 16 === 0 ? g + 20000 : g % 8 === 0 ? undefined : g % 3 === 0 ? g + 10000 : g;
+    if (rating !== undefined) expected.set(`c${g}`, { id: `c${g}`, Name: `n${g}`, Rating: rating });
+  }
+  assert.ok((await killedRuns(file, 3, 40)) > 0, 'at least one run was killed mid-run');
+  const final = await run(['sync', file, '--sync', 'users', '--json']);
+  assert.equal(final.code, 0, final.stderr);
+  const held = new Map((fx.braze.catalogItems('users') ?? []).map((i) => [String(i.id), i]));
+  assert.deepEqual(new Map([...held].sort()), new Map([...expected].sort()), 'every changed field arrived; unchanged fields kept');
+  assert.ok(fx.braze.stats().objects.catalog_edited > 0, 'changed Ratings went by PATCH');
+
+  // The hashes left by the killed runs describe what Braze holds: the same catalog again sends nothing.
+  await fx.db.query(`INSERT INTO ingestion.catdiff SELECT '2026-10-01 00:00:04'::timestamptz + g * interval '1 ms', 'c' || g, ${item('g', 'CASE WHEN g % 16 = 0 THEN g + 20000 WHEN g % 3 = 0 THEN g + 10000 ELSE g END')}, NULL FROM generate_series(1, 600) g WHERE g % 16 = 0 OR g % 8 <> 0`);
+  const same = JSON.parse((await run(['sync', file, '--sync', 'users', '--json'])).stdout) as { rows_read: number; objects_sent: number; attributes_unchanged: number };
+  assert.deepEqual([same.rows_read, same.objects_sent, same.attributes_unchanged], [expected.size, 0, expected.size * 2]);
 });

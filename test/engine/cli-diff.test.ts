@@ -1,11 +1,14 @@
 /**
  * `send: changed` through the built CLI: kill -9 at random points of a re-sync (every changed
  * value arrives at least once, nothing is skipped that Braze does not have), then the summary,
- * `history --json`, the preview's per-row attributes and `diff reset`.
+ * `history --json`, the preview's per-row attributes and `diff reset`, also on shared state.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
+import * as path from 'node:path';
 import { useCliFixture } from '../support/cli-fixture';
+import { stateUrl } from '../support/state-db';
 
 const fx = useCliFixture();
 const { definition, cli, run, afterRequests } = fx;
@@ -89,6 +92,39 @@ test('preview shows the attributes each row would send; diff reset makes the nex
   const status = JSON.parse((await run(['diff', file, '--sync', 'users', '--json'])).stdout) as { exists: boolean };
   assert.equal(status.exists, false);
   const full = await run(['sync', file, '--sync', 'users']);
+  assert.match(full.stdout, /sent 2 objects · 3 attributes/);
+  assert.match(full.stdout, /warning: send: changed: No hashes recorded yet/);
+});
+
+test('shared state: hosts with their own state folders share the hashes; preview, diff and diff reset work on them', async () => {
+  fx.braze.reset();
+  const t = await fx.table('ds');
+  const file = definition(t, { send: 'changed' });
+  const host = (name: string) => ({ BRAZESYNC_STATE_URL: stateUrl(fx.db, fx.db), BRAZESYNC_STATE_DIR: path.join(fx.dir, `host-${name}`) });
+  const rows = (y: number) => fx.db.query(`INSERT INTO ${t} VALUES (clock_timestamp(), 'a', '{"x":1,"y":${y}}'), (clock_timestamp(), 'b', '{"x":1}')`);
+  await rows(2);
+  assert.equal((await run(['sync', file, '--sync', 'users'], host('a'))).code, 0);
+
+  await rows(3);
+  const preview = JSON.parse((await run(['preview', file, '--sync', 'users', '--json'], host('b'))).stdout) as { objects: { object?: unknown; unchanged_attributes?: string[] }[] };
+  assert.deepEqual(preview.objects.map((o) => [o.object, o.unchanged_attributes]), [
+    [{ external_id: 'a', y: 3 }, ['x']],
+    [undefined, ['x']],
+  ]);
+  const onB = await run(['sync', file, '--sync', 'users'], host('b'));
+  assert.match(onB.stdout, /sent 1 object · 1 attribute · 2 unchanged attributes left out/);
+  assert.doesNotMatch(onB.stdout, /warning/);
+  assert.ok(!existsSync(path.join(fx.dir, 'host-b')) || readdirSync(path.join(fx.dir, 'host-b'), { recursive: true }).every((p) => !String(p).endsWith('diff')), 'no local store');
+
+  const status = JSON.parse((await run(['diff', file, '--sync', 'users', '--json'], host('a'))).stdout) as { exists: boolean; location: string; checkpoint: number; size_bytes: number };
+  assert.deepEqual([status.exists, status.checkpoint], [true, 2]);
+  assert.match(status.location, /^PostgreSQL 127\.0\.0\.1:\d+\/\w+, schema brazesync, table diff_records, sync f\d+\/users$/);
+  assert.ok(status.size_bytes > 0);
+  const reset = await run(['diff', 'reset', file, '--sync', 'users'], host('a'));
+  assert.match(reset.stdout, /hashes forgotten; the next run sends every attribute/);
+  assert.equal((JSON.parse((await run(['diff', file, '--sync', 'users', '--json'], host('b'))).stdout) as { exists: boolean }).exists, false);
+  await rows(3);
+  const full = await run(['sync', file, '--sync', 'users'], host('b'));
   assert.match(full.stdout, /sent 2 objects · 3 attributes/);
   assert.match(full.stdout, /warning: send: changed: No hashes recorded yet/);
 });

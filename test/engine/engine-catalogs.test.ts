@@ -6,40 +6,16 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { catalogTableDdl } from '../../core/src/adapters/redshift-shims';
 import { openSource, syncSetup } from '../../core/src/app/open-sync';
 import { previewSync } from '../../core/src/sync/preview';
+import { catalogTables, type CatalogRow as Row } from '../support/catalog-tables';
 import { harness } from '../support/sync-harness';
 import { useEngineFixture } from '../support/engine-fixture';
 
 const fx = useEngineFixture();
-let tableSeq = 0;
-
-async function catalogTable(): Promise<string> {
-  const name = `ingestion.cat${++tableSeq}`;
-  await fx.db.query('CREATE SCHEMA IF NOT EXISTS ingestion');
-  await fx.db.redshiftDdl(catalogTableDdl(name));
-  return name;
-}
-
-type Row = { updated_at: string; id: string | null; payload?: string | null; deleted?: boolean | null };
-
-function insert(t: string, rows: Row[]): Promise<unknown> {
-  const values: unknown[] = [];
-  const tuples = rows.map((r) => `(${[r.updated_at, r.id, r.payload ?? null, r.deleted ?? null].map((v) => (values.push(v), `$${values.length}`)).join(', ')})`);
-  return fx.db.query(`INSERT INTO ${t} (updated_at, id, payload, deleted) VALUES ${tuples.join(', ')}`, values);
-}
-
-/** Resets the server and creates `name` with its fields through Braze's own `POST /catalogs`. */
-async function createCatalog(name: string, fields: [string, string][], maxItems?: number): Promise<void> {
-  fx.braze.reset();
-  const body = { catalogs: [{ name, fields: fields.map(([n, type]) => ({ name: n, type })), ...(maxItems !== undefined ? { max_items: maxItems } : {}) }] };
-  const res = await fetch(`${fx.braze.url}/catalogs`, { method: 'POST', headers: { authorization: 'Bearer test-key-5f1b2c9d8e7a', 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  assert.equal(res.status, 201, await res.text());
-}
+const { table: catalogTable, insert, create: createCatalog, items } = catalogTables(fx);
 
 const FIELDS: [string, string][] = [['Name', 'string'], ['Rating', 'number']];
-const items = (catalog: string) => Object.fromEntries((fx.braze.catalogItems(catalog) ?? []).map((i) => [i.id, i]));
 
 test('rows become items; DELETED = true deletes; bad rows are row errors and the run goes on', async () => {
   await createCatalog('restaurants', FIELDS);

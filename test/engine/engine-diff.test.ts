@@ -11,9 +11,9 @@ import * as path from 'node:path';
 import { createBrazeHttpClient } from '../../core/src/adapters/braze-http';
 import { openSource, syncSetup, type SyncTarget } from '../../core/src/app/open-sync';
 import { runSync } from '../../core/src/sync/engine';
-import type { SyncStateStore } from '../../core/src/state/state-store';
+import { crashingStore } from '../support/crashing-store';
 import { harness, type Harness } from '../support/sync-harness';
-import { useEngineFixture } from '../support/engine-fixture';
+import { brazeDownFrom, useEngineFixture } from '../support/engine-fixture';
 
 const fx = useEngineFixture();
 let tableSeq = 0;
@@ -140,13 +140,7 @@ test('5xx and 429 storms: every changed value arrives, and a failed request reco
 
     // Retries exhausted half-way: the run fails; whatever was not accepted is sent next time.
     await load(t, profiles(60, (i) => ({ score: i + 1000 })));
-    let requests = 0;
-    fx.onRequest = () => {
-      if (++requests === 3) fx.braze.setFaults({ rate: 1, kinds: [503] });
-    };
-    const failed = await h.run({ brazeOptions: { maxRetries: 1 } });
-    fx.onRequest = undefined;
-    fx.braze.setFaults({});
+    const failed = await brazeDownFrom(fx, 3, () => h.run({ brazeOptions: { maxRetries: 1 } }));
     assert.equal(failed.status, 'error');
     const after = await h.run();
     assert.equal(after.status, 'success', after.error);
@@ -156,22 +150,6 @@ test('5xx and 429 storms: every changed value arrives, and a failed request reco
     h.cleanup();
   }
 });
-
-/** The store, failing the watermark's journal append once the diff store has committed `n` times. */
-function crashingStore(store: SyncStateStore, n: number): SyncStateStore {
-  let appends = 0;
-  return {
-    ...store,
-    async appendWatermark(delta) {
-      if (delta.diff_seq !== undefined && delta.diff_seq >= n) throw new Error(`simulated crash between the two commits (append ${++appends})`);
-      await store.appendWatermark?.(delta);
-    },
-    async writeState(state) {
-      if ((state.diff_seq ?? 0) >= n) throw new Error('simulated crash between the two commits');
-      await store.writeState(state);
-    },
-  };
-}
 
 test('a crash between the diff commit and the watermark: the hashes are undone and the rows sent again', async () => {
   fx.braze.reset();

@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { LeaseLostError } from '../../core/src/adapters/pg-state/pg-lease';
+import { copySyncState } from '../../core/src/state/copy-state';
 import { fileStateBackend, type StateBackend } from '../../core/src/state/state-backend';
 import { JobInProgressError } from '../../core/src/state/lock-file';
 import type { RunRecord } from '../../core/src/state/run-record';
@@ -96,4 +97,14 @@ test('postgres: Sync Now while another host runs the sync says who runs it and s
     return true;
   });
   await held.release();
+});
+
+test('state import records no diff checkpoint: send: changed\'s hashes stay where they were, so the next run starts them over', async () => {
+  const ref = { filePath: path.join(dir, 'moved.brazesync.yaml'), stateRoot: path.join(dir, 'state'), syncName: 'users' };
+  const files = fileStateBackend.storeFor(ref);
+  await files.writeState({ version: 1, sync: 'users', data_type: 'custom_attributes', watermark: { updated_at: T1, boundary_keys: [] }, diff_seq: 3, diff_stale: true });
+  const result = await copySyncState(files, pgBackend.storeFor(ref), { replace: false, what: 'users' });
+  assert.equal(result.copied, true);
+  const copied = await pgBackend.storeFor(ref).readState();
+  assert.deepEqual([copied?.watermark?.updated_at, copied?.diff_seq, copied?.diff_stale], [T1, undefined, undefined]);
 });

@@ -41,3 +41,17 @@ export function useEngineFixture(): EngineFixture {
   });
   return fixture;
 }
+
+/** Runs `run` while the Braze server answers 503 to every request from the `n`th on (retries run out), then lifts the fault. */
+export async function brazeDownFrom<T>(fx: EngineFixture, n: number, run: () => Promise<T>): Promise<T> {
+  let requests = 0;
+  fx.onRequest = () => {
+    if (++requests === n) fx.braze.setFaults({ rate: 1, kinds: [503] });
+  };
+  try {
+    return await run();
+  } finally {
+    fx.onRequest = undefined;
+    fx.braze.setFaults({});
+  }
+}

@@ -10,6 +10,7 @@ import type { DataType, SyncDefinition, SyncFile } from '../../core/src/model/sy
 import { runSync, type RunSyncOptions } from '../../core/src/sync/engine';
 import { openSource, syncSetup, type SyncTarget } from '../../core/src/app/open-sync';
 import type { RunRecord } from '../../core/src/state/run-record';
+import type { StateBackend } from '../../core/src/state/state-backend';
 import type { SyncStateStore } from '../../core/src/state/state-store';
 import type { TestPostgres } from './postgres';
 
@@ -59,9 +60,10 @@ export interface Harness {
   cleanup(): void;
 }
 
-export function harness(db: TestPostgres, spec: SyncSpec, password = db.password): Harness {
+/** `state`: where the sync's state lives (a shared backend); the local state directory is new either way, as on another host. */
+export function harness(db: TestPostgres, spec: SyncSpec, password = db.password, state?: StateBackend): Harness {
   const stateRoot = mkdtempSync(path.join(os.tmpdir(), 'brazesync-state-'));
-  const target: SyncTarget = { file: syncFile(db, spec), filePath: path.join(stateRoot, 'test.brazesync.yaml'), syncName: 's', stateRoot };
+  const target: SyncTarget = { file: syncFile(db, spec), filePath: path.join(stateRoot, 'test.brazesync.yaml'), syncName: 's', stateRoot, ...(state ? { state } : {}) };
   let setup: ReturnType<typeof syncSetup>;
   try {
     setup = syncSetup(target);

@@ -115,7 +115,7 @@ test('braze-server --catalog: catalogs from a spec and from a JSON file take ite
     assert.deepEqual(got.items, [{ id: 'r1', Name: 'Ada', Rating: 5 }]);
     stop.abort();
     assert.equal(await running, 0);
-    assert.match(out(), /PUT\/DELETE\/GET \/catalogs\/\{catalog\}\/items for restaurants \(Name:string, Rating:number\); menus \(Dish:string\)/);
+    assert.match(out(), /PUT\/PATCH\/DELETE\/GET \/catalogs\/\{catalog\}\/items for restaurants \(Name:string, Rating:number\); menus \(Dish:string\)/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

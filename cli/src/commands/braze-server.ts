@@ -38,7 +38,7 @@ export async function runBrazeServer(args: string[], io: CliIo, stop: AbortSigna
       `Local Braze server listening on ${server.url}`,
       `  POST /users/track, POST /users/delete: ${budget.limit} requests per ${budget.windowMs / 1000} s, ${keys} API key${keys === 1 ? '' : 's'}` +
         `${options.faults?.rate ? `, fail rate ${options.faults.rate}` : ''}${options.latencyMs ? `, latency ${options.latencyMs} ms` : ''}`,
-      ...(options.catalogs?.length ? [`  PUT/DELETE/GET /catalogs/{catalog}/items for ${options.catalogs.map((c) => `${c.name} (${c.fields.map((f) => `${f.name}:${f.type}`).join(', ') || 'no fields'})`).join('; ')}`] : []),
+      ...(options.catalogs?.length ? [`  PUT/PATCH/DELETE/GET /catalogs/{catalog}/items for ${options.catalogs.map((c) => `${c.name} (${c.fields.map((f) => `${f.name}:${f.type}`).join(', ') || 'no fields'})`).join('; ')}`] : []),
       '  GET /_local/profiles[?external_id=…], GET /_local/stats, POST /_local/faults, POST /_local/reset',
       'Press Ctrl+C to stop.',
       '',

@@ -1,5 +1,6 @@
 import { diffStatus, resetDiff } from '../../../core/src/app/diff-status';
 import { syncSetup } from '../../../core/src/app/open-sync';
+import { isDiffable } from '../../../core/src/model/sync-file';
 import { EXIT, UsageError, type Command } from '../command';
 import { formatCount, loadTarget, parseSyncArgs } from '../sync-args';
 
@@ -15,7 +16,7 @@ export const diffCommand: Command = {
     const target = await loadTarget(parsed, io);
     if (typeof target === 'number') return target;
     const { store, diff, definition } = syncSetup(target);
-    if (!diff.diffStore || definition.data_type !== 'custom_attributes') throw new UsageError(`Sync ${target.syncName} is ${definition.data_type}: only custom_attributes syncs keep hashes (send: changed).`);
+    if (!diff.diffStore || !isDiffable(definition.data_type)) throw new UsageError(`Sync ${target.syncName} is ${definition.data_type}: only custom_attributes and catalog_items syncs keep hashes (send: changed).`);
     if (reset) {
       const existed = await resetDiff(diff.diffStore, store, 'diff reset');
       if (parsed.json) io.stdout.write(JSON.stringify({ sync: target.syncName, reset: true, existed }) + '\n');

@@ -5,7 +5,8 @@ import { startBrazeServer, type BrazeServer, type BrazeServerOptions } from '../
 import { parseCatalogSpec } from '../braze-server/catalog-spec';
 import { VirtualTime } from '../../testing/virtual-time';
 import { CatalogUnavailableError, type BrazeClient, type CatalogItemsRequest, type CatalogResult, type SourceRow } from '../sync/ports';
-import { CatalogRequests } from '../sync/catalog-requests';
+import { mapCatalogRow } from '../sync/catalog-mapping';
+import { CatalogRequests, type CatalogOp } from '../sync/catalog-requests';
 
 const KEY = 'sk-live-THE-SECRET-KEY-0123456789';
 const RESTAURANTS = parseCatalogSpec('restaurants:Name:string,Rating:number');
@@ -24,11 +25,13 @@ async function withClient(serverOptions: Partial<BrazeServerOptions>, body: (ser
 
 const items = (...list: Record<string, unknown>[]): CatalogItemsRequest => ({ items: list });
 
-test('PUT and DELETE /catalogs/{catalog}/items: 202; a 400 about items comes back naming them', async () => {
+test('PUT, DELETE and PATCH /catalogs/{catalog}/items: 202; a 400 about items comes back naming them', async () => {
   await withClient({}, async (server, client) => {
     assert.deepEqual(await client.replaceCatalogItems('restaurants', items({ id: 'r1', Name: 'Ada' }, { id: 'r2', Rating: 4 })), { status: 202 });
     assert.deepEqual(await client.deleteCatalogItems('restaurants', items({ id: 'r2' })), { status: 202 });
-    assert.deepEqual(server.catalogItems('restaurants'), [{ id: 'r1', Name: 'Ada' }]);
+    assert.deepEqual(await client.editCatalogItems('restaurants', items({ id: 'r1', Rating: 3 })), { status: 202 });
+    assert.deepEqual(server.catalogItems('restaurants'), [{ id: 'r1', Name: 'Ada', Rating: 3 }]);
+    assert.deepEqual(server.state().requests.map((r) => r.method), ['PUT', 'DELETE', 'PATCH']);
     const rejected = await client.replaceCatalogItems('restaurants', items({ id: 'r3', Name: 'x' }, { id: 'r4', Colour: 'red' }));
     assert.deepEqual(rejected, { status: 400, rejected: [{ type: 'invalid-fields', message: 'Some of the fields given do not exist in the catalog', ids: ['r4'] }] });
   });
@@ -72,17 +75,21 @@ test('catalog requests have their own rate-limit bucket: a spent /users/track bu
   }
 });
 
-function catalogRow(id: string, payload: string | null, deleted?: boolean): SourceRow {
-  return { updatedAt: '2026-11-28 10:00:00+00', ids: {}, payload, item: { id, ...(deleted !== undefined ? { deleted } : {}) } };
+/** A catalog row mapped as delivery maps it (send: all): the item to replace, or its delete. */
+function catalogRow(id: string, payload: string | null, deleted?: boolean): CatalogOp {
+  const row: SourceRow = { updatedAt: '2026-11-28 10:00:00+00', ids: {}, payload, item: { id, ...(deleted !== undefined ? { deleted } : {}) } };
+  const mapped = mapCatalogRow(row);
+  if (!mapped.ok) throw new Error(mapped.reason);
+  return mapped;
 }
 
 test('CatalogRequests: at most 50 items, one operation and each id once per request; bad items fail alone', async () => {
   await withClient({}, async (server, client) => {
     const requests = new CatalogRequests<string>('restaurants', client, 75);
     const batches = [];
-    for (let i = 0; i < 60; i++) batches.push(...requestsOf(requests.add(catalogRow(`r${i}`, `{"Name":"n${i}"}`), `row${i}`)));
+    for (let i = 0; i < 60; i++) batches.push(...requests.add(catalogRow(`r${i}`, `{"Name":"n${i}"}`), `row${i}`));
     assert.deepEqual(batches.map((b) => b.ids.length), [50]);
-    batches.push(...requestsOf(requests.add(catalogRow('r55', '{"Name":"again"}'), 'again')), ...requestsOf(requests.add(catalogRow('r1', null, true), 'gone')), ...requests.close());
+    batches.push(...requests.add(catalogRow('r55', '{"Name":"again"}'), 'again'), ...requests.add(catalogRow('r1', null, true), 'gone'), ...requests.close());
     assert.deepEqual(batches.map((b) => [b.op, b.ids.length]), [['put', 50], ['put', 10], ['put', 1], ['delete', 1]], 'a repeated id or another operation starts a new request');
     const failures = (await Promise.all(batches.map((b) => requests.send(b)))).flat();
     assert.deepEqual(failures, []);
@@ -90,8 +97,8 @@ test('CatalogRequests: at most 50 items, one operation and each id once per requ
     assert.equal(held.length, 59);
     assert.deepEqual(held.find((i) => i.id === 'r55'), { id: 'r55', Name: 'again' }, 'the later row wins');
 
-    const bad = requestsOf(requests.add(catalogRow('b1', '{"Name":"ok"}'), 'ok1'))
-      .concat(requestsOf(requests.add(catalogRow('b2', '{"Colour":"red"}'), 'bad')), requestsOf(requests.add(catalogRow('b3', '{"Rating":5}'), 'ok3')), requests.close());
+    const bad = requests.add(catalogRow('b1', '{"Name":"ok"}'), 'ok1')
+      .concat(requests.add(catalogRow('b2', '{"Colour":"red"}'), 'bad'), requests.add(catalogRow('b3', '{"Rating":5}'), 'ok3'), requests.close());
     const [batch] = bad;
     assert.ok(batch);
     assert.deepEqual(await requests.send(batch), [{ row: 'bad', reason: 'Braze rejected the item (invalid-fields): Some of the fields given do not exist in the catalog', identifier: 'id=b2' }]);
@@ -105,6 +112,7 @@ test('CatalogRequests: a rejection naming no item is split until the bad item is
     track: () => Promise.reject(new Error('unused')),
     deleteUsers: () => Promise.reject(new Error('unused')),
     deleteCatalogItems: () => Promise.reject(new Error('unused')),
+    editCatalogItems: () => Promise.reject(new Error('unused')),
     replaceCatalogItems(_catalog, body): Promise<CatalogResult> {
       const ids = body.items.map((i) => String(i.id));
       sent.push(ids);
@@ -118,8 +126,3 @@ test('CatalogRequests: a rejection naming no item is split until the bad item is
   assert.deepEqual(await requests.send(batch), [{ row: 'x3', reason: 'Braze rejected the item (arbitrary-error: Something went wrong).', identifier: 'id=x3' }]);
   assert.deepEqual(sent, [['x1', 'x2', 'x3', 'x4'], ['x1', 'x2'], ['x3', 'x4'], ['x3'], ['x4']]);
 });
-
-function requestsOf<T>(added: T[] | readonly T[] | { reason: string }): readonly T[] {
-  if ('reason' in added) throw new Error(added.reason);
-  return added;
-}

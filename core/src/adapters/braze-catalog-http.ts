@@ -1,5 +1,5 @@
 /**
- * The catalog item endpoints as braze-http.ts sends them: `PUT` / `DELETE
+ * The catalog item endpoints as braze-http.ts sends them: `PUT` / `PATCH` / `DELETE
  * /catalogs/{catalog}/items`, their own rate-limit bucket (16,000 requests per minute shared by
  * the asynchronous catalog item endpoints), and what their error answers mean. A 404 naming
  * `catalog-not-found` and a 400 about catalog storage stop the run (CatalogUnavailableError); a 400
@@ -12,8 +12,10 @@ import type { Route } from './braze-route';
 /** 400 error ids about the request as a whole (a bug here, not a bad row): the generic handling applies. */
 const REQUEST_ERRORS = new Set(['request-includes-too-many-items', 'item-array-invalid', 'invalid-request']);
 
-export function catalogRoute(catalog: string, method: 'PUT' | 'DELETE'): Route {
-  const permission = method === 'PUT' ? 'catalogs.replace_items' : 'catalogs.delete_items';
+const PERMISSION = { PUT: 'catalogs.replace_items', PATCH: 'catalogs.update_items', DELETE: 'catalogs.delete_items' } as const;
+
+export function catalogRoute(catalog: string, method: keyof typeof PERMISSION): Route {
+  const permission = PERMISSION[method];
   return { endpoint: 'catalog', method, path: `/catalogs/${encodeURIComponent(catalog)}/items`, permission, inspect: (status, text) => inspectCatalogAnswer(catalog, status, text) };
 }
 

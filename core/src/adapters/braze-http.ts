@@ -291,6 +291,9 @@ export function createBrazeHttpClient(options: BrazeHttpClientOptions): BrazeHtt
     async replaceCatalogItems(catalog: string, body: CatalogItemsRequest, signal?: AbortSignal): Promise<CatalogResult> {
       return catalogResult(await post(catalogRoute(catalog, 'PUT'), body, signal));
     },
+    async editCatalogItems(catalog: string, body: CatalogItemsRequest, signal?: AbortSignal): Promise<CatalogResult> {
+      return catalogResult(await post(catalogRoute(catalog, 'PATCH'), body, signal));
+    },
     async deleteCatalogItems(catalog: string, body: CatalogItemsRequest, signal?: AbortSignal): Promise<CatalogResult> {
       return catalogResult(await post(catalogRoute(catalog, 'DELETE'), body, signal));
     },

@@ -6,7 +6,7 @@ export type Endpoint = 'track' | 'delete' | 'catalog';
 /** One request: its bucket, method, path and the permission its key needs. */
 export interface Route {
   endpoint: Endpoint;
-  method: 'POST' | 'PUT' | 'DELETE';
+  method: 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   path: string;
   permission: string;
   /**

@@ -10,13 +10,13 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { RootDatabase } from 'lmdb';
-import { DiffStoreUnreadableError, type DiffStore, type DiffStoreFactory, type DiffStoreMeta, type DiffWrite } from '../diff/diff-store';
+import { DiffStoreUnreadableError, type DiffStore, type DiffStoreFactory, type DiffStoreMeta } from '../diff/diff-store';
+import { asBuffer, sameBytes, undoEntries, undoEntry } from '../diff/undo-record';
 
 export const DIFF_DIR_NAME = 'diff';
 
 const META_KEY = Buffer.from('m');
 const UNDO_KEY = Buffer.from('u');
-const ABSENT = 0xffffffff;
 
 type Db = RootDatabase<Buffer, Uint8Array>;
 
@@ -25,7 +25,7 @@ export function lmdbDiffStoreFactory(syncDir: string): DiffStoreFactory {
   return {
     location: dir,
     async open() {
-      const { open } = await import('lmdb');
+      const { open } = await loadLmdb();
       let db: Db;
       const damage = await headerDamage(path.join(dir, 'data.mdb'));
       if (damage) throw new DiffStoreUnreadableError(dir, damage);
@@ -55,6 +55,18 @@ export function lmdbDiffStoreFactory(syncDir: string): DiffStoreFactory {
   };
 }
 
+/** lmdb, or why it can't load here: no prebuilt binary for this platform (the VS Code extension carries linux-x64's only). */
+async function loadLmdb(): Promise<typeof import('lmdb')> {
+  try {
+    return await import('lmdb');
+  } catch (err) {
+    throw new Error(
+      `lmdb, which keeps the hashes on this machine, can't be loaded on ${process.platform}-${process.arch} (${(err as Error).message.split('\n')[0]}). ` +
+        'The VS Code extension carries it for linux-x64 only: elsewhere, run send: changed syncs with the CLI, or keep their state (and hashes) in a state database',
+    );
+  }
+}
+
 function lmdbDiffStore(db: Db, dir: string): DiffStore {
   let meta = readMeta(db, dir);
   const writeMeta = (next: DiffStoreMeta) => {
@@ -71,7 +83,7 @@ function lmdbDiffStore(db: Db, dir: string): DiffStore {
         const undo: Buffer[] = [];
         for (const w of writes) {
           const before = db.getBinary(w.key);
-          if (w.value) db.put(w.key, Buffer.from(w.value.buffer, w.value.byteOffset, w.value.byteLength));
+          if (w.value) db.put(w.key, asBuffer(w.value));
           else db.remove(w.key);
           undo.push(undoEntry(w, before));
         }
@@ -159,42 +171,4 @@ function readMeta(db: Db, dir: string): DiffStoreMeta {
     // reported below
   }
   throw new DiffStoreUnreadableError(dir, 'its own record (sequence number, fingerprint) is damaged');
-}
-
-/** `u8 key length · key · u32 before length (ABSENT) · before · u32 after length · after`. */
-function undoEntry(w: DiffWrite, before: Buffer | undefined): Buffer {
-  const after = w.value;
-  const out = Buffer.allocUnsafe(1 + w.key.length + 8 + (before?.length ?? 0) + (after?.length ?? 0));
-  let at = out.writeUInt8(w.key.length, 0);
-  at += Buffer.from(w.key).copy(out, at);
-  at = out.writeUInt32LE(before ? before.length : ABSENT, at);
-  if (before) at += before.copy(out, at);
-  at = out.writeUInt32LE(after ? after.length : ABSENT, at);
-  if (after) Buffer.from(after.buffer, after.byteOffset, after.byteLength).copy(out, at);
-  return out;
-}
-
-function* undoEntries(undo: Buffer): Generator<{ key: Buffer; before: Buffer | undefined; after: Buffer | undefined }> {
-  let at = 0;
-  const part = (): Buffer | undefined => {
-    const len = undo.readUInt32LE(at);
-    at += 4;
-    if (len === ABSENT) return undefined;
-    const b = Buffer.from(undo.subarray(at, at + len));
-    at += len;
-    return b;
-  };
-  while (at < undo.length) {
-    const keyLen = undo.readUInt8(at++);
-    const key = Buffer.from(undo.subarray(at, at + keyLen));
-    at += keyLen;
-    const before = part();
-    const after = part();
-    yield { key, before, after };
-  }
-}
-
-function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
-  if (!a || !b) return a === b;
-  return Buffer.compare(a, b) === 0;
 }

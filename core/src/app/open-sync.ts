@@ -57,15 +57,16 @@ export function syncSetup(target: SyncTarget): SyncSetup {
 }
 
 /**
- * Diff stores live in each sync's local state directory (also with shared state: see
- * docs/diffing.md). A user_deletes sync forgets deleted users in the stores of every
- * custom_attributes sync of the same file (the same Braze workspace).
+ * Where each sync's hashes live: with shared state, in the state database (every host compares
+ * with the same hashes); otherwise in the sync's local state directory. A user_deletes sync
+ * forgets deleted users in the stores of every custom_attributes sync of the same file (the same
+ * Braze workspace).
  */
 function diffPorts(target: SyncTarget, definition: SyncDefinition): DiffPorts {
-  const dirOf = (name: string) => syncStateDir(target.stateRoot, target.filePath, name);
-  if (definition.data_type !== 'user_deletes') return { diffStore: lmdbDiffStoreFactory(dirOf(target.syncName)) };
+  const storeOf = (syncName: string) => target.state?.diffStoreFor?.({ ...target, syncName }) ?? lmdbDiffStoreFactory(syncStateDir(target.stateRoot, target.filePath, syncName));
+  if (definition.data_type !== 'user_deletes') return { diffStore: storeOf(target.syncName) };
   const peers = Object.entries(target.file.syncs).filter(([, d]) => d.data_type === 'custom_attributes');
-  return { peerDiffStores: peers.map(([name]) => lmdbDiffStoreFactory(dirOf(name))) };
+  return { peerDiffStores: peers.map(([name]) => storeOf(name)) };
 }
 
 export interface OpenedSource {

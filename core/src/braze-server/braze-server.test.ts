@@ -277,7 +277,7 @@ test('/_local/stats and /_local/reset', async () => {
     await track(server, { attributes: [{ external_id: 'u' }], events: [{ external_id: 'u', name: 'e', time: '2026-01-01T00:00:00Z' }] });
     const stats = await call(server, '/_local/stats', undefined, { method: 'GET' });
     assert.equal(stats.json.requests, 1);
-    assert.deepEqual(stats.json.objects, { attributes: 1, events: 1, purchases: 0, deleted: 0, errors: 0, catalog_items: 0, catalog_deleted: 0 });
+    assert.deepEqual(stats.json.objects, { attributes: 1, events: 1, purchases: 0, deleted: 0, errors: 0, catalog_items: 0, catalog_edited: 0, catalog_deleted: 0 });
     assert.equal(stats.json.profiles, 1);
     assert.equal((await call(server, '/_local/reset', {})).status, 200);
     assert.equal(server.stats().requests, 0);

@@ -79,9 +79,11 @@ export interface BrazeServerStats {
   statusCounts: Record<string, number>;
   /** 429 answers, budget and injected. */
   rateLimited: number;
-  objects: { attributes: number; events: number; purchases: number; deleted: number; errors: number; catalog_items: number; catalog_deleted: number };
+  objects: { attributes: number; events: number; purchases: number; deleted: number; errors: number; catalog_items: number; catalog_edited: number; catalog_deleted: number };
   /** Attributes written by processed attribute objects: what Braze bills as data points (identifiers and control keys excluded). */
   dataPoints: number;
+  /** Catalog item fields written by accepted `PUT` and `PATCH` requests (the item id excluded). */
+  catalogFields: number;
   profiles: number;
   /** Most API requests in progress at the same time. */
   maxConcurrent: number;
@@ -150,7 +152,7 @@ export async function startBrazeServer(options: BrazeServerOptions): Promise<Bra
   let seq = 0;
 
   function emptyStats(): Omit<BrazeServerStats, 'profiles' | 'trackWindows'> {
-    return { requests: 0, statusCounts: {}, rateLimited: 0, objects: { attributes: 0, events: 0, purchases: 0, deleted: 0, errors: 0, catalog_items: 0, catalog_deleted: 0 }, dataPoints: 0, maxConcurrent: 0, connections: 0 };
+    return { requests: 0, statusCounts: {}, rateLimited: 0, objects: { attributes: 0, events: 0, purchases: 0, deleted: 0, errors: 0, catalog_items: 0, catalog_edited: 0, catalog_deleted: 0 }, dataPoints: 0, catalogFields: 0, maxConcurrent: 0, connections: 0 };
   }
 
   function currentStats(): BrazeServerStats {
@@ -247,7 +249,10 @@ export async function startBrazeServer(options: BrazeServerOptions): Promise<Bra
       parsed = answer.json;
     }
     const reply = catalogReply(catalogs, at, method, parsed, url);
-    if (reply.status === 202 && reply.items) stats.objects[method === 'PUT' ? 'catalog_items' : 'catalog_deleted'] += reply.items;
+    if (reply.status === 202 && reply.items) {
+      stats.objects[method === 'PUT' ? 'catalog_items' : method === 'PATCH' ? 'catalog_edited' : 'catalog_deleted'] += reply.items;
+      stats.catalogFields += reply.fields ?? 0;
+    }
     return { status: reply.status, body: reply.body, ...(reply.headers ? { headers: reply.headers } : {}), objects: reply.items ?? 0 };
   }
 
@@ -377,7 +382,7 @@ export async function startBrazeServer(options: BrazeServerOptions): Promise<Bra
         ? handleApi(req, res, endpoint, url)
         : Promise.resolve().then(() => {
             res.writeHead(404, { 'Content-Type': 'application/json' });
-            res.end(JSON.stringify({ message: `No such endpoint: ${url.pathname}. The local Braze server implements POST /users/track, POST /users/delete and /catalogs/{catalog}/items.` }));
+            res.end(JSON.stringify({ message: `No such endpoint: ${url.pathname}. The local Braze server implements POST /users/track, POST /users/delete and /catalogs/{catalog}/items (GET, PUT, PATCH, DELETE).` }));
           });
     work.catch((err: unknown) => {
       if (!res.headersSent) {

@@ -36,6 +36,24 @@ test('PUT /catalogs/{catalog}/items replaces items (202), DELETE removes them, G
   });
 });
 
+test('PATCH /catalogs/{catalog}/items edits the given fields (202) and keeps the others; validated as PUT; 404 for a missing catalog', async () => {
+  await withServer(async (server) => {
+    assert.equal((await call(server, 'PUT', '/catalogs/restaurants/items', { items: [{ id: 'r1', Name: 'Ada', Rating: 5, Tags: ['x'] }] })).status, 202);
+    const patch = await call(server, 'PATCH', '/catalogs/restaurants/items', { items: [{ id: 'r1', Rating: 4 }, { id: 'not-there', Name: 'New' }] });
+    assert.deepEqual([patch.status, patch.json], [202, { message: 'success' }]);
+    assert.equal(patch.headers.get('x-ratelimit-limit'), '16000', 'the shared catalog bucket');
+    const get = await call(server, 'GET', '/catalogs/restaurants/items');
+    assert.deepEqual(get.json.items, [{ id: 'r1', Name: 'Ada', Rating: 4, Tags: ['x'] }], 'the other fields kept; an id the catalog lacks is not created');
+    const bad = await call(server, 'PATCH', '/catalogs/restaurants/items', { items: [{ id: 'r1', Name: 'Bo' }, { id: 'r1x', Colour: 'red' }, { id: 'r1y', Rating: 'five' }] });
+    assert.equal(bad.status, 400);
+    assert.deepEqual(((bad.json.errors as { id: string; parameter_values: string[] }[]) ?? []).map((e) => [e.id, e.parameter_values]), [['invalid-fields', ['r1x']], ['unable-to-coerce-value', ['r1y']]]);
+    assert.equal(server.catalogItems('restaurants')?.[0]?.Name, 'Ada', 'a refused request applies nothing');
+    const missing = await call(server, 'PATCH', '/catalogs/menus/items', { items: [{ id: 'm1' }] });
+    assert.deepEqual([missing.status, (missing.json.errors as { id: string }[])[0]?.id], [404, 'catalog-not-found']);
+    assert.deepEqual([server.stats().objects.catalog_edited, server.stats().catalogFields], [2, 3 + 1 + 1]);
+  });
+});
+
 test('GET pages 50 items with a Link header', async () => {
   await withServer(async (server) => {
     for (let n = 0; n < 3; n++) {

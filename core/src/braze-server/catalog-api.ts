@@ -1,6 +1,6 @@
 /**
  * The local server's catalog routes, after the shared checks (key, faults, budget):
- * `PUT` / `DELETE /catalogs/{catalog}/items` (asynchronous: 202), `GET /catalogs/{catalog}/items`
+ * `PUT` / `PATCH` / `DELETE /catalogs/{catalog}/items` (asynchronous: 202), `GET /catalogs/{catalog}/items`
  * (50 items a page, the next page in a `Link` header as Braze does), `GET /catalogs` and
  * `POST /catalogs` (create, with `{"catalogs":[{"name","fields":[…]}]}`).
  */
@@ -25,11 +25,13 @@ export function catalogPath(pathname: string): CatalogPath | undefined {
 
 /** Methods each catalog path answers; the asynchronous item writes are the ones the budget counts. */
 export function catalogMethods(path: CatalogPath): readonly string[] {
-  return path.kind === 'items' ? ['GET', 'PUT', 'DELETE'] : ['GET', 'POST'];
+  return path.kind === 'items' ? ['GET', ...ITEM_WRITES] : ['GET', 'POST'];
 }
 
+const ITEM_WRITES = ['PUT', 'PATCH', 'DELETE'];
+
 export function isCatalogWrite(path: CatalogPath, method: string): boolean {
-  return path.kind === 'items' && (method === 'PUT' || method === 'DELETE');
+  return path.kind === 'items' && ITEM_WRITES.includes(method);
 }
 
 export interface CatalogReply extends CatalogAnswer {
@@ -39,7 +41,8 @@ export interface CatalogReply extends CatalogAnswer {
 export function catalogReply(store: CatalogStore, path: CatalogPath, method: string, body: Record<string, unknown> | undefined, url: URL): CatalogReply {
   if (path.kind === 'catalogs') return method === 'GET' ? { status: 200, body: { catalogs: store.list(), message: 'success' } } : createCatalogs(store, body ?? {});
   if (method === 'GET') return itemsPage(store, path.catalog, url);
-  return method === 'PUT' ? store.replace(path.catalog, body ?? {}) : store.delete(path.catalog, body ?? {});
+  if (method === 'PUT') return store.replace(path.catalog, body ?? {});
+  return method === 'PATCH' ? store.edit(path.catalog, body ?? {}) : store.delete(path.catalog, body ?? {});
 }
 
 function itemsPage(store: CatalogStore, catalog: string, url: URL): CatalogReply {

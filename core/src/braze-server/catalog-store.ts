@@ -1,6 +1,6 @@
 /**
  * Catalogs of the local Braze-compatible server: their fields, and items validated against them
- * as Braze's asynchronous catalog item endpoints do (the error ids and shape of Braze's
+ * as Braze's asynchronous catalog item endpoints (`PUT`, `PATCH`, `DELETE`) do (the error ids and shape of Braze's
  * "Troubleshooting" tables: `{"errors":[{"id","message","parameters","parameter_values"}],
  * "message":"Invalid Request"}`). A request with any bad item is refused whole, as Braze does.
  */
@@ -28,7 +28,8 @@ export interface CatalogError {
   parameter_values: unknown[];
 }
 
-export type CatalogAnswer = { status: number; body: Record<string, unknown>; items?: number };
+/** An answer; on success, how many items and item fields (the id excluded) the request wrote. */
+export type CatalogAnswer = { status: number; body: Record<string, unknown>; items?: number; fields?: number };
 
 const MAX_VALUE_LENGTH = 5000;
 const MAX_NESTING = 50;
@@ -62,8 +63,19 @@ export function checkCatalogDefinition(value: unknown): CatalogDefinition | stri
   return { name, fields: out, ...(typeof max_items === 'number' ? { max_items } : {}) };
 }
 
+interface Catalog {
+  definition: CatalogDefinition;
+  items: Map<string, Record<string, unknown>>;
+}
+
+/** 202 for items written: how many, and how many of their fields. */
+function written(items: readonly Record<string, unknown>[]): CatalogAnswer {
+  const fields = items.reduce((n, i) => n + Object.keys(i).length - 1, 0);
+  return { status: 202, body: { message: 'success' }, items: items.length, fields };
+}
+
 export class CatalogStore {
-  private readonly catalogs = new Map<string, { definition: CatalogDefinition; items: Map<string, Record<string, unknown>> }>();
+  private readonly catalogs = new Map<string, Catalog>();
 
   constructor(private readonly initial: readonly CatalogDefinition[] = []) {
     this.clear();
@@ -93,18 +105,41 @@ export class CatalogStore {
 
   /** `PUT /catalogs/{name}/items`: every item valid, or nothing applied. */
   replace(name: string, body: Record<string, unknown>): CatalogAnswer {
-    const c = this.catalogs.get(name);
-    if (!c) return catalogNotFound(name);
-    const items = checkItems(body);
-    if (!Array.isArray(items)) return items;
-    const errors = fieldErrors(c.definition.fields, items);
-    if (errors.length > 0) return invalid(errors);
+    const checked = this.checked(name, body);
+    if (!('catalog' in checked)) return checked;
+    const { catalog: c, items } = checked;
     const added = new Set(items.map((i) => i.id as string).filter((id) => !c.items.has(id))).size;
     if (c.definition.max_items !== undefined && c.items.size + added > c.definition.max_items) {
       return invalid([error('catalog-storage-exceeded', `Catalog storage limit reached: ${name} holds at most ${c.definition.max_items} items`, ['catalog_name'], [name])]);
     }
     for (const item of items) c.items.set(item.id as string, structuredClone(item));
-    return { status: 202, body: { message: 'success' }, items: items.length };
+    return written(items);
+  }
+
+  /**
+   * `PATCH /catalogs/{name}/items`: sets the given fields of existing items and leaves their other
+   * fields; validated as `PUT` is, every item valid or nothing applied. Braze documents it for
+   * existing items and, being asynchronous, reports nothing per item: an id the catalog lacks is
+   * skipped (no item is created).
+   */
+  edit(name: string, body: Record<string, unknown>): CatalogAnswer {
+    const checked = this.checked(name, body);
+    if (!('catalog' in checked)) return checked;
+    for (const item of checked.items) {
+      const held = checked.catalog.items.get(item.id as string);
+      if (held) Object.assign(held, structuredClone(item));
+    }
+    return written(checked.items);
+  }
+
+  /** The catalog and the request's items when both are there and every item fits its fields; else Braze's answer. */
+  private checked(name: string, body: Record<string, unknown>): { catalog: Catalog; items: Record<string, unknown>[] } | CatalogAnswer {
+    const c = this.catalogs.get(name);
+    if (!c) return catalogNotFound(name);
+    const items = checkItems(body);
+    if (!Array.isArray(items)) return items;
+    const errors = fieldErrors(c.definition.fields, items);
+    return errors.length > 0 ? invalid(errors) : { catalog: c, items };
   }
 
   /** `DELETE /catalogs/{name}/items`: ids that are not there are ignored, as the endpoint is asynchronous. */

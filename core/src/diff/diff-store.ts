@@ -1,8 +1,9 @@
 /**
  * The diff store port: per item (a Braze profile, keyed by a hash of its identifier as delivered;
  * later a catalog item), the hashes of the attribute values Braze last accepted. The engine only
- * sees this interface; `adapters/lmdb-diff-store.ts` is the local adapter, and a shared backend
- * (PostgreSQL: one table keyed by sync and item) can implement the same calls.
+ * sees this interface; `adapters/lmdb-diff-store.ts` is the local adapter, and
+ * `adapters/pg-state/pg-diff-store.ts` the shared one (PostgreSQL: one table keyed by sync and
+ * item, loaded a batch of rows' items at a time through `prefetch`).
  *
  * Crash safety rests on three things the store provides (see docs/diffing.md):
  * - `commit` is one durable transaction holding the records, the checkpoint's sequence number and
@@ -35,6 +36,13 @@ export interface DiffStore {
    * a batch it loaded ahead). The bytes may be reused by the next `get`: decode them at once.
    */
   get(key: Uint8Array): Uint8Array | undefined;
+  /**
+   * A remote store: loads these items' records in one round trip, so `get` can answer them
+   * synchronously (along with what commits wrote since) until two later prefetches have loaded:
+   * the engine loads the next page of rows while it plans the current one. A key not loaded reads
+   * as absent (its item is sent whole, never skipped). A local store reads in place and has none.
+   */
+  prefetch?(keys: readonly Uint8Array[]): Promise<void>;
   /** Durably writes `writes`, sequence `seq`, and what undoes them, in one transaction. */
   commit(seq: number, writes: readonly DiffWrite[]): Promise<void>;
   /** Undoes the last commit (whose sequence is meta().seq), leaving records changed since as they are. */

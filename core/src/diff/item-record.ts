@@ -86,6 +86,12 @@ export class ItemRecord {
     this.words[i * 4 + 3] = v2;
   }
 
+  /** No attributes and no full send: what a `PUT` starts from, as it replaces the item. */
+  clear(): void {
+    this.n = 0;
+    this.fullAtMinutes = 0;
+  }
+
   remove(a1: number, a2: number): void {
     const i = this.find(a1, a2);
     if (i < 0) return;

@@ -5,7 +5,7 @@ import { scanJson } from '../sync/json-scan';
 import type { DiffStore, DiffWrite } from './diff-store';
 import { DiffSession } from './diff-session';
 import { ItemRecord } from './item-record';
-import { applyOps, planRow } from './row-plan';
+import { applyOps, planItem, planRow } from './row-plan';
 
 const nested = new JsonMembers();
 const scan = (text: string) => (scanJson(text, nested).ok ? nested : undefined);
@@ -105,4 +105,77 @@ test('session: resend_every sends a profile whole again; two rows of one profile
   session.stage(second);
   await session.take()();
   assert.equal((await deliver('{"a":3}')).sent, 1, 'the order Braze applied them in is unknown: sent again');
+});
+
+/** The record after a catalog item with `payload` was accepted whole (`PUT`). */
+function itemRecorded(payload: string): ItemRecord {
+  const r = ItemRecord.empty();
+  applyOps(r, planItem(members(payload), undefined, true).ops, 1);
+  return r;
+}
+
+test('catalog items: unknown goes whole; unchanged sends nothing; changed fields alone go as an edit', () => {
+  const first = planItem(members('{"Name":"Ada","Rating":5,"Tags":["a"]}'), undefined, false);
+  assert.deepEqual([first.edit, first.sent, first.skipped, first.ops.replace], [false, 3, 0, true]);
+  const base = itemRecorded('{"Name":"Ada","Rating":5,"Tags":["a"]}');
+  const same = planItem(members('{"Name":"Ada","Rating":5,"Tags":["a"]}'), base, false);
+  assert.deepEqual([same.payload, same.sent, same.skipped], [undefined, 0, 3]);
+  const one = planItem(members('{"Name":"Ada","Rating":4,"Tags":["a"]}'), base, false);
+  assert.deepEqual([one.edit, JSON.parse(one.payload ?? ''), one.sent, one.skipped, one.ops.replace], [true, { Rating: 4 }, 1, 2, false]);
+  const added = planItem(members('{"Name":"Ada","Rating":5,"Tags":["a"],"City":"Oslo"}'), base, false);
+  assert.deepEqual([added.edit, JSON.parse(added.payload ?? '')], [true, { City: 'Oslo' }]);
+});
+
+test('catalog items go whole when a field is dropped (only PUT clears it) or an object field changed', () => {
+  const base = itemRecorded('{"Name":"Ada","Rating":5,"Where":{"lat":1,"lon":2}}');
+  const dropped = planItem(members('{"Name":"Ada","Where":{"lat":1,"lon":2}}'), base, false);
+  assert.deepEqual([dropped.edit, dropped.sent, dropped.skipped, dropped.ops.replace], [false, 2, 0, true]);
+  const moved = planItem(members('{"Name":"Ada","Rating":5,"Where":{"lat":1}}'), base, false);
+  assert.deepEqual([moved.edit, moved.sent], [false, 3]);
+  // Control keys of user rows are plain fields of an item: compared, never ridden along.
+  const control = planItem(members('{"Name":"Ada","Rating":5,"Where":{"lat":1,"lon":2},"_merge_objects":true}'), base, false);
+  assert.deepEqual([control.edit, JSON.parse(control.payload ?? '')], [true, { _merge_objects: true }]);
+  // A whole send replaces the record: a field it no longer has is gone from it.
+  const record = itemRecorded('{"Name":"Ada","Rating":5}');
+  applyOps(record, planItem(members('{"Name":"Bo"}'), record, false).ops, 2);
+  assert.equal(record.size, 1);
+});
+
+test('session, catalog items: a delete drops the record in its checkpoint, in read order with the rows around it', async () => {
+  const store = memoryStore();
+  const session = new DiffSession(store, { nowMinutes: () => 5, items: true });
+  const put = (payload: string, id = 'r1') => {
+    const { plan, diff } = session.planItem(id, members(payload));
+    if (diff) session.delivered(diff);
+    return { plan, diff };
+  };
+  const a = put('{"Name":"Ada","Rating":5}');
+  assert.equal(a.plan.edit, false);
+  const gone = session.forgetting('r1');
+  session.delivered(gone);
+  const again = put('{"Name":"Ada","Rating":5}');
+  assert.deepEqual([again.plan.edit, again.plan.sent], [false, 2], 'deleted in this run: the re-created item goes whole');
+  for (const d of [a.diff, gone, again.diff]) if (d) session.stage(d);
+  await session.take()();
+  assert.equal(store.records.size, 1, 'the re-created item is recorded');
+  assert.equal(put('{"Name":"Ada","Rating":5}').plan.payload, undefined);
+
+  const last = session.forgetting('r1');
+  session.delivered(last);
+  session.stage(last);
+  await session.take()();
+  assert.equal(store.records.size, 0, 'a delete forgets the item');
+
+  // Two rows of one item in flight: the later goes whole; sent one after the other, both are recorded in read order.
+  const x = session.planItem('r2', members('{"Name":"X","Tags":["t"]}')).diff;
+  const y = session.planItem('r2', members('{"Name":"Y","Rating":1}')).diff;
+  assert.ok(x && y);
+  assert.deepEqual([x.uncertain, y.uncertain, y.ops.replace], [false, false, true]);
+  session.delivered(x);
+  session.delivered(y);
+  session.stage(x);
+  session.stage(y);
+  await session.take()();
+  assert.equal(put('{"Name":"Y","Rating":1}', 'r2').plan.payload, undefined, 'the later row is what Braze holds');
+  assert.equal(put('{"Name":"Y","Rating":1,"Tags":["t"]}', 'r2').plan.edit, true, "the earlier row's Tags were replaced");
 });

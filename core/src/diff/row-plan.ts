@@ -33,6 +33,10 @@ export interface RowOps {
   forgets: number[];
   /** The row went whole: the record's full-send time becomes the commit's. */
   full: boolean;
+  /** A catalog item went whole (`PUT` replaces it): the record keeps only this row's fields. */
+  replace: boolean;
+  /** The item is gone or unknown (a catalog delete; a racing catalog row): its record is dropped. */
+  clear: boolean;
 }
 
 export interface RowPlan {
@@ -100,11 +104,25 @@ export function countAttributes(m: MemberSpans): number {
 }
 
 const scratch = new Uint32Array(2);
-const scratchOps: RowOps = { sets: [], forgets: [], full: false };
+const scratchOps: RowOps = { sets: [], forgets: [], full: false, replace: false, clear: false };
 
 export function copyOps(ops: RowOps): RowOps {
-  return { sets: ops.sets.slice(), forgets: ops.forgets.slice(), full: ops.full };
+  return { sets: ops.sets.slice(), forgets: ops.forgets.slice(), full: ops.full, replace: ops.replace, clear: ops.clear };
 }
+
+/** The scratch ops, emptied. */
+function freshOps(full: boolean): RowOps {
+  const ops = scratchOps;
+  ops.sets.length = 0;
+  ops.forgets.length = 0;
+  ops.full = full;
+  ops.replace = false;
+  ops.clear = false;
+  return ops;
+}
+
+/** What a catalog delete does to its item's record: drops it (a re-created item is sent whole). */
+export const CLEAR_OPS: RowOps = Object.freeze({ sets: [], forgets: [], full: false, replace: false, clear: true });
 
 /**
  * Plans a row against `base` (the item's record; undefined: nothing known, so everything goes).
@@ -112,10 +130,7 @@ export function copyOps(ops: RowOps): RowOps {
  */
 export function planRow(m: MemberSpans, base: ItemRecord | undefined, whole: boolean, scan: ObjectScanner): RowPlan {
   const all = whole || base === undefined;
-  const ops = scratchOps;
-  ops.sets.length = 0;
-  ops.forgets.length = 0;
-  ops.full = all;
+  const ops = freshOps(all);
   const { hashes, superseded } = topNames.fill(m, 0, 0);
   const merge = (() => {
     for (let i = m.count - 1; i >= 0; i--) if (keyIs(m, i, '_merge_objects')) return m.source.slice(m.valueStart(i), m.valueEnd(i)) === 'true';
@@ -188,8 +203,58 @@ function planNested(nested: MemberSpans, p1: number, p2: number, base: ItemRecor
   return { text: parts.length === 0 ? undefined : `{${parts.join(',')}}`, trimmed };
 }
 
+/** A catalog item row's plan: `edit` when the payload holds only the changed fields (`PATCH`), else the item goes whole (`PUT`). */
+export interface ItemPlan extends RowPlan {
+  edit: boolean;
+}
+
+/**
+ * Plans a catalog item row (PAYLOAD's members are the item's fields; no control keys, operators
+ * or merging: catalog rows have none). `PUT` replaces an item, so changed fields alone go by
+ * `PATCH`, which leaves the others as they are. The item goes whole when nothing is known of it
+ * (`base` undefined, `whole`), when the row lacks a field the record has (only a `PUT` drops it,
+ * as `send: all` would), and when a changed field holds an object (how `PATCH` treats nested
+ * keys is not documented; a `PUT` sets the value exactly).
+ */
+export function planItem(m: MemberSpans, base: ItemRecord | undefined, whole: boolean): ItemPlan {
+  const all = whole || base === undefined;
+  const ops = freshOps(all);
+  ops.replace = all;
+  const { hashes, superseded } = topNames.fill(m, 0, 0);
+  const parts: string[] = [];
+  let sent = 0;
+  let skipped = 0;
+  let known = 0;
+  let reshaped = false;
+  for (let i = 0; i < m.count; i++) {
+    if (superseded[i]) continue;
+    const a1 = hashes[i * 2] as number;
+    const a2 = hashes[i * 2 + 1] as number;
+    const vs = m.valueStart(i);
+    hashSpan(m.source, vs, m.valueEnd(i), 0, 0, scratch, 0);
+    const v1 = scratch[0] as number;
+    const v2 = scratch[1] as number;
+    ops.sets.push(a1, a2, v1, v2);
+    if (base === undefined || all) {
+      sent++;
+      continue;
+    }
+    if (base.find(a1, a2) >= 0) known++;
+    if (base.holds(a1, a2, v1, v2)) skipped++;
+    else {
+      parts.push(memberText(m, i));
+      sent++;
+      reshaped ||= m.source.charCodeAt(vs) === OPEN_BRACE;
+    }
+  }
+  if (all) return { payload: m.source, sent, skipped: 0, ops, edit: false };
+  if (reshaped || known < (base?.size ?? 0)) return planItem(m, base, true);
+  return { payload: sent === 0 ? undefined : `{${parts.join(',')}}`, sent, skipped, ops, edit: sent > 0 };
+}
+
 /** Applies a delivered row's ops to a record. */
 export function applyOps(record: ItemRecord, ops: RowOps, nowMinutes: number): void {
+  if (ops.replace) record.clear();
   const s = ops.sets;
   for (let i = 0; i < s.length; i += 4) record.set(s[i] as number, s[i + 1] as number, s[i + 2] as number, s[i + 3] as number);
   const f = ops.forgets;
@@ -201,5 +266,5 @@ export function applyOps(record: ItemRecord, ops: RowOps, nowMinutes: number): v
 export function uncertain(ops: RowOps): RowOps {
   const forgets = [...ops.forgets];
   for (let i = 0; i < ops.sets.length; i += 4) forgets.push(ops.sets[i] as number, ops.sets[i + 1] as number);
-  return { sets: [], forgets, full: false };
+  return { sets: [], forgets, full: false, replace: false, clear: false };
 }

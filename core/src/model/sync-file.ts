@@ -16,6 +16,11 @@ export type AuthMode = (typeof AUTH_MODES)[number];
 export const SEND_MODES = ['all', 'changed'] as const;
 export type SendMode = (typeof SEND_MODES)[number];
 
+/** Data types whose rows can be unchanged (`send: changed`, per profile or per catalog item); events and user deletes are new occurrences. */
+export function isDiffable(dataType: string): boolean {
+  return dataType === 'custom_attributes' || dataType === 'catalog_items';
+}
+
 export const SYNC_STATUSES = ['draft', 'active'] as const;
 export type SyncStatus = (typeof SYNC_STATUSES)[number];
 
@@ -63,7 +68,7 @@ export interface SyncDefinition {
   lookback?: string;
   /** Objects per `/users/track` request, at most 75. */
   batch_size?: number;
-  /** custom_attributes only: `changed` sends only attributes whose value differs from what Braze last accepted. Default `all`. */
+  /** custom_attributes and catalog_items only: `changed` sends only attributes (item fields) whose value differs from what Braze last accepted. Default `all`. */
   send?: SendMode;
   /** With `send: changed`: send a profile whole again once its last full send is this old, e.g. `30 days`. */
   resend_every?: string;

@@ -1,8 +1,9 @@
 /**
- * Rules on `send` and `resend_every`: only custom_attributes rows can be diffed (each event,
- * purchase or delete row is a new occurrence, never "unchanged"), and `resend_every` does
- * something only with `send: changed`.
+ * Rules on `send` and `resend_every`: only custom_attributes and catalog_items rows can be diffed
+ * (per profile, per item; each event, purchase or user delete row is a new occurrence, never
+ * "unchanged"), and `resend_every` does something only with `send: changed`.
  */
+import { isDiffable } from '../model/sync-file';
 import type { Problem } from './problem';
 import type { SyncView } from './rule-context';
 
@@ -10,11 +11,11 @@ export function checkSendMode(sync: SyncView): Problem[] {
   const send = sync.fields.get('send');
   const dataType = sync.facts.dataType;
   const problems: Problem[] = [];
-  if (send?.js === 'changed' && dataType !== undefined && dataType !== 'custom_attributes') {
+  if (send?.js === 'changed' && dataType !== undefined && !isDiffable(dataType)) {
     problems.push({
       code: 'send-not-diffable',
       severity: 'error',
-      message: `\`send: changed\` works only for \`custom_attributes\` syncs; each ${dataType} row is a new occurrence that must be sent. Use \`send: all\` (or remove \`send\`).`,
+      message: `\`send: changed\` works only for \`custom_attributes\` and \`catalog_items\` syncs; each ${dataType} row is a new occurrence that must be sent. Use \`send: all\` (or remove \`send\`).`,
       ...send.value,
       fixes: [{ title: 'Change to `send: all`', edits: [{ ...send.value, newText: 'all' }], preferred: true }],
     });

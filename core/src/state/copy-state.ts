@@ -2,6 +2,8 @@
  * Moving one sync's state between stores (`brazesync state import` / `export`): the state with
  * its watermark, the run history and the row errors, under both stores' locks so no run moves
  * the watermark meanwhile. A destination that already has state is left alone unless replacing.
+ * `send: changed`'s hashes stay where they are (files: the sync's local LMDB store; shared: the
+ * state database), so the copy records no diff checkpoint: its next run starts them over.
  */
 import { watermarkIso } from './sync-state';
 import type { SyncStateStore } from './state-store';
@@ -43,7 +45,8 @@ export async function copySyncState(from: SyncStateStore, to: SyncStateStore, op
         rowErrors += errors.length;
       }
       // The watermark last: until it is there, the destination holds no state a run would use.
-      await to.writeState(state);
+      const { diff_seq: _seq, diff_stale: _stale, ...moved } = state;
+      await to.writeState(moved);
       return { copied: true, watermark: watermarkIso(state), runs: runs.length, rowErrors };
     } finally {
       await toLock.release();

@@ -3,6 +3,7 @@
  * needed) or a shared PostgreSQL database (`adapters/pg-state/`). Commands, the engine and the
  * scheduler ask a backend for one sync's store and never care which kind it is.
  */
+import type { DiffStoreFactory } from '../diff/diff-store';
 import { createFileStateStore } from './file-state-store';
 import type { FleetCoordinator } from './fleet';
 import { fileStem, syncStateDir } from './state-location';
@@ -21,6 +22,8 @@ export interface StateBackend {
   /** For messages: the state root, or `PostgreSQL host:port/database, schema S` (never the password). */
   readonly description: string;
   storeFor(ref: SyncRef): SyncStateStore;
+  /** Where `send: changed` keeps a sync's hashes when they are shared too (else: beside its local state). */
+  diffStoreFor?(ref: SyncRef): DiffStoreFactory;
   /** Present when several hosts share this state and must agree on who runs what. */
   readonly fleet?: FleetCoordinator;
   close(): Promise<void>;

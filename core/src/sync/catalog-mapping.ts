@@ -17,7 +17,7 @@ export const MAX_CATALOG_VALUE_LENGTH = 5000;
 const MAX_NESTING = 50;
 
 export type CatalogMappedRow =
-  | { ok: true; op: 'put'; id: string; item: TrackObjectText }
+  | { ok: true; op: 'put'; id: string; item: TrackObjectText; fields: number }
   | { ok: true; op: 'delete'; id: string; bytes: number }
   | { ok: false; reason: string; identifier: string };
 
@@ -48,9 +48,16 @@ export function mapCatalogRow(row: SourceRow): CatalogMappedRow {
   if (problem) return fail(problem);
   const text = payload.trim();
   const head = `"id":${idText}`;
-  const textBytes = Object.keys(fields).length > 0 ? Buffer.byteLength(text) : 0;
+  const count = Object.keys(fields).length;
+  const textBytes = count > 0 ? Buffer.byteLength(text) : 0;
   const item: TrackObjectText = { head, payload: textBytes > 0 ? text : '', time: undefined, bytes: trackObjectBytes(Buffer.byteLength(head), textBytes, undefined) };
-  return { ok: true, op: 'put', id, item };
+  return { ok: true, op: 'put', id, item, fields: count };
+}
+
+/** The row's item id when Braze accepts it (undefined: the row fails mapping). */
+export function catalogItemId(row: SourceRow): string | undefined {
+  const id = itemId(row);
+  return typeof id === 'string' ? id : undefined;
 }
 
 /** The row's item id, or why it has none Braze accepts. */

@@ -1,7 +1,8 @@
 /**
- * The catalog side of a Delivery: rows become items (catalog-mapping.ts), items are batched into
- * `PUT` / `DELETE /catalogs/{catalog}/items` requests, and requests are sent so that the last row
- * read for an item wins.
+ * The catalog side of a Delivery: items (catalog-mapping.ts, then send-plan.ts) are batched into
+ * `PUT` (replace), `PATCH` (edit the given fields: `send: changed`) and `DELETE
+ * /catalogs/{catalog}/items` requests, and requests are sent so that the last row read for an item
+ * wins.
  *
  * - A request holds at most 50 items, one operation, and each id once (Braze's `ids-not-unique`).
  * - Requests run concurrently, but one that names an id waits for the earlier requests naming it:
@@ -12,13 +13,15 @@
  *   bad item is alone, so one item never costs its neighbours.
  */
 import { MAX_CATALOG_ITEMS, MAX_REQUEST_BYTES } from './braze-contract';
-import { mapCatalogRow } from './catalog-mapping';
 import { preparedItemsBody, type TrackObjectText } from './json-texts';
-import type { BrazeClient, CatalogItemError, CatalogItemsRequest, SourceRow } from './ports';
+import type { BrazeClient, CatalogItemError, CatalogItemsRequest, CatalogResult } from './ports';
+
+/** What goes for one item: all of it (`put`), its changed fields (`patch`), or its deletion. */
+export type CatalogOp = { op: 'put' | 'patch'; id: string; item: TrackObjectText } | { op: 'delete'; id: string; bytes: number };
 
 export interface CatalogBatch<T> {
   kind: 'catalog';
-  op: 'put' | 'delete';
+  op: CatalogOp['op'];
   /** Item ids in body order. */
   ids: string[];
   texts: TrackObjectText[];
@@ -49,17 +52,15 @@ export class CatalogRequests<T> {
     this.maxItems = Math.max(1, Math.min(batchSize, MAX_CATALOG_ITEMS));
   }
 
-  /** Maps a row: the reason it fails, or the batches it closed. */
-  add(row: SourceRow, tracked: T): readonly CatalogBatch<T>[] | { reason: string; identifier: string } {
-    const mapped = mapCatalogRow(row);
-    if (!mapped.ok) return { reason: mapped.reason, identifier: mapped.identifier };
-    const bytes = mapped.op === 'put' ? mapped.item.bytes : mapped.bytes;
+  /** Adds an item's operation; returns the batches it closed. */
+  add(mapped: CatalogOp, tracked: T): readonly CatalogBatch<T>[] {
+    const bytes = mapped.op === 'delete' ? mapped.bytes : mapped.item.bytes;
     let closed: readonly CatalogBatch<T>[] = NONE;
     const open = this.open;
     if (open && (open.op !== mapped.op || open.ids.includes(mapped.id) || this.bytes + bytes + 1 > MAX_REQUEST_BYTES - ENVELOPE_BYTES)) closed = this.close();
     const batch = (this.open ??= { kind: 'catalog', op: mapped.op, ids: [], texts: [], rows: [] });
     batch.ids.push(mapped.id);
-    if (mapped.op === 'put') batch.texts.push(mapped.item);
+    if (mapped.op !== 'delete') batch.texts.push(mapped.item);
     batch.rows.push(tracked);
     this.bytes += bytes + 1;
     if (batch.rows.length >= this.maxItems) closed = [...closed, ...this.close()];
@@ -90,10 +91,15 @@ export class CatalogRequests<T> {
   }
 
   private async sendItems(batch: CatalogBatch<T>, signal: AbortSignal | undefined): Promise<CatalogRowFailure<T>[]> {
-    const body: CatalogItemsRequest = batch.op === 'put' ? preparedItemsBody(batch.texts) : { items: batch.ids.map((id) => ({ id })) };
-    const result = batch.op === 'put' ? await this.braze.replaceCatalogItems(this.catalog, body, signal) : await this.braze.deleteCatalogItems(this.catalog, body, signal);
+    const result = await this.request(batch, signal);
     if (!result.rejected) return [];
     return this.resendWithout(batch, result.rejected, signal);
+  }
+
+  private request(batch: CatalogBatch<T>, signal: AbortSignal | undefined): Promise<CatalogResult> {
+    if (batch.op === 'delete') return this.braze.deleteCatalogItems(this.catalog, { items: batch.ids.map((id) => ({ id })) }, signal);
+    const body: CatalogItemsRequest = preparedItemsBody(batch.texts);
+    return batch.op === 'put' ? this.braze.replaceCatalogItems(this.catalog, body, signal) : this.braze.editCatalogItems(this.catalog, body, signal);
   }
 
   /** A rejected request: its named items fail; the others go again (split when none was named). */
@@ -126,7 +132,7 @@ function subBatch<T>(batch: CatalogBatch<T>, indexes: number[]): CatalogBatch<T>
     kind: 'catalog',
     op: batch.op,
     ids: indexes.map((i) => batch.ids[i] as string),
-    texts: batch.op === 'put' ? indexes.map((i) => batch.texts[i] as TrackObjectText) : [],
+    texts: batch.op !== 'delete' ? indexes.map((i) => batch.texts[i] as TrackObjectText) : [],
     rows: indexes.map((i) => batch.rows[i] as T),
   };
 }

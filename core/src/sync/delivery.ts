@@ -17,6 +17,7 @@ import { Checkpoints } from './checkpoints';
 import { CommitLoop } from './commit-loop';
 import type { DeliveryRecord } from './delivery-record';
 import { DeliveryTracker, type TrackedRow } from './delivery-tracker';
+import { mapCatalogRow } from './catalog-mapping';
 import { CatalogRequests, type CatalogBatch } from './catalog-requests';
 import type { BrazeClient, SourceRow } from './ports';
 import { mapRow, rowIdentifier, type UserDataType } from './row-mapping';
@@ -109,6 +110,11 @@ export class Delivery {
     this.fatal = err;
   }
 
+  /** Before `add`ing a page of rows: what planning them needs is loaded (a remote diff store's records). */
+  async prefetch(page: readonly SourceRow[]): Promise<void> {
+    await this.o.plan.prefetch(page);
+  }
+
   /**
    * Takes a row read for this run: a row that can't be mapped is recorded as failed (and finished)
    * at once; the others are batched. Returns the batches the row closed, for `dispatch`.
@@ -117,25 +123,31 @@ export class Delivery {
     const tracked = this.tracker.add(row);
     let failure: { reason: string; identifier: string };
     if ('catalog' in this.mode) {
-      const added = this.mode.catalog.add(row, tracked);
-      if (!('reason' in added)) return added;
-      failure = added;
+      const mapped = mapCatalogRow(row);
+      if (mapped.ok) {
+        const op = this.o.plan.prepareItem(mapped, tracked);
+        return op ? this.mode.catalog.add(op, tracked) : this.inStep(tracked);
+      }
+      failure = mapped;
     } else {
       const mapped = mapRow(row, this.mode.userType);
       if (mapped.ok) {
         const object = this.o.plan.prepare(mapped, tracked);
-        if (object) return this.batcher.add(object, tracked);
-        // Nothing changed: in step with Braze already. Taken with the next prefix, or a batch of them.
-        this.o.run.rows_synced++;
-        tracked.done = true;
-        if (++this.quiet >= QUIET_ROWS) this.finished();
-        return [];
+        return object ? this.batcher.add(object, tracked) : this.inStep(tracked);
       }
       failure = mapped;
     }
     this.recordFailures([{ row: tracked, reason: failure.reason, identifier: failure.identifier }]);
     tracked.done = true;
     this.finished();
+    return [];
+  }
+
+  /** Nothing of the row changed: in step with Braze already. Taken with the next prefix, or a batch of them. */
+  private inStep(tracked: TrackedRow): readonly AnyBatch[] {
+    this.o.run.rows_synced++;
+    tracked.done = true;
+    if (++this.quiet >= QUIET_ROWS) this.finished();
     return [];
   }
 
@@ -181,6 +193,7 @@ export class Delivery {
       if (batch.kind === 'catalog') {
         const failures = 'catalog' in this.mode ? await this.mode.catalog.send(batch, this.http.signal) : [];
         if (failures.length > 0) this.recordFailures(failures);
+        this.o.plan.accepted(batch.rows, failures.length > 0 ? new Set(failures.map((f) => f.row)) : undefined);
         run.rows_synced += batch.rows.length - failures.length;
       } else if (batch.kind === 'track') {
         const result = await braze.track(batch.body, this.http.signal);

@@ -1,5 +1,6 @@
 /**
- * A run's diffing, set up before reading: for a `send: changed` sync its diff store, lined up
+ * A run's diffing, set up before reading: for a `send: changed` sync (custom attributes or catalog
+ * items) its diff store, lined up
  * with the watermark (diff/open-diff.ts); for a `send: all` sync, the hashes an earlier
  * `send: changed` left are dropped (they would go stale); for a user_deletes sync, the stores
  * whose hashes its deletes must forget. What it decides is said in the run's warnings.
@@ -8,7 +9,7 @@ import { diffFingerprint, openDiffStore } from '../diff/open-diff';
 import { DiffSession } from '../diff/diff-session';
 import type { DiffStore, DiffStoreFactory } from '../diff/diff-store';
 import { itemKey } from '../diff/hashing';
-import { DEFAULT_SEND_MODE, type SyncDefinition, type SyncFile } from '../model/sync-file';
+import { DEFAULT_SEND_MODE, isDiffable, type SyncDefinition, type SyncFile } from '../model/sync-file';
 import { parseResendEvery } from '../model/timestamps';
 import type { RunRecord } from '../state/run-record';
 import type { SyncStateStore } from '../state/state-store';
@@ -36,7 +37,7 @@ export async function setUpDiff(ports: DiffPorts, file: SyncFile, sync: SyncDefi
   if (sync.data_type === 'user_deletes') return forgetting(ports.peerDiffStores ?? [], run);
   const factory = ports.diffStore;
   const plain: DiffSetup = { plan: new SendPlan(run, undefined, undefined), close: async () => undefined };
-  if (!factory || sync.data_type !== 'custom_attributes') return plain;
+  if (!factory || !isDiffable(sync.data_type)) return plain;
   if (mode === 'all') {
     if (await factory.exists()) {
       await factory.discard();
@@ -64,6 +65,7 @@ export async function setUpDiff(ports: DiffPorts, file: SyncFile, sync: SyncDefi
   const nowMinutes = () => Math.floor(clock.now().getTime() / 60_000);
   const session = new DiffSession(opened.store, {
     nowMinutes,
+    items: sync.data_type === 'catalog_items',
     ...(sync.resend_every ? { resendEveryMinutes: Math.max(1, Math.round(parseResendEvery(sync.resend_every) / MINUTE_MICROS)) } : {}),
   });
   return { plan: new SendPlan(run, session, undefined), close: () => opened.store.close() };

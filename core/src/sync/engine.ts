@@ -17,6 +17,7 @@ import { setUpDiff, type DiffPorts } from './diff-setup';
 import type { SendPlan } from './send-plan';
 import type { DeliveryRecord } from './delivery-record';
 import { systemClock, type BrazeClient, type Clock, type SourceRow } from './ports';
+import { loadedAhead } from './loaded-ahead';
 import { timedRead } from './read-timing';
 import { readWindowFor } from './read-window';
 import { rowKey } from './row-key';
@@ -186,7 +187,7 @@ async function deliver(options: RunSyncOptions, sync: SyncDefinition, state: Syn
   const timing: ReadTiming = { first_row_ms: 0, wait_ms: 0 };
   try {
     const pages = reader.pages(window, { ...(options.chunkRows ? { chunkRows: options.chunkRows } : {}), ...(signal ? { signal } : {}) });
-    await readInto(delivery, timedRead(pages, timing), { run, committed, micros, progress });
+    await readInto(delivery, loadedAhead(timedRead(pages, timing), (page) => delivery.prefetch(page)), { run, committed, micros, progress });
   } catch (err) {
     delivery.fail(err);
   }

@@ -71,7 +71,7 @@ export interface DeleteResult {
   deleted: number;
 }
 
-/** Body of `PUT` / `DELETE /catalogs/{catalog}/items`; at most 50 items. */
+/** Body of `PUT` / `PATCH` / `DELETE /catalogs/{catalog}/items`; at most 50 items. */
 export interface CatalogItemsRequest {
   items: Record<string, unknown>[];
 }
@@ -116,6 +116,8 @@ export interface BrazeClient {
   deleteUsers(body: DeleteRequest, signal?: AbortSignal): Promise<DeleteResult>;
   /** `PUT /catalogs/{catalog}/items`: replaces (or creates) the items. Throws CatalogUnavailableError. */
   replaceCatalogItems(catalog: string, body: CatalogItemsRequest, signal?: AbortSignal): Promise<CatalogResult>;
+  /** `PATCH /catalogs/{catalog}/items`: sets the given fields of existing items, leaving the others. Throws CatalogUnavailableError. */
+  editCatalogItems(catalog: string, body: CatalogItemsRequest, signal?: AbortSignal): Promise<CatalogResult>;
   /** `DELETE /catalogs/{catalog}/items` with `{"items":[{"id":…}]}`. Throws CatalogUnavailableError. */
   deleteCatalogItems(catalog: string, body: CatalogItemsRequest, signal?: AbortSignal): Promise<CatalogResult>;
 }

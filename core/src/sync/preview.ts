@@ -22,9 +22,13 @@ export interface PreviewObject {
   identifier: string;
   /** `catalog_item`: an item to replace; `catalog_delete`: an item id to delete. */
   kind: 'attributes' | 'events' | 'purchases' | 'delete' | 'catalog_item' | 'catalog_delete';
-  /** What would be sent; with `send: changed` only the changed attributes, and absent when nothing changed. */
+  /**
+   * What would be sent; with `send: changed` only the changed attributes (for a catalog item: its
+   * id and changed fields, sent with `PATCH`; the whole item when it goes whole), and absent when
+   * nothing changed.
+   */
   object?: unknown;
-  /** With `send: changed`: attributes left out because Braze already has their value. */
+  /** With `send: changed`: attributes (catalog item fields) left out because Braze already has their value. */
   unchanged_attributes?: string[];
 }
 
@@ -87,6 +91,7 @@ export async function previewSync(options: PreviewOptions): Promise<SyncPreview>
   try {
     // Enough rows to show `limit` after skipping every recorded one (the statement ends there).
     outer: for await (const page of reader.pages(window, { limit: limit + recorded + 1 })) {
+      await diff?.prefetch?.(page);
       for (const row of page) {
         const micros = parseTimestampMicros(row.updatedAt);
         if (record.has(micros, rowKey(row, micros))) {
@@ -129,6 +134,10 @@ function previewRow(row: SourceRow, dataType: DataType, diff: PreviewDiff | unde
     if (!mapped.ok) return { updated_at, identifier: mapped.identifier, reason: mapped.reason };
     const identifier = catalogRowIdentifier(row);
     if (mapped.op === 'delete') return { updated_at, identifier, kind: 'catalog_delete', object: { id: mapped.id } };
+    if (diff?.planItem) {
+      const { object, unchanged } = diff.planItem(mapped.id, mapped.item);
+      return { updated_at, identifier, kind: 'catalog_item', ...(object !== undefined ? { object } : {}), unchanged_attributes: unchanged };
+    }
     return { updated_at, identifier, kind: 'catalog_item', object: JSON.parse(trackObjectJson(mapped.item)) as unknown };
   }
   const mapped = mapRow(row, dataType);

@@ -167,6 +167,12 @@ export function rowIdentifier(ids: RowIdentifiers): string {
   return identifier || '(no identifier)';
 }
 
+/** The identity text the row would be sent under (`mapRow`'s `identity`), or undefined when it has none. */
+export function rowIdentity(ids: RowIdentifiers): string | undefined {
+  const identity = resolveIdentity(ids);
+  return typeof identity === 'string' ? undefined : identityText(identity);
+}
+
 /** The row's one identity, or why it has none (or several). */
 function resolveIdentity(ids: RowIdentifiers): Identity | string {
   const name = ids.alias_name;

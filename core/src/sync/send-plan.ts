@@ -1,17 +1,22 @@
 /**
  * What each row's object carries, and what its outcome counts: the delivery's hooks for diffing
- * (`send: changed`) and for the run's send counters (objects, attributes, attributes skipped as
- * unchanged, data points saved). Delivery calls it at four points: a row mapped (`prepare`), a
- * request answered (`accepted`, `deleted`), a row leaving the finished prefix (`stage`).
+ * (`send: changed`) and for the run's send counters (objects, attributes or catalog fields,
+ * those skipped as unchanged, data points saved). Delivery calls it at five points: a page of rows
+ * read (`prefetch`), a row mapped (`prepare`, `prepareItem`), a request answered (`accepted`,
+ * `deleted`), a row leaving the finished prefix (`stage`).
  */
 import type { CheckpointPart, DiffSession } from '../diff/diff-session';
 import { countAttributes } from '../diff/row-plan';
 import type { RunRecord } from '../state/run-record';
 import type { OkRow } from './batcher';
+import type { CatalogMappedRow } from './catalog-mapping';
+import type { CatalogOp } from './catalog-requests';
 import type { TrackedRow } from './delivery-tracker';
+import { diffIdentities, diffIdentity } from './diff-identity';
 import { JsonMembers } from './json-members';
 import { scanJson } from './json-scan';
 import { trackObjectBytes } from './json-texts';
+import type { SourceRow } from './ports';
 import { lastPayloadMembers } from './row-mapping';
 
 /** Forgets deleted users' hashes in the diff stores of the file's `send: changed` syncs. */
@@ -23,6 +28,9 @@ export const scanObject = (text: string) => {
   const scan = scanJson(text, nested);
   return scan.ok && scan.type === 'object' ? nested : undefined;
 };
+
+/** Fields of the catalog item being planned (its own members: row mapping's are not touched). */
+const itemFields = new JsonMembers();
 
 export class SendPlan {
   constructor(
@@ -39,6 +47,12 @@ export class SendPlan {
   /** Recorded with each checkpoint, when diffing. */
   get checkpointPart(): CheckpointPart | undefined {
     return this.diff;
+  }
+
+  /** Before a page of rows is mapped: a remote diff store loads their items' records (one query). */
+  prefetch(rows: readonly SourceRow[]): Promise<void> | undefined {
+    const diff = this.diff;
+    return diff?.prefetch(diffIdentities(rows, diffIdentity(diff.items)));
   }
 
   /**
@@ -59,17 +73,46 @@ export class SendPlan {
     const { plan, diff } = this.diff.plan(mapped.identity, members, scanObject);
     if (diff) tracked.diff = diff;
     tracked.attributes = plan.sent;
-    if (plan.payload === undefined) {
-      this.run.attributes_unchanged = (this.run.attributes_unchanged ?? 0) + plan.skipped;
-      this.run.data_points_saved = (this.run.data_points_saved ?? 0) + plan.skipped;
-      return undefined;
-    }
+    if (plan.payload === undefined) return this.unchanged(plan.skipped);
     if (plan.skipped === 0) return mapped;
     const bytes = trackObjectBytes(Buffer.byteLength(mapped.head), Buffer.byteLength(plan.payload), mapped.time);
     return { ...mapped, payload: plan.payload, bytes };
   }
 
-  /** Braze answered a track request: `failed` rows got per-object errors, the others were accepted. */
+  /**
+   * What to send for a mapped catalog row: the item whole (`put`), its changed fields (`patch`), or
+   * its delete; undefined when none of its fields changed (finished as delivered, like `prepare`).
+   */
+  prepareItem(mapped: Extract<CatalogMappedRow, { ok: true }>, tracked: TrackedRow): CatalogOp | undefined {
+    if (mapped.op === 'delete') {
+      if (this.diff) tracked.diff = this.diff.forgetting(mapped.id);
+      return mapped;
+    }
+    tracked.attributes = mapped.fields;
+    if (!this.diff) return mapped;
+    // The mapping parsed PAYLOAD already, so the scan succeeds; should it not, the item goes whole and is then known no better than deleted.
+    if (!scanJson(mapped.item.payload || '{}', itemFields).ok) {
+      tracked.diff = this.diff.forgetting(mapped.id);
+      return mapped;
+    }
+    const { plan, diff } = this.diff.planItem(mapped.id, itemFields);
+    if (diff) tracked.diff = diff;
+    tracked.attributes = plan.sent;
+    if (plan.payload === undefined) return this.unchanged(plan.skipped);
+    if (!plan.edit) return mapped;
+    const { head } = mapped.item;
+    const bytes = trackObjectBytes(Buffer.byteLength(head), Buffer.byteLength(plan.payload), undefined);
+    return { op: 'patch', id: mapped.id, item: { head, payload: plan.payload, time: undefined, bytes } };
+  }
+
+  /** A row with nothing changed: its attributes count as left out, and nothing goes. */
+  private unchanged(skipped: number): undefined {
+    this.run.attributes_unchanged = (this.run.attributes_unchanged ?? 0) + skipped;
+    this.run.data_points_saved = (this.run.data_points_saved ?? 0) + skipped;
+    return undefined;
+  }
+
+  /** Braze answered a track or catalog request: `failed` rows got per-object errors, the others were accepted. */
   accepted(rows: readonly TrackedRow[], failed: ReadonlySet<TrackedRow> | undefined): void {
     const run = this.run;
     for (const row of rows) {

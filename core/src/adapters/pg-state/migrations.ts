@@ -56,6 +56,13 @@ function migrations(schema: string): { name: string; sql: string }[] {
         CREATE INDEX fleet_claims_open ON ${s}.fleet_claims (host_id) WHERE finished_at IS NULL;
         CREATE INDEX fleet_claims_by_time ON ${s}.fleet_claims (scheduled_for);`,
     },
+    {
+      // send: changed: per sync and item, the hashes of what Braze accepted (never values); see pg-diff-store.ts.
+      name: '0003-diff-records',
+      sql: `
+        CREATE TABLE ${s}.diff_records (sync_key text NOT NULL, key bytea NOT NULL, record bytea NOT NULL, PRIMARY KEY (sync_key, key));
+        CREATE TABLE ${s}.diff_meta (sync_key text PRIMARY KEY, seq bigint NOT NULL, fingerprint text NOT NULL, undo bytea, updated_at timestamptz NOT NULL DEFAULT now());`,
+    },
   ];
 }
 

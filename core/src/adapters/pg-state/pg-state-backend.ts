@@ -1,6 +1,7 @@
 /**
  * The shared PostgreSQL state backend: one pool per process, migrated on first use (or refused
- * when the schema is newer than this program), a store per sync and the fleet coordinator. Every
+ * when the schema is newer than this program), a store per sync (and its hashes, for
+ * `send: changed`) and the fleet coordinator. Every
  * error leaving it is explained without the URL or its password (state-errors.ts).
  */
 import pg from 'pg';
@@ -9,7 +10,8 @@ import { sharedSyncKey, type StateBackend } from '../../state/state-backend';
 import type { SyncStateStore } from '../../state/state-store';
 import { tlsOptions } from '../pg-tls';
 import { migrateState } from './migrations';
-import { DEFAULT_LEASE_TTL_S } from './pg-lease';
+import { DEFAULT_LEASE_TTL_S, type HeldLease } from './pg-lease';
+import { pgDiffStoreFactory } from './pg-diff-store';
 import { createPgFleet } from './pg-fleet';
 import { createPgStateStore } from './pg-state-store';
 import type { PgStateSettings } from './state-config';
@@ -50,11 +52,12 @@ export function openPgStateBackend(settings: PgStateSettings, options: PgBackend
     });
     return migrated;
   };
-  const tables = { pool, schema: settings.schema, leaseSeconds: options.leaseSeconds ?? DEFAULT_LEASE_TTL_S, ready: async () => void (await migrate()) };
+  const tables = { pool, schema: settings.schema, leaseSeconds: options.leaseSeconds ?? DEFAULT_LEASE_TTL_S, ready: async () => void (await migrate()), leases: new Map<string, HeldLease>() };
   return {
     kind: 'postgres',
     description: settings.description,
     storeFor: (ref) => explained(createPgStateStore(tables, sharedSyncKey(ref)), explain),
+    diffStoreFor: (ref) => pgDiffStoreFactory(tables, sharedSyncKey(ref), settings.description, explain),
     fleet: explained(createPgFleet(tables), explain),
     migrate,
     close: () => pool.end(),

@@ -20,6 +20,8 @@ import { acquireLease, fenced, fencedStatement, thisHost, type HeldLease, type L
 export interface PgStateTables extends LeaseTable {
   /** Resolves once the schema is migrated (and refused if it is newer than this program). */
   ready(): Promise<void>;
+  /** The leases this process holds, by sync key: the sync's diff store fences its writes with them too. */
+  leases: Map<string, HeldLease>;
 }
 
 export function createPgStateStore(tables: PgStateTables, syncKey: string): SyncStateStore {
@@ -74,10 +76,12 @@ export function createPgStateStore(tables: PgStateTables, syncKey: string): Sync
       await tables.ready();
       const held = await acquireLease(tables, syncKey, command);
       lease = held;
+      tables.leases.set(syncKey, held);
       return {
         ...held,
         async release() {
           if (lease === held) lease = undefined;
+          if (tables.leases.get(syncKey) === held) tables.leases.delete(syncKey);
           await held.release();
         },
       };
