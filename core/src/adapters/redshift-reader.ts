@@ -21,7 +21,7 @@ import { connectPg, queryError, type PgSettings } from './pg-connection';
 import { isSuperPayload, planFor, windowCountsQuery, windowQuery, type ReadPlan, type SqlQuery } from './read-query';
 import { auditCountsQuery, auditIdColumns, auditSamplesQuery } from './audit-query';
 import type { DataType } from '../model/sync-file';
-import { rowIdentifier } from '../sync/row-mapping';
+import { rowIdentifier } from '../sync/row-identity';
 import { AUDIT_PROBLEMS, type AuditProblem, type WindowAudit } from '../sync/window-audit';
 import { toIsoMicros } from '../model/timestamps';
 import { READ_ATTEMPTS, isRetryableReadError, isStatementTimeout, retryDelayMs } from './retryable-errors';

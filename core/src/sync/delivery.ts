@@ -20,7 +20,8 @@ import { DeliveryTracker, type TrackedRow } from './delivery-tracker';
 import { mapCatalogRow } from './catalog-mapping';
 import { CatalogRequests, type CatalogBatch } from './catalog-requests';
 import type { BrazeClient, SourceRow } from './ports';
-import { mapRow, rowIdentifier, type UserDataType } from './row-mapping';
+import { rowIdentifier } from './row-identity';
+import { mapRow, type UserDataType } from './row-mapping';
 import type { SendPlan } from './send-plan';
 import type { Redactor } from './sync-errors';
 

@@ -6,7 +6,7 @@
  */
 import { catalogItemId } from './catalog-mapping';
 import type { SourceRow } from './ports';
-import { rowIdentity } from './row-mapping';
+import { rowIdentity } from './row-identity';
 
 export type DiffIdentity = (row: SourceRow) => string | undefined;
 

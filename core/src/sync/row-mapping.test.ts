@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Buffer } from 'node:buffer';
 import { trackObjectJson } from './json-texts';
-import { mapRow, rowIdentifier, type MappedRow, type UserDataType } from './row-mapping';
+import { rowIdentifier } from './row-identity';
+import { mapRow, type MappedRow, type UserDataType } from './row-mapping';
 import type { RowIdentifiers, SourceRow } from './ports';
 
 const T = '2026-11-28 10:00:00.123456+00';

@@ -10,23 +10,13 @@
  * digits; the batcher writes the pieces straight into request bodies.
  */
 import { Buffer } from 'node:buffer';
-import {
-  MAX_PRODUCT_ID_LENGTH,
-  MAX_PURCHASE_QUANTITY,
-  MAX_ROW_PAYLOAD_BYTES,
-  MAX_TOP_LEVEL_KEYS,
-  describeType,
-  isBrazeTime,
-  isCurrencyCode,
-  IDENTIFIER_KEYS,
-  isPlainObject,
-  type TrackArray,
-  type UserAlias,
-} from './braze-contract';
+import { MAX_ROW_PAYLOAD_BYTES, MAX_TOP_LEVEL_KEYS, describeType, isBrazeTime, IDENTIFIER_KEYS, type TrackArray, type UserAlias } from './braze-contract';
 import { JsonMembers } from './json-members';
 import { formatJsonSyntaxError, scanJson } from './json-scan';
 import { trackObjectBytes, type TrackObjectText } from './json-texts';
-import type { DataType, RowIdentifiers, SourceRow } from './ports';
+import type { DataType, SourceRow } from './ports';
+import { identityColumns, identityText, resolveIdentity, rowIdentifier, type Identity } from './row-identity';
+import { eventProblem, purchaseProblem } from './track-payload-checks';
 import { parseTimestampMicros, toIsoMicros } from '../model/timestamps';
 
 export type DeleteTarget = { external_id: string } | { user_alias: UserAlias } | { braze_id: string };
@@ -38,14 +28,6 @@ export type MappedRow =
 
 type RowFailure = Extract<MappedRow, { ok: false }>;
 
-/** The identifier a row resolved to; `phone` rides along on email rows (email wins, as Braze documents). */
-type Identity =
-  | { type: 'external_id'; value: string }
-  | { type: 'user_alias'; alias: UserAlias }
-  | { type: 'braze_id'; value: string }
-  | { type: 'email'; value: string; phone?: string }
-  | { type: 'phone'; value: string };
-
 /** The data types whose rows identify users (catalog rows are mapped by catalog-mapping.ts). */
 export type UserDataType = Exclude<DataType, 'catalog_items'>;
 
@@ -54,20 +36,6 @@ const TRACK_ARRAY: Record<Exclude<UserDataType, 'user_deletes'>, TrackArray> = {
   custom_events: 'events',
   purchases: 'purchases',
 };
-
-const COLUMNS = {
-  external_id: 'EXTERNAL_ID',
-  alias_name: 'ALIAS_NAME',
-  alias_label: 'ALIAS_LABEL',
-  braze_id: 'BRAZE_ID',
-  email: 'EMAIL',
-  phone: 'PHONE',
-} as const satisfies Record<keyof RowIdentifiers, string>;
-
-const LABEL_MAX = 64;
-// eslint-disable-next-line no-control-regex
-const PLAIN_LABEL = /^[^\s="\u0000-\u001f\u007f]{0,64}$/;
-const ID_KEYS = Object.keys(COLUMNS) as (keyof RowIdentifiers)[];
 
 export function mapRow(row: SourceRow, dataType: UserDataType): MappedRow {
   const identity = resolveIdentity(row.ids);
@@ -139,70 +107,9 @@ function mapDelete(row: SourceRow, identity: Identity): MappedRow {
   return { ok: true, kind: 'delete', target, identity: identityText(identity), bytes: Buffer.byteLength(JSON.stringify(value)) };
 }
 
-/**
- * The user a row addresses, as one text: the identifier type and value(s) exactly as delivered
- * (`external_id\u0001u1`). Diffing keys profiles by it, so an attributes row and a delete of the
- * same identifier name the same profile.
- */
-function identityText(identity: Identity): string {
-  if (identity.type === 'user_alias') return `user_alias\u0001${identity.alias.alias_name}\u0001${identity.alias.alias_label}`;
-  return `${identity.type}\u0001${identity.value}`;
-}
-
 /** The PAYLOAD members of the row `mapRow` accepted last: valid until the next `mapRow` call. */
 export function lastPayloadMembers(): JsonMembers {
   return members;
-}
-
-/**
- * How row errors and logs name a row: its identifier columns with values (`external_id=u1`),
- * one line and bounded; `(no identifier)` when it has none.
- */
-export function rowIdentifier(ids: RowIdentifiers): string {
-  let identifier = '';
-  for (const key of ID_KEYS) {
-    const v = ids[key];
-    if (hasValue(v)) identifier += `${identifier ? ' ' : ''}${key}=${printable(v)}`;
-  }
-  return identifier || '(no identifier)';
-}
-
-/** The identity text the row would be sent under (`mapRow`'s `identity`), or undefined when it has none. */
-export function rowIdentity(ids: RowIdentifiers): string | undefined {
-  const identity = resolveIdentity(ids);
-  return typeof identity === 'string' ? undefined : identityText(identity);
-}
-
-/** The row's one identity, or why it has none (or several). */
-function resolveIdentity(ids: RowIdentifiers): Identity | string {
-  const name = ids.alias_name;
-  const label = ids.alias_label;
-  const hasName = hasValue(name);
-  const hasLabel = hasValue(label);
-  if (hasName !== hasLabel) {
-    const [given, missing] = hasName ? ['ALIAS_NAME', 'ALIAS_LABEL'] : ['ALIAS_LABEL', 'ALIAS_NAME'];
-    return `Half a user alias: ${given} is set but ${missing} is empty; a user alias needs both ALIAS_NAME and ALIAS_LABEL.`;
-  }
-  const hasExternal = hasValue(ids.external_id);
-  const hasBraze = hasValue(ids.braze_id);
-  const hasEmail = hasValue(ids.email);
-  const hasPhone = hasValue(ids.phone);
-  const kinds = Number(hasExternal) + Number(hasName) + Number(hasBraze) + Number(hasEmail || hasPhone);
-  if (kinds === 0) return 'No identifier: set exactly one of EXTERNAL_ID, ALIAS_NAME+ALIAS_LABEL, BRAZE_ID, EMAIL or PHONE (empty values count as missing).';
-  if (kinds > 1) {
-    const types = [
-      hasExternal && 'EXTERNAL_ID',
-      hasName && 'ALIAS_NAME+ALIAS_LABEL',
-      hasBraze && 'BRAZE_ID',
-      (hasEmail || hasPhone) && (hasEmail && hasPhone ? 'EMAIL+PHONE' : hasEmail ? 'EMAIL' : 'PHONE'),
-    ].filter((t): t is string => typeof t === 'string');
-    return `Several identifier types on one row (${types.join(', ')}): keep exactly one per row (only EMAIL+PHONE may be combined, and then EMAIL identifies the user).`;
-  }
-  if (hasValue(ids.external_id)) return { type: 'external_id', value: ids.external_id };
-  if (hasName && hasLabel) return { type: 'user_alias', alias: { alias_name: name, alias_label: label } };
-  if (hasValue(ids.braze_id)) return { type: 'braze_id', value: ids.braze_id };
-  if (hasValue(ids.email)) return hasValue(ids.phone) ? { type: 'email', value: ids.email, phone: ids.phone } : { type: 'email', value: ids.email };
-  return { type: 'phone', value: ids.phone ?? '' };
 }
 
 /**
@@ -299,42 +206,6 @@ function identifierMembers(identity: Identity, kind: TrackArray): string {
   }
 }
 
-function identityColumns(identity: Identity): string {
-  if (identity.type === 'user_alias') return 'ALIAS_NAME+ALIAS_LABEL';
-  if (identity.type === 'email' && identity.phone !== undefined) return 'EMAIL (with PHONE)';
-  return COLUMNS[identity.type];
-}
-
-function eventProblem(p: Record<string, unknown>): string | undefined {
-  if (p.name === undefined || p.name === null) return 'custom_events rows need "name" in PAYLOAD (the event name, a non-empty string).';
-  if (typeof p.name !== 'string' || p.name.trim() === '') return `PAYLOAD "name" must be a non-empty string (the event name), but it is ${describeType(p.name)}.`;
-  return timeProblem(p) ?? propertiesProblem(p);
-}
-
-function purchaseProblem(p: Record<string, unknown>): string | undefined {
-  const missing = ['product_id', 'currency', 'price'].filter((k) => p[k] === undefined || p[k] === null);
-  if (missing.length > 0) return `purchases rows need ${missing.map((k) => `"${k}"`).join(', ')} in PAYLOAD (product_id: string, currency: ISO 4217 code such as "USD", price: number).`;
-  if (typeof p.product_id !== 'string' || p.product_id === '') return `PAYLOAD "product_id" must be a non-empty string, but it is ${describeType(p.product_id)}.`;
-  if (p.product_id.length > MAX_PRODUCT_ID_LENGTH) return `PAYLOAD "product_id" is ${p.product_id.length} characters long; Braze accepts at most ${MAX_PRODUCT_ID_LENGTH}.`;
-  if (!isCurrencyCode(p.currency)) return `PAYLOAD "currency" must be a three-letter ISO 4217 code in upper case such as "USD" or "EUR", but it is ${describeType(p.currency)}.`;
-  if (typeof p.price !== 'number' || !Number.isFinite(p.price)) return `PAYLOAD "price" must be a number (write it without quotes, e.g. 9.99), but it is ${describeType(p.price)}.`;
-  const q = p.quantity;
-  if (q !== undefined && q !== null && !(typeof q === 'number' && Number.isInteger(q) && q >= 1 && q <= MAX_PURCHASE_QUANTITY)) {
-    return `PAYLOAD "quantity" must be a whole number from 1 to ${MAX_PURCHASE_QUANTITY}, but it is ${describeType(q)}: Braze records quantity N as N purchases, so split larger orders over several rows.`;
-  }
-  return timeProblem(p) ?? propertiesProblem(p);
-}
-
-function timeProblem(p: Record<string, unknown>): string | undefined {
-  if (p.time === undefined || p.time === null || isBrazeTime(p.time)) return undefined;
-  return `PAYLOAD "time" must be an ISO 8601 time such as "2026-11-28T10:00:00Z", but it is ${describeType(p.time)}; or leave it out to use UPDATED_AT.`;
-}
-
-function propertiesProblem(p: Record<string, unknown>): string | undefined {
-  if (p.properties === undefined || p.properties === null || isPlainObject(p.properties)) return undefined;
-  return `PAYLOAD "properties" must be a JSON object, but it is ${describeType(p.properties)}.`;
-}
-
 /** `UPDATED_AT` text as ISO 8601 in UTC with its microseconds; undefined when it is not a point in time. */
 function isoTime(updatedAt: string): string | undefined {
   try {
@@ -344,17 +215,4 @@ function isoTime(updatedAt: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function hasValue(v: string | null | undefined): v is string {
-  return typeof v === 'string' && v.trim() !== '';
-}
-
-/** Identifier values shown in logs: one line, bounded, quoted when they could be misread. */
-function printable(value: string): string {
-  if (PLAIN_LABEL.test(value)) return value;
-  // eslint-disable-next-line no-control-regex
-  let v = value.replace(/[\u0000-\u001f\u007f]/g, '?');
-  if (v.length > LABEL_MAX) v = `${v.slice(0, LABEL_MAX - 1)}…`;
-  return /[\s="]/.test(v) ? JSON.stringify(v) : v;
 }
