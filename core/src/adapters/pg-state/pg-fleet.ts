@@ -81,13 +81,13 @@ export function createPgFleet(tables: FleetTables): FleetCoordinator {
       return others.length > 0 ? { kind: 'mismatch', others } : { kind: 'taken' };
     },
     async finish(syncKey, scheduledFor, outcome, runId) {
-      await query(`UPDATE ${s}.fleet_claims SET outcome = $4, run_id = $5, finished_at = now() WHERE sync_key = $1 AND scheduled_for = $2 AND host_id = $3`, [
-        syncKey,
-        scheduledFor,
-        hostId,
-        outcome,
-        runId ?? null,
-      ]);
+      // Also closes this host's earlier claims of the sync whose end could not be recorded (the
+      // state database was away then): this host runs one job per sync, so none is still going.
+      await query(
+        `UPDATE ${s}.fleet_claims SET outcome = CASE WHEN scheduled_for = $2 THEN $4 ELSE 'unrecorded' END, run_id = CASE WHEN scheduled_for = $2 THEN $5 ELSE run_id END, finished_at = now()
+         WHERE sync_key = $1 AND host_id = $3 AND (scheduled_for = $2 OR (scheduled_for < $2 AND finished_at IS NULL))`,
+        [syncKey, scheduledFor, hostId, outcome, runId ?? null],
+      );
     },
     async takeOver(syncKeys): Promise<TakenOver[]> {
       if (Date.now() - pruned >= PRUNE_EVERY_MS) {
