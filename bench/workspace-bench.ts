@@ -12,8 +12,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { readSyncRecord, summarizeDefinition } from '../client/src/tree/sync-tree-data';
-import { fileNode, type SyncRecord } from '../client/src/tree/sync-tree-model';
+import { StateBackends } from '../client/src/sync/state-backends';
+import { readFileRecords, summarizeDefinition } from '../client/src/tree/sync-tree-data';
+import { fileNode } from '../client/src/tree/sync-tree-model';
 import { createFileStateStore } from '../core/src/state/file-state-store';
 import { syncStateDir } from '../core/src/state/state-location';
 import type { LspClient } from '../test/lsp/lsp-client';
@@ -65,13 +66,9 @@ export async function buildTree(files: string[], env: NodeJS.ProcessEnv): Promis
   const start = performance.now();
   const now = new Date();
   const summaries = await Promise.all(files.map(async (f) => summarizeDefinition(f, await readFile(f, 'utf8'), path.basename(f), env)));
-  const nodes = await Promise.all(
-    summaries.map(async (file) => {
-      const records = new Map<string, SyncRecord>();
-      for (const sync of file.summary.syncs) records.set(sync.name, await readSyncRecord(file, sync, { now, recentRuns: 10 }));
-      return fileNode(file.summary, records, { now });
-    }),
-  );
+  const backends = new StateBackends((name) => env[name]);
+  const nodes = await Promise.all(summaries.map(async (file) => fileNode(file.summary, await readFileRecords(file, backends, { now, recentRuns: 10 }), { now })));
+  await backends.close();
   const ms = performance.now() - start;
   return { ms, nodes: nodes.reduce((n, f) => n + 1 + (f.children?.length ?? 0), 0) };
 }

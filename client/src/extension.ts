@@ -17,9 +17,12 @@ import { registerSyncNow } from './commands/sync-now';
 import { registerTestConnection } from './commands/test-connection';
 import { createLanguageClient } from './language/language-client';
 import { createSecretResolver, WorkspaceSecretStore } from './secrets/workspace-secrets';
+import { errorMessage } from '../../core/src/sync/sync-errors';
 import type { Services } from './services';
 import { createStatusBar } from './status-bar';
+import { Poller } from './sync/poller';
 import { RunRegistry } from './sync/run-registry';
+import { StateBackends } from './sync/state-backends';
 import { STATE_DIR_SETTING } from './sync/state-dir';
 import { DirectoryWatcher } from './tree/directory-watcher';
 import { SyncTreeProvider, watchDefinitionFiles } from './tree/sync-tree-provider';
@@ -27,27 +30,44 @@ import { coalesce } from './util/coalesce';
 import { Panels } from './webviews/panels';
 
 let client: LanguageClient | undefined;
+let stateBackends: StateBackends | undefined;
+
+/** How often views on shared state re-read it while visible (a run there saves progress every second). */
+const SHARED_STATE_POLL_MS = 5000;
 
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('Braze Sync', { log: true });
   const secretStore = new WorkspaceSecretStore(context.secrets, context.workspaceState);
   const runs = new RunRegistry();
-  const panels = new Panels();
+  // The extension host's environment, as for the CLI: `${env:…}` of `state.url`, or BRAZESYNC_STATE_URL.
+  const backends = new StateBackends((name) => process.env[name]);
+  stateBackends = backends;
+  const panels = new Panels(backends);
   // Recorded state changes come in bursts (a running sync rewrites it after every batch).
   const stateChanged = coalesce(250, () => {
     tree.refresh();
     void panels.refreshHistory();
   });
   const stateDirs = new DirectoryWatcher(stateChanged);
-  const tree = new SyncTreeProvider(runs, log, stateDirs);
-  const services: Services = { context, log, secretStore, secrets: createSecretResolver(secretStore), runs, tree, panels };
+  const tree = new SyncTreeProvider(runs, log, stateDirs, backends);
+  const treeView = vscode.window.createTreeView('brazeSync.syncs', { treeDataProvider: tree, showCollapseAll: true });
+  const services: Services = { context, log, secretStore, secrets: createSecretResolver(secretStore), runs, stateBackends: backends, tree, panels };
+  // Runs of other hosts land in the shared database without a local file event: poll it, only
+  // while a view showing it is visible.
+  const poller = new Poller(
+    SHARED_STATE_POLL_MS,
+    () => (treeView.visible && tree.showsSharedState) || panels.showsSharedState(),
+    () => Promise.all([treeView.visible ? tree.poll() : undefined, panels.pollHistory()]).then(() => undefined),
+    (err) => log.warn('Reading the shared state failed:', errorMessage(err)),
+  );
 
   context.subscriptions.push(
     log,
     stateDirs,
     tree,
     panels,
-    vscode.window.createTreeView('brazeSync.syncs', { treeDataProvider: tree, showCollapseAll: true }),
+    treeView,
+    poller,
     watchDefinitionFiles(stateChanged),
     // Progress only changes the running sync's description: a lazier refresh is enough.
     runs.onDidChange((event) => tree.refresh(event === 'progress' ? 1000 : 0)),
@@ -77,5 +97,5 @@ export function activate(context: vscode.ExtensionContext): void {
 }
 
 export async function deactivate(): Promise<void> {
-  await client?.stop();
+  await Promise.all([client?.stop(), stateBackends?.close()]);
 }

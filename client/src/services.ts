@@ -3,6 +3,7 @@ import type * as vscode from 'vscode';
 import type { SecretResolver } from './secrets/secret-resolver';
 import type { WorkspaceSecretStore } from './secrets/workspace-secrets';
 import type { RunRegistry } from './sync/run-registry';
+import type { StateBackends } from './sync/state-backends';
 import type { SyncTreeProvider } from './tree/sync-tree-provider';
 import type { Panels } from './webviews/panels';
 
@@ -12,6 +13,8 @@ export interface Services {
   secrets: SecretResolver;
   secretStore: WorkspaceSecretStore;
   runs: RunRegistry;
+  /** Where each definition file's state lives (files or a shared database), as the CLI chooses. */
+  stateBackends: StateBackends;
   tree: SyncTreeProvider;
   panels: Panels;
 }

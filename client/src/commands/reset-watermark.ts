@@ -4,20 +4,27 @@
  */
 import * as vscode from 'vscode';
 import { editWatermark } from '../../../core/src/state/edit-watermark';
-import { createFileStateStore } from '../../../core/src/state/file-state-store';
-import { stateRootFor, syncStateDir } from '../../../core/src/state/state-location';
+import type { SyncStateStore } from '../../../core/src/state/state-store';
+import type { SyncState } from '../../../core/src/state/sync-state';
 import { errorMessage } from '../../../core/src/sync/sync-errors';
 import type { Services } from '../services';
 import { formatWatermark } from '../tree/format';
-import { configuredStateDir } from '../sync/state-dir';
+import { openSyncStore } from '../sync/sync-store';
 import { resolveTarget } from '../sync/targets';
 
 export function registerResetWatermark(services: Services): vscode.Disposable {
   return vscode.commands.registerCommand('brazeSync.resetWatermark', async (...args: unknown[]) => {
     const target = await resolveTarget(args, 'reset the watermark of');
     if (!target) return;
-    const store = createFileStateStore(syncStateDir(stateRootFor(target.uri.fsPath, configuredStateDir()), target.uri.fsPath, target.sync));
-    const state = await store.readState().catch(() => undefined);
+    let store: SyncStateStore;
+    let state: SyncState | undefined;
+    try {
+      store = (await openSyncStore(services.stateBackends, target)).store;
+      state = await store.readState();
+    } catch (err) {
+      void vscode.window.showErrorMessage(`Braze Sync: can't read the watermark of ${target.sync}. ${errorMessage(err)}`);
+      return;
+    }
     if (!state?.watermark) {
       void vscode.window.showInformationMessage(`Braze Sync: ${target.sync} has no watermark; the next run reads every row already.`);
       return;

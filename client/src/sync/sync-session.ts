@@ -34,6 +34,8 @@ export async function openSession(
   let setup: SyncSetup;
   let values: Record<string, string | undefined>;
   try {
+    // The state the CLI would use: a run here is one run of the fleet on shared state.
+    core.state = services.stateBackends.for(ready.file.state, ready.uri.fsPath);
     setup = syncSetup(core);
     values = await services.secrets.environmentFor(secretRequestsForSync(ready.file, ready.sync, needs));
   } catch (err) {

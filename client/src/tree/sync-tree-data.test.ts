@@ -5,7 +5,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createFileStateStore } from '../../../core/src/state/file-state-store';
 import { syncStateDir } from '../../../core/src/state/state-location';
-import { readSyncRecord, summarizeDefinition } from './sync-tree-data';
+import { fileStateBackend } from '../../../core/src/state/state-backend';
+import { readSyncRecord, summarizeDefinition, syncStore } from './sync-tree-data';
 import { fileNode } from './sync-tree-model';
 
 const TEXT = `version: 1
@@ -55,11 +56,12 @@ test('reads syncs from the file and their state and runs from the state store', 
   });
   const now = new Date('2026-11-28T10:00:00Z');
   const [users, broken] = file.summary.syncs;
-  const record = await readSyncRecord(file, users!, { now, recentRuns: 5 });
+  const record = await readSyncRecord(file, users!, { store: syncStore(file, fileStateBackend, 'users'), shared: false }, { now, recentRuns: 5 });
   assert.equal(record.state?.watermark?.updated_at, '2026-11-28 09:00:00.5+00');
   assert.deepEqual(record.runs.map((r) => r.id), ['20261128T090000Z-aaaa']);
   assert.equal((record.nextRun as Date).toISOString(), '2026-11-29T08:30:00.000Z', '09:30 in Paris');
-  const none = await readSyncRecord(file, broken!, { now, recentRuns: 5 });
+  assert.equal(syncStore(file, fileStateBackend, 'broken'), undefined, 'a sync that never ran on files: not even a store');
+  const none = await readSyncRecord(file, broken!, { store: undefined, shared: false }, { now, recentRuns: 5 });
   assert.deepEqual(none, { runs: [] }, 'no state, and no next run for an invalid schedule');
 
   const node = fileNode(file.summary, new Map([['users', record]]), { now });

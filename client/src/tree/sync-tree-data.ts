@@ -1,20 +1,25 @@
 /**
- * Reads what the tree shows from disk, through the same core the CLI uses: the definition file
- * (parsed tolerantly, so syncs show even while another part of the file has errors) and each
- * sync's recorded state and run history (the file state store the engine writes).
+ * Reads what the tree shows, through the same core the CLI uses: the definition file (parsed
+ * tolerantly, so syncs show even while another part of the file has errors) and each sync's
+ * recorded state and run history, from the store the CLI would use (files, or shared PostgreSQL).
  */
 import { existsSync } from 'node:fs';
 import { checkDefinitionText } from '../../../core/src/lang/load-definition';
 import { keySpan } from '../../../core/src/parse/nodes';
 import { nextRunTimes, parseSchedule } from '../../../core/src/schedule';
-import { DEFAULT_TIMEZONE } from '../../../core/src/model/sync-file';
-import { createFileStateStore } from '../../../core/src/state/file-state-store';
+import { DEFAULT_TIMEZONE, type StateSettings } from '../../../core/src/model/sync-file';
+import type { StateBackend } from '../../../core/src/state/state-backend';
 import { syncStateDir } from '../../../core/src/state/state-location';
+import type { SyncStateStore } from '../../../core/src/state/state-store';
+import { errorMessage } from '../../../core/src/sync/sync-errors';
+import type { StateBackends } from '../sync/state-backends';
 import type { FileSummary, SyncDefinitionSummary, SyncRecord } from './sync-tree-model';
 
 export interface SummarizedFile {
   summary: FileSummary;
   stateRoot: string;
+  /** The file's `state` block, read even while the file has errors (so the tree reads the right store). */
+  stateBlock?: StateSettings;
 }
 
 export function summarizeDefinition(filePath: string, text: string, label: string, env: NodeJS.ProcessEnv = process.env, stateDir?: string): SummarizedFile {
@@ -29,9 +34,11 @@ export function summarizeDefinition(filePath: string, text: string, label: strin
     }
     return summary;
   });
-  const header = safeJs(() => doc.header.doc.toJS()) as { braze?: { timezone?: unknown } } | undefined;
+  const header = safeJs(() => doc.header.doc.toJS()) as { braze?: { timezone?: unknown }; state?: Partial<StateSettings> } | undefined;
   const timezone = typeof header?.braze?.timezone === 'string' ? header.braze.timezone : DEFAULT_TIMEZONE;
+  const stateBlock = loaded.file?.state ?? (typeof header?.state?.url === 'string' ? (header.state as StateSettings) : undefined);
   return {
+    ...(stateBlock ? { stateBlock } : {}),
     summary: {
       path: filePath,
       label,
@@ -52,20 +59,56 @@ function safeJs(build: () => unknown): unknown {
   }
 }
 
-/** State, recent runs and next run of one sync. Unreadable state reads as "nothing recorded". */
+/**
+ * The recorded state of every sync of `file`, from the store the CLI would use. With shared state
+ * the file's summary says where (`sharedState`) and, when it cannot be read, why (`stateError`):
+ * the syncs then show without records rather than as never run.
+ */
+export async function readFileRecords(file: SummarizedFile, backends: StateBackends, options: { now: Date; recentRuns: number }): Promise<Map<string, SyncRecord>> {
+  try {
+    const backend = backends.for(file.stateBlock, file.summary.path);
+    const shared = backend.kind === 'postgres';
+    if (shared) file.summary.sharedState = backend.description;
+    const records = new Map<string, SyncRecord>();
+    for (const sync of file.summary.syncs) records.set(sync.name, await readSyncRecord(file, sync, { store: syncStore(file, backend, sync.name), shared }, options));
+    return records;
+  } catch (err) {
+    file.summary.stateError = errorMessage(err);
+    return new Map(file.summary.syncs.map((s) => [s.name, unrecorded(file, s, options.now)]));
+  }
+}
+
+/** What the tree knows of a sync whose state cannot be read: its next run. */
+function unrecorded(file: SummarizedFile, sync: SyncDefinitionSummary, now: Date): SyncRecord {
+  const next = nextRun(sync.schedule, file.summary.timezone, now);
+  return next ? { runs: [], nextRun: next } : { runs: [] };
+}
+
+/** One sync's store in `backend`; undefined for a sync that never ran on files. */
+export function syncStore(file: SummarizedFile, backend: StateBackend, syncName: string): SyncStateStore | undefined {
+  const ref = { filePath: file.summary.path, stateRoot: file.stateRoot, syncName };
+  // Most syncs of a big workspace never ran: one stat instead of two failing reads each.
+  if (backend.kind === 'files' && !existsSync(syncStateDir(ref.stateRoot, ref.filePath, syncName))) return undefined;
+  return backend.storeFor(ref);
+}
+
+/**
+ * State, recent runs and next run of one sync. Unreadable state files read as "nothing recorded";
+ * a shared database that fails throws (its message names the database, never the URL), so the
+ * tree says so instead of showing every sync as never run.
+ */
 export async function readSyncRecord(
   file: SummarizedFile,
   sync: SyncDefinitionSummary,
+  source: { store: SyncStateStore | undefined; shared: boolean },
   options: { now: Date; recentRuns: number },
 ): Promise<SyncRecord> {
-  const dir = syncStateDir(file.stateRoot, file.summary.path, sync.name);
-  // Most syncs of a big workspace never ran: one stat instead of two failing reads each.
-  const store = existsSync(dir) ? createFileStateStore(dir) : undefined;
-  const [state, runs] = store ? await Promise.all([store.readState().catch(() => undefined), store.listRuns(options.recentRuns).catch(() => [])]) : [undefined, []];
-  const record: SyncRecord = { runs };
+  const { store, shared } = source;
+  const quiet = <T>(read: Promise<T>, none: T) => (shared ? read : read.catch(() => none));
+  const [state, runs] = store ? await Promise.all([quiet(store.readState(), undefined), quiet(store.listRuns(options.recentRuns), [])]) : [undefined, []];
+  const record = unrecorded(file, sync, options.now);
+  record.runs = runs;
   if (state) record.state = state;
-  const next = nextRun(sync.schedule, file.summary.timezone, options.now);
-  if (next) record.nextRun = next;
   return record;
 }
 

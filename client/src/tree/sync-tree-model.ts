@@ -67,10 +67,16 @@ export interface FileSummary {
   /** Warnings do not stop a sync; absent counts as none. */
   warningCount?: number;
   timezone: string;
+  /** With shared state: where it is (`PostgreSQL host:port/db, schema s`, never the URL). */
+  sharedState?: string;
+  /** Why the state could not be read (shared state only: unreadable files read as "nothing recorded"). */
+  stateError?: string;
 }
 
 export interface ModelOptions {
   now: Date;
+  /** This machine's host name: runs recorded by other hosts name theirs. */
+  host?: string;
 }
 
 const STATUS_ICON: Record<RunStatus, NodeIcon> = {
@@ -88,6 +94,7 @@ const ERROR_ICON: NodeIcon = { id: 'error', color: 'list.errorForeground' };
 export function fileNode(file: FileSummary, records: ReadonlyMap<string, SyncRecord>, options: ModelOptions): TreeNode {
   const syncs = file.syncs.map((s) => syncNode(file, s, records.get(s.name) ?? { runs: [] }, options));
   const parts = [plural(syncs.length, 'sync')];
+  if (file.sharedState) parts.push('shared state');
   const warnings = file.warningCount ?? 0;
   if (warnings > 0) parts.unshift(plural(warnings, 'warning'));
   if (file.errorCount > 0) parts.unshift(plural(file.errorCount, 'error'));
@@ -100,13 +107,17 @@ export function fileNode(file: FileSummary, records: ReadonlyMap<string, SyncRec
       file.path,
       ...(file.errorCount > 0 ? [`${plural(file.errorCount, 'error')}: see the Problems panel. Syncs do not run until they are fixed.`] : []),
       ...(warnings > 0 ? [`${plural(warnings, 'warning')}: see the Problems panel.`] : []),
+      ...(file.sharedState ? [`State: ${file.sharedState} (runs of every host)`] : []),
     ].join('\n'),
     icon: file.errorCount > 0 ? ERROR_ICON : warnings > 0 ? { id: 'warning', color: 'list.warningForeground' } : { id: 'file' },
     contextValue: 'file',
     collapsible: 'expanded',
     file: file.path,
     line: 0,
-    children: syncs.length > 0 ? syncs : [message(file, 'no-syncs', 'No syncs in this file yet')],
+    children: [
+      ...(file.stateError ? [{ ...message(file, 'state-error', 'State unavailable'), description: file.stateError, tooltip: file.stateError, icon: ERROR_ICON }] : []),
+      ...(syncs.length > 0 ? syncs : [message(file, 'no-syncs', 'No syncs in this file yet')]),
+    ],
   };
 }
 
@@ -121,6 +132,12 @@ function syncStatus(file: FileSummary, sync: SyncDefinitionSummary, record: Sync
     return { description: `blocked: ${plural(file.errorCount, 'error')} · ${status}`, icon: ERROR_ICON, tooltip: tooltip.join('\n') };
   }
   if (record.running) return { description: `running · ${plural(record.running.rowsSynced, 'row')} synced`, icon: STATUS_ICON.running, tooltip: tooltip.join('\n') };
+  // On shared state, a run another process (often another host) is making right now.
+  const elsewhere = record.runs[0]?.status === 'running' && record.runs[0].host ? record.runs[0] : undefined;
+  if (elsewhere) {
+    tooltip.unshift(`Running on ${elsewhere.host} since ${elsewhere.started_at}`);
+    return { description: `running on ${elsewhere.host} · ${plural(elsewhere.rows_synced, 'row')} synced`, icon: STATUS_ICON.running, tooltip: tooltip.join('\n') };
+  }
   if (last) return { description: `${last.status} ${relativeTime(new Date(last.ended_at ?? last.started_at), options.now)} · ${status}`, icon: STATUS_ICON[last.status], tooltip: tooltip.join('\n') };
   return { description: `never run · ${status}`, icon: status === 'active' ? { id: 'circle-filled', color: 'testing.iconPassed' } : { id: 'circle-outline' }, tooltip: tooltip.join('\n') };
 }
@@ -222,8 +239,9 @@ export function runNode(syncId: string, base: Base, run: RunRecord, options: Mod
   if (run.rows_failed > 0) counts.push(`${run.rows_failed.toLocaleString('en-US')} failed`);
   if (run.data_points_saved) counts.push(`${run.data_points_saved.toLocaleString('en-US')} data points saved`);
   if (run.ended_at) counts.push(formatDuration(Date.parse(run.ended_at) - started.getTime()));
+  const other = run.host && run.host !== options.host ? run.host : undefined;
   const tooltip = [
-    `Run ${run.id}: ${run.status}`,
+    `Run ${run.id}: ${run.status}${run.host ? ` on ${run.host}` : ''}`,
     `Started ${run.started_at}${run.ended_at ? `, ended ${run.ended_at}` : ''}`,
     `Rows read ${run.rows_read}, synced ${run.rows_synced}, failed ${run.rows_failed}`,
     ...(run.objects_sent !== undefined ? [`Sent ${run.objects_sent} objects, ${run.attributes_sent ?? 0} attributes; ${run.attributes_unchanged ?? 0} unchanged attributes left out (${run.data_points_saved ?? 0} data points saved)`] : []),
@@ -236,7 +254,7 @@ export function runNode(syncId: string, base: Base, run: RunRecord, options: Mod
     id: `${syncId}/run:${run.id}`,
     kind: 'run',
     label: run.status === 'skipped' ? 'skipped · the scheduled run did not start' : `${run.status} · ${counts.join(' · ')}`,
-    description: `${formatUtc(started)} (${relativeTime(started, options.now)})`,
+    description: `${formatUtc(started)} (${relativeTime(started, options.now)})${other ? ` · on ${other}` : ''}`,
     tooltip,
     icon: STATUS_ICON[run.status],
     contextValue: 'run',

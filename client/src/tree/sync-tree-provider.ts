@@ -1,14 +1,16 @@
 /** The "Syncs" view of the Braze Sync container, backed by the plain tree model. */
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { createFileStateStore } from '../../../core/src/state/file-state-store';
 import { syncStateDir } from '../../../core/src/state/state-location';
+import { errorMessage } from '../../../core/src/sync/sync-errors';
 import type { RunRegistry } from '../sync/run-registry';
+import type { StateBackends } from '../sync/state-backends';
 import type { DirectoryWatcher } from './directory-watcher';
 import { configuredStateDir } from '../sync/state-dir';
 import { readDefinitionText, findDefinitionFiles } from '../sync/targets';
-import { readSyncRecord, summarizeDefinition, type SummarizedFile } from './sync-tree-data';
-import { fileNode, rowErrorNodes, type SyncRecord, type TreeNode } from './sync-tree-model';
+import { readFileRecords, summarizeDefinition, type SummarizedFile } from './sync-tree-data';
+import { fileNode, rowErrorNodes, type TreeNode } from './sync-tree-model';
 
 const ROW_ERRORS_SHOWN = 100;
 
@@ -20,12 +22,31 @@ export class SyncTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
   private runFailures = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private due = 0;
+  private shown = '';
+  private readonly stateErrors = new Map<string, string | undefined>();
+  /** Whether the last read showed state from a shared database (which no file watcher sees change). */
+  showsSharedState = false;
 
   constructor(
     private readonly runs: RunRegistry,
     private readonly log: vscode.LogOutputChannel,
     private readonly stateDirs: DirectoryWatcher,
+    private readonly backends: StateBackends,
   ) {}
+
+  /**
+   * Re-reads the tree now and redraws it only when something shown changed (polled for shared
+   * state, where runs of other hosts land without any local file event).
+   */
+  async poll(): Promise<void> {
+    if (this.timer) return; // a refresh is coming anyway
+    const next = await this.load();
+    const text = JSON.stringify(next);
+    if (text === this.shown) return;
+    this.shown = text;
+    this.roots = Promise.resolve(next);
+    this.changed.fire(undefined);
+  }
 
   /**
    * Re-reads the tree within `delayMs`, coalescing bursts (a run writes state, a run record and
@@ -70,7 +91,10 @@ export class SyncTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
 
   async getChildren(node?: TreeNode): Promise<TreeNode[]> {
     if (!node) {
-      this.roots ??= this.load().catch((err: unknown) => {
+      this.roots ??= this.load().then((nodes) => {
+        this.shown = JSON.stringify(nodes);
+        return nodes;
+      }).catch((err: unknown) => {
         this.log.error('Reading the sync definitions failed:', err);
         return [];
       });
@@ -97,29 +121,45 @@ export class SyncTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
       })),
     );
     const failures = new Map<string, number>();
+    let shared = false;
     const nodes = await Promise.all(
       files.map(async (file) => {
-        const records = new Map<string, SyncRecord>();
-        for (const sync of file.summary.syncs) {
-          const record = await readSyncRecord(file, sync, { now, recentRuns });
-          const active = this.runs.get({ file: file.summary.path, sync: sync.name });
+        const records = await readFileRecords(file, this.backends, { now, recentRuns });
+        if (file.summary.sharedState) shared = true;
+        this.noteStateError(file);
+        for (const [name, record] of records) {
+          const active = this.runs.get({ file: file.summary.path, sync: name });
           if (active) record.running = { rowsRead: active.progress?.read ?? 0, rowsSynced: active.progress?.synced ?? 0 };
           for (const r of record.runs) failures.set(r.id, r.rows_failed);
-          records.set(sync.name, record);
         }
-        return fileNode(file.summary, records, { now });
+        return fileNode(file.summary, records, { now, host: os.hostname() });
       }),
     );
     this.files = new Map(files.map((f) => [f.summary.path, f]));
     this.runFailures = failures;
+    this.showsSharedState = shared;
     return nodes.sort((a, b) => a.label.localeCompare(b.label));
+  }
+
+  /** Logs a file's state error once, not on every poll while the database is away. */
+  private noteStateError({ summary }: SummarizedFile): void {
+    if (this.stateErrors.get(summary.path) === summary.stateError) return;
+    if (summary.stateError) this.log.warn(`State of ${summary.label}: ${summary.stateError}`);
+    else if (this.stateErrors.has(summary.path)) this.log.info(`State of ${summary.label}: readable again.`);
+    this.stateErrors.set(summary.path, summary.stateError);
   }
 
   private async rowErrors(run: TreeNode): Promise<TreeNode[]> {
     const file = this.files.get(run.file);
     if (!file || !run.sync || !run.runId) return [];
-    const store = createFileStateStore(syncStateDir(file.stateRoot, run.file, run.sync));
-    const errors = await store.readRowErrors(run.runId, ROW_ERRORS_SHOWN).catch(() => []);
+    const errors = await this.backends
+      .for(file.stateBlock, run.file)
+      .storeFor({ filePath: run.file, stateRoot: file.stateRoot, syncName: run.sync })
+      .readRowErrors(run.runId, ROW_ERRORS_SHOWN)
+      .catch((err: unknown) => {
+        this.log.warn(`Row errors of run ${run.runId}: ${errorMessage(err)}`);
+        return [];
+      });
     return rowErrorNodes(run, errors, this.runFailures.get(run.runId) ?? errors.length);
   }
 

@@ -83,7 +83,7 @@ export function historyChartSvg(runs: readonly RunRecord[]): Html {
     const yTotal = r1(ySynced - failedPx);
     const label = labels[i]!;
     const ms = durationMs(run);
-    const tip = [`Run ${label.number} (${run.id})`, `started ${formatUtc(new Date(run.started_at))}`, run.status, `${run.rows_synced.toLocaleString('en-US')} synced`, `${run.rows_failed.toLocaleString('en-US')} failed`, ...(ms !== undefined ? [formatDuration(ms)] : []), ...(run.data_points_saved !== undefined ? [savedText(run)] : [])].join(' · ');
+    const tip = [`Run ${label.number} (${run.id})`, `started ${formatUtc(new Date(run.started_at))}${run.host ? ` on ${run.host}` : ''}`, run.status, `${run.rows_synced.toLocaleString('en-US')} synced`, `${run.rows_failed.toLocaleString('en-US')} failed`, ...(ms !== undefined ? [formatDuration(ms)] : []), ...(run.data_points_saved !== undefined ? [savedText(run)] : [])].join(' · ');
     const failed = run.rows_failed > 0 || run.status === 'error';
     const skipped = run.status === 'skipped';
     return html`<g class="run run-${run.status}"><title>${tip}</title>

@@ -1,32 +1,36 @@
 /**
- * The webview panels: one History panel per sync (kept current as runs land) and one result panel
+ * The webview panels: one History panel per sync (kept current as runs land: on local state
+ * changes, and by polling while a panel on shared state is visible) and one result panel
  * per sync for Test Connection / Preview Sync. Panels never enable scripts: the pages are static
  * HTML under a CSP that forbids script (see html.ts). Result panels allow one command URI, the
  * rows grid's "Copy" link.
  */
 import * as vscode from 'vscode';
-import { createFileStateStore } from '../../../core/src/state/file-state-store';
-import type { RowErrorRecord } from '../../../core/src/state/run-record';
-import { stateRootFor, syncStateDir } from '../../../core/src/state/state-location';
+import { errorMessage } from '../../../core/src/sync/sync-errors';
 import { keyOf } from '../sync/run-registry';
-import { configuredStateDir } from '../sync/state-dir';
+import type { StateBackends } from '../sync/state-backends';
+import { openSyncStore } from '../sync/sync-store';
 import type { SyncTarget } from '../sync/targets';
+import { readHistory, type HistoryData } from './history-data';
 import { renderHistoryPage } from './history-page';
 import { newNonce } from './html';
 import { COPY_ROW_COMMAND } from './preview-rows';
-
-const HISTORY_RUNS = 200;
-const ROW_ERRORS_PER_RUN = 200;
 
 interface HistoryPanel {
   panel: vscode.WebviewPanel;
   target: SyncTarget;
   focusRunId?: string;
+  /** Whether its state is in a shared database (polled while visible). */
+  shared?: boolean;
+  /** What the page shows now: re-rendering the same data would reset its scroll and open rows. */
+  shown?: string;
 }
 
 export class Panels implements vscode.Disposable {
   private readonly history = new Map<string, HistoryPanel>();
   private readonly results = new Map<string, vscode.WebviewPanel>();
+
+  constructor(private readonly backends: StateBackends) {}
 
   async showHistory(target: SyncTarget, focusRunId?: string): Promise<void> {
     const key = keyOf({ file: target.uri.fsPath, sync: target.sync });
@@ -40,12 +44,47 @@ export class Panels implements vscode.Disposable {
       panel.onDidDispose(() => this.history.delete(key));
     }
     if (focusRunId) entry.focusRunId = focusRunId;
-    await renderHistory(entry);
+    await this.render(entry);
   }
 
   /** Called when recorded state changes, so open History panels show new runs. */
   async refreshHistory(): Promise<void> {
-    await Promise.all([...this.history.values()].map(renderHistory));
+    await Promise.all([...this.history.values()].map((e) => this.render(e)));
+  }
+
+  /** Whether a visible History panel shows shared state (which only polling sees change). */
+  showsSharedState(): boolean {
+    return [...this.history.values()].some((e) => e.shared && e.panel.visible);
+  }
+
+  /** Re-reads the visible History panels on shared state. */
+  async pollHistory(): Promise<void> {
+    await Promise.all([...this.history.values()].filter((e) => e.shared && e.panel.visible).map((e) => this.render(e)));
+  }
+
+  private async render(entry: HistoryPanel): Promise<void> {
+    const { target } = entry;
+    let data: HistoryData | undefined;
+    let error: string | undefined;
+    try {
+      const { backend, store } = await openSyncStore(this.backends, target);
+      entry.shared = backend.kind === 'postgres';
+      data = await readHistory(store);
+    } catch (err) {
+      error = errorMessage(err);
+    }
+    const shown = JSON.stringify([data?.runs, [...(data?.rowErrors ?? [])], error, entry.focusRunId]);
+    if (shown === entry.shown) return;
+    entry.shown = shown;
+    entry.panel.webview.html = renderHistoryPage({
+      sync: target.sync,
+      fileLabel: vscode.workspace.asRelativePath(target.uri),
+      runs: data?.runs ?? [],
+      rowErrors: data?.rowErrors ?? new Map(),
+      nonce: newNonce(),
+      ...(error ? { error } : {}),
+      ...(entry.focusRunId ? { focusRunId: entry.focusRunId } : {}),
+    });
   }
 
   /** Shows `html` in the sync's result panel (Test Connection, Preview Sync), beside the editor. */
@@ -77,22 +116,4 @@ function createPanel(viewType: string, title: string, commands: readonly string[
     { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
     { enableScripts: false, enableCommandUris: commands.length ? commands : false, enableFindWidget: true, localResourceRoots: [] },
   );
-}
-
-async function renderHistory(entry: HistoryPanel): Promise<void> {
-  const { target } = entry;
-  const store = createFileStateStore(syncStateDir(stateRootFor(target.uri.fsPath, configuredStateDir()), target.uri.fsPath, target.sync));
-  const runs = await store.listRuns(HISTORY_RUNS);
-  const rowErrors = new Map<string, RowErrorRecord[]>();
-  for (const run of runs) {
-    if (run.rows_failed > 0) rowErrors.set(run.id, await store.readRowErrors(run.id, ROW_ERRORS_PER_RUN).catch(() => []));
-  }
-  entry.panel.webview.html = renderHistoryPage({
-    sync: target.sync,
-    fileLabel: vscode.workspace.asRelativePath(target.uri),
-    runs,
-    rowErrors,
-    nonce: newNonce(),
-    ...(entry.focusRunId ? { focusRunId: entry.focusRunId } : {}),
-  });
 }

@@ -54,7 +54,6 @@ interface Job {
   startedAt: Date;
   runId?: string;
   controller: AbortController;
-  done: Promise<void>;
   /** With a fleet: this host holds the claim on the run (won it, or took it over). */
   claimed: boolean;
 }
@@ -71,6 +70,8 @@ export class Scheduler {
   private readonly entries = new Map<string, Entry>();
   private readonly jobs = new Map<string, Job>();
   private readonly notices = new Set<Promise<void>>();
+  /** Each job from its claim until its end is recorded (the job leaves `jobs` as soon as its run is over). */
+  private readonly executing = new Set<Promise<void>>();
   private cancelTimer: (() => void) | undefined;
   private stopWatching: (() => void) | undefined;
   private reloading: Promise<void> = Promise.resolve();
@@ -142,7 +143,8 @@ export class Scheduler {
     const jobs = [...this.jobs.values()];
     this.emit('info', 'stopping', `Stopping (${reason}): ${jobs.length ? `cancelling ${jobs.length} run(s) in flight; delivered rows are committed` : 'no run in flight'}.`, { reason, in_flight: jobs.length });
     for (const job of jobs) job.controller.abort(new Error(`The scheduler is stopping (${reason}).`));
-    await Promise.all(jobs.map((j) => j.done));
+    // Also the runs already over that are still recording their end in the fleet.
+    await Promise.all([...this.executing]);
     await this.member?.leave().catch(() => undefined);
     const abandoned = await this.settleNotices();
     this.emit('info', 'stopped', `Scheduler stopped${abandoned ? `; ${abandoned} email(s) still being sent were abandoned` : ''}.`, {});
@@ -275,11 +277,15 @@ export class Scheduler {
       });
       return;
     }
-    const job: Job = { key: slot.key, scheduledFor, startedAt: this.options.clock.now(), controller: new AbortController(), done: Promise.resolve(), claimed };
+    const job: Job = { key: slot.key, scheduledFor, startedAt: this.options.clock.now(), controller: new AbortController(), claimed };
     this.jobs.set(slot.key, job);
-    job.done = this.execute(entry, slot.target, job)
+    const done: Promise<void> = this.execute(entry, slot.target, job)
       .catch((err: unknown) => this.emit('error', 'run-failed', `${slot.target.syncName}: ${errorMessage(err)}`, { ...this.ids(slot), error: errorMessage(err) }))
-      .finally(() => this.release(job));
+      .finally(() => {
+        this.release(job);
+        this.executing.delete(done);
+      });
+    this.executing.add(done);
   }
 
   /**
@@ -321,7 +327,13 @@ export class Scheduler {
     const ended = await this.runAndReport(entry, target, job);
     // A run cancelled because this host is stopping stays unfinished: a live host takes it over.
     if (this.stopping && ended.outcome === 'cancelled') return;
-    await member.finish(entry.slot, job.scheduledFor, ended.outcome, ended.runId);
+    await member.finish(entry.slot, job.scheduledFor, ended.outcome, ended.runId).catch((err: unknown) =>
+      this.emit('warn', 'fleet-unavailable', `${target.syncName}: could not record in the fleet how the run of ${this.when(entry, job.scheduledFor)} ended (${errorMessage(err)}); the next run of this sync on this host records it.`, {
+        ...this.ids(entry.slot),
+        scheduled_for: job.scheduledFor.toISOString(),
+        error: errorMessage(err),
+      }),
+    );
   }
 
   private async runAndReport(entry: Entry, target: SyncTarget, job: Job): Promise<{ outcome: string; runId?: string }> {
@@ -370,7 +382,9 @@ export class Scheduler {
         });
         return { outcome: 'skipped-busy' };
       case 'failed': {
-        this.emit('error', 'run-failed', `${name}: the run of ${this.when(entry, job.scheduledFor)} could not start: ${outcome.error}${this.nextText(entry)}`, {
+        // After its start (the state database went away mid-run, say) it failed; before, it could not start.
+        const what = job.runId ? `run ${job.runId} of ${this.when(entry, job.scheduledFor)} failed` : `the run of ${this.when(entry, job.scheduledFor)} could not start`;
+        this.emit('error', 'run-failed', `${name}: ${what}: ${outcome.error}${this.nextText(entry)}`, {
           ...this.ids(slot),
           status: 'error',
           error: outcome.error,
@@ -378,7 +392,7 @@ export class Scheduler {
           ...next(),
         });
         const at = job.startedAt.toISOString();
-        this.notify(target, { status: 'error', started_at: at, ended_at: this.options.clock.now().toISOString(), rows_read: 0, rows_synced: 0, rows_failed: 0, error: outcome.error });
+        this.notify(target, { ...(job.runId ? { id: job.runId } : {}), status: 'error', started_at: at, ended_at: this.options.clock.now().toISOString(), rows_read: 0, rows_synced: 0, rows_failed: 0, error: outcome.error });
         return { outcome: 'failed' };
       }
     }

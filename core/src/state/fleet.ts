@@ -16,6 +16,12 @@ export interface HostVersion {
   defHash: string;
 }
 
+export interface ClaimRequest {
+  syncKey: string;
+  scheduledFor: Date;
+  defHash: string;
+}
+
 export type ClaimResult =
   | { kind: 'claimed' }
   /** Another host claimed this instant (it runs it, or ran it). */
@@ -43,7 +49,11 @@ export interface FleetCoordinator {
   join(): Promise<void>;
   /** Records the definitions this host follows now (added, changed, removed). */
   publish(definitions: readonly FleetDefinition[]): Promise<void>;
-  claim(syncKey: string, scheduledFor: Date, defHash: string): Promise<ClaimResult>;
+  /**
+   * Claims runs in one round trip, each for this host unless another host claimed it first or
+   * live hosts follow another version of its definition; one result per request, in order.
+   */
+  claim(requests: readonly ClaimRequest[]): Promise<ClaimResult[]>;
   /** Records how a claimed run ended (`finished`, `skipped`, `failed`, …) so nobody takes it over. */
   finish(syncKey: string, scheduledFor: Date, outcome: string, runId?: string): Promise<void>;
   /** Claims for this host the unfinished runs of dead hosts among `syncKeys`. */

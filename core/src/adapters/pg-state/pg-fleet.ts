@@ -1,6 +1,7 @@
 /**
  * The fleet on the state database (see docs/shared-state.md). A due run is claimed by inserting
- * `(sync, instant)` into fleet_claims: the primary key lets exactly one host win. Hosts heartbeat
+ * `(sync, instant)` into fleet_claims: the primary key lets exactly one host win (the runs due at
+ * one instant are claimed in batches, one statement per batch). Hosts heartbeat
  * in fleet_hosts; a claim left unfinished by a host that stopped heartbeating, whose sync no
  * longer has a live lease, is re-claimed by a live host (FOR UPDATE SKIP LOCKED: one taker).
  * Each host records the hash of its version of every definition, so two live hosts following
@@ -8,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
-import type { ClaimResult, FleetCoordinator, FleetDefinition, FleetStats, TakenOver } from '../../state/fleet';
+import type { ClaimResult, FleetCoordinator, FleetDefinition, FleetStats, HostVersion, TakenOver } from '../../state/fleet';
 import { quoteIdent } from './migrations';
 import { thisHost } from './pg-lease';
 
@@ -63,31 +64,46 @@ export function createPgFleet(tables: FleetTables): FleetCoordinator {
         [hostId, keys, definitions.map((d) => d.defHash)],
       );
     },
-    async claim(syncKey, scheduledFor, defHash): Promise<ClaimResult> {
-      // One round trip: the claim is inserted only when no live host follows another version.
-      const rows = await query<{ claimed: boolean; host: string | null; def_hash: string | null }>(
-        `WITH others AS (
-           SELECT h.host, d.def_hash FROM ${s}.fleet_definitions d JOIN ${s}.fleet_hosts h USING (host_id)
-           WHERE d.sync_key = $1 AND d.host_id <> $3 AND d.def_hash <> $5 AND ${ALIVE}),
+    async claim(requests): Promise<ClaimResult[]> {
+      if (requests.length === 0) return [];
+      // One round trip for many runs: each is inserted only when no live host follows another
+      // version of its sync. Answers name requests by their position (`i`), never by a
+      // timestamp sent back and parsed again, and a run asked twice in one batch is won once
+      // (by its first request): no request is answered 'claimed' for a row another one won.
+      const rows = await query<{ i: number | null; sync_key: string; host: string | null; def_hash: string | null }>(
+        `WITH wanted AS (SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[]) WITH ORDINALITY AS w(sync_key, scheduled_for, def_hash, i)),
+         others AS (
+           SELECT DISTINCT w.sync_key, h.host, d.def_hash FROM wanted w JOIN ${s}.fleet_definitions d ON d.sync_key = w.sync_key JOIN ${s}.fleet_hosts h ON h.host_id = d.host_id
+           WHERE d.host_id <> $4 AND d.def_hash <> w.def_hash AND ${ALIVE}),
          won AS (
            INSERT INTO ${s}.fleet_claims (sync_key, scheduled_for, host_id, host, def_hash)
-           SELECT $1, $2, $3, $4, $5 WHERE NOT EXISTS (SELECT 1 FROM others) ON CONFLICT DO NOTHING RETURNING 1)
-         SELECT true AS claimed, NULL AS host, NULL AS def_hash FROM won
-         UNION ALL SELECT false, host, def_hash FROM others`,
-        [syncKey, scheduledFor, hostId, host, defHash],
+           SELECT DISTINCT ON (w.sync_key, w.scheduled_for) w.sync_key, w.scheduled_for, $4, $5, w.def_hash FROM wanted w
+           WHERE NOT EXISTS (SELECT 1 FROM others o WHERE o.sync_key = w.sync_key)
+           -- Rows go in key order: a host that meets another's uncommitted claim waits for it, and
+           -- two hosts with overlapping batches wait in the same order, so they never deadlock.
+           ORDER BY w.sync_key, w.scheduled_for, w.i
+           ON CONFLICT DO NOTHING RETURNING sync_key, scheduled_for)
+         SELECT min(w.i)::int AS i, won.sync_key, NULL AS host, NULL AS def_hash FROM won JOIN wanted w USING (sync_key, scheduled_for) GROUP BY won.sync_key, won.scheduled_for
+         UNION ALL SELECT NULL, sync_key, host, def_hash FROM others`,
+        [requests.map((r) => r.syncKey), requests.map((r) => r.scheduledFor), requests.map((r) => r.defHash), hostId, host],
       );
-      if (rows.some((r) => r.claimed)) return { kind: 'claimed' };
-      const others = rows.flatMap((r) => (r.host && r.def_hash ? [{ host: r.host, defHash: r.def_hash }] : []));
-      return others.length > 0 ? { kind: 'mismatch', others } : { kind: 'taken' };
+      const won = new Set(rows.flatMap((row) => (row.i === null ? [] : [row.i - 1])));
+      const others = new Map<string, HostVersion[]>();
+      for (const row of rows) if (row.host && row.def_hash) others.set(row.sync_key, [...(others.get(row.sync_key) ?? []), { host: row.host, defHash: row.def_hash }]);
+      return requests.map((r, index): ClaimResult => {
+        if (won.has(index)) return { kind: 'claimed' };
+        const versions = others.get(r.syncKey);
+        return versions ? { kind: 'mismatch', others: versions } : { kind: 'taken' };
+      });
     },
     async finish(syncKey, scheduledFor, outcome, runId) {
-      await query(`UPDATE ${s}.fleet_claims SET outcome = $4, run_id = $5, finished_at = now() WHERE sync_key = $1 AND scheduled_for = $2 AND host_id = $3`, [
-        syncKey,
-        scheduledFor,
-        hostId,
-        outcome,
-        runId ?? null,
-      ]);
+      // Also closes this host's earlier claims of the sync whose end could not be recorded (the
+      // state database was away then): this host runs one job per sync, so none is still going.
+      await query(
+        `UPDATE ${s}.fleet_claims SET outcome = CASE WHEN scheduled_for = $2 THEN $4 ELSE 'unrecorded' END, run_id = CASE WHEN scheduled_for = $2 THEN $5 ELSE run_id END, finished_at = now()
+         WHERE sync_key = $1 AND host_id = $3 AND (scheduled_for = $2 OR (scheduled_for < $2 AND finished_at IS NULL))`,
+        [syncKey, scheduledFor, hostId, outcome, runId ?? null],
+      );
     },
     async takeOver(syncKeys): Promise<TakenOver[]> {
       if (Date.now() - pruned >= PRUNE_EVERY_MS) {

@@ -1,0 +1,36 @@
+/**
+ * Calls `tick` every `intervalMs` while `wanted()` holds, one tick at a time (a slow database never
+ * stacks reads). For shared state, where runs of other hosts land without any local file event;
+ * the state store sends no notifications, and a poll of a few reads while a view is visible costs
+ * less than a listening connection held open by every editor.
+ */
+export class Poller {
+  private readonly timer: NodeJS.Timeout;
+  private busy = false;
+
+  constructor(
+    intervalMs: number,
+    private readonly wanted: () => boolean,
+    private readonly tick: () => Promise<void>,
+    private readonly onError: (err: unknown) => void = () => undefined,
+  ) {
+    this.timer = setInterval(() => void this.run(), intervalMs);
+    this.timer.unref();
+  }
+
+  private async run(): Promise<void> {
+    if (this.busy || !this.wanted()) return;
+    this.busy = true;
+    try {
+      await this.tick();
+    } catch (err) {
+      this.onError(err);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  dispose(): void {
+    clearInterval(this.timer);
+  }
+}
