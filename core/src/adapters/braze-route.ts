@@ -1,4 +1,4 @@
-/** What the Braze HTTP client needs to know about one request; shared by braze-http.ts and the endpoint modules. */
+/** What the Braze HTTP client needs to know about one request: braze-http.ts and braze-catalog-http.ts build routes, braze-transport.ts sends them. */
 
 /** Rate-limit buckets: the asynchronous catalog item endpoints share one, apart from the user endpoints. */
 export type Endpoint = 'track' | 'delete' | 'catalog';
