@@ -5,7 +5,8 @@
  * other's version, the instants stored are the ones asked (to the millisecond), a run asked twice
  * in one batch is won once, and a batch that cannot reach the database rejects every claim in it.
  * Claims are paced by the runs won starting: a host slow to start its runs claims little and a
- * fast one the rest, each run once; a host whose runs never start still claims its whole line.
+ * fast one the rest, each run once; a host whose runs never start still claims its whole line;
+ * a stopping host withdraws the claims it has not sent.
  */
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
@@ -14,7 +15,7 @@ import type { SyncSlot } from '../../core/src/scheduler/definition-set';
 import { DefinitionSet } from '../../core/src/scheduler/definition-set';
 import { definitionHash, FleetMember } from '../../core/src/scheduler/fleet-member';
 import { CLAIM_BATCH, READY_BELOW, type PacedClaim } from '../../core/src/scheduler/claim-queue';
-import type { ClaimResult, FleetCoordinator } from '../../core/src/state/fleet';
+import type { FleetCoordinator } from '../../core/src/state/fleet';
 import type { PgStateBackend } from '../../core/src/adapters/pg-state/pg-state-backend';
 import { startTestPostgres, type TestPostgres } from '../support/postgres';
 import { openTestStateBackend, stateUrl } from '../support/state-db';
@@ -81,7 +82,7 @@ test('two hosts claiming the same due runs in batches: each run to exactly one h
   // Batches of 50 at most: 240 claims in 5 statements per host, not 240.
   for (const h of [a, b]) assert.deepEqual([...h.batches].sort((x, y) => y - x), [50, 50, 50, 50, 40]);
 
-  const byRun = (results: ClaimResult[], slots: SyncSlot[]) => new Map<string, ClaimResult | undefined>(INSTANTS.flatMap((at, k) => slots.map((slot, i) => [`${slot.target.syncName} ${at.toISOString()}`, results[k * SYNCS + i]] as const)));
+  const byRun = (results: PacedClaim[], slots: SyncSlot[]) => new Map<string, PacedClaim | undefined>(INSTANTS.flatMap((at, k) => slots.map((slot, i) => [`${slot.target.syncName} ${at.toISOString()}`, results[k * SYNCS + i]] as const)));
   const gotA = byRun(resultsA, slotsA);
   const gotB = byRun(resultsB, slotsB);
   const hashOf = (slots: SyncSlot[], name: string) => definitionHash(slots.find((s) => s.target.syncName === name) as SyncSlot);
@@ -121,7 +122,7 @@ test('two hosts claiming the same due runs in batches: each run to exactly one h
   assert.deepEqual(new Set(outcomes.map((o) => o.status)), new Set(['rejected']));
 });
 
-test('claims paced by starts: a host slow to start its runs claims little, the fast one the rest, each run once; runs that never start do not stop the claims', { timeout: 120_000 }, async () => {
+test('claims paced by starts: a host slow to start its runs claims little, the fast one the rest, each run once; runs that never start do not stop the claims; a stopping host withdraws the rest', { timeout: 120_000 }, async () => {
   const count = 400;
   const slots = await slotsOf('a', count);
   // The pace limit far beyond the test: the slow host is held back only by its own runs.
@@ -163,4 +164,20 @@ test('claims paced by starts: a host slow to start its runs claims little, the f
   const resultsStuck = await Promise.all(slots.map((slot) => stuck.member.claim(slot, later)));
   assert.equal(resultsStuck.filter((r) => r.kind === 'claimed').length, count);
   assert.equal(stuck.batches.length, count / CLAIM_BATCH);
+
+  // A host that stops once its first batch is answered (its runs not started): the rest of its line
+  // is withdrawn, never sent, and so is any claim asked after.
+  const stopping = host('pacing_test', 600_000);
+  await stopping.member.join(slots);
+  const last = new Date(Date.UTC(2026, 5, 1, 11, 30));
+  const pendingStopping = slots.map((slot) => stopping.member.claim(slot, last));
+  await Promise.race(pendingStopping);
+  stopping.member.withdrawClaims();
+  const resultsStopping = await Promise.all([...pendingStopping, stopping.member.claim(slots[0] as SyncSlot, last)]);
+  assert.deepEqual(stopping.batches, [CLAIM_BATCH]);
+  const kinds = resultsStopping.map((r) => r.kind);
+  assert.equal(kinds.filter((k) => k === 'claimed').length, CLAIM_BATCH);
+  assert.equal(kinds.filter((k) => k === 'withdrawn').length, count + 1 - CLAIM_BATCH);
+  const claimedLast = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM pacing_test.fleet_claims WHERE scheduled_for = $1', [last]);
+  assert.equal(claimedLast.rows[0]?.n, CLAIM_BATCH);
 });

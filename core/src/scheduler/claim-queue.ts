@@ -18,8 +18,11 @@ export const READY_BELOW = 25;
 /** The longest a batch waits for the runs won before it to start. */
 export const PACE_LIMIT_MS = 1000;
 
-/** A won claim carries `started()`: call it once the run has started, or ended without starting. */
-export type PacedClaim = Exclude<ClaimResult, { kind: 'claimed' }> | { kind: 'claimed'; started(): void };
+/**
+ * A won claim carries `started()`: call it once the run has started, or ended without starting.
+ * `withdrawn`: never sent, this host is stopping (the other hosts claim the run).
+ */
+export type PacedClaim = Exclude<ClaimResult, { kind: 'claimed' }> | { kind: 'claimed'; started(): void } | { kind: 'withdrawn' };
 
 interface Pending {
   request: ClaimRequest;
@@ -32,6 +35,7 @@ export class ClaimQueue {
   private arriving: Pending[] = [];
   private readonly line: Pending[] = [];
   private sending = false;
+  private withdrawn = false;
   /** Runs won and not started yet. */
   private unstarted = 0;
   private wake: (() => void) | undefined;
@@ -44,10 +48,18 @@ export class ClaimQueue {
   ) {}
 
   claim(request: ClaimRequest): Promise<PacedClaim> {
+    if (this.withdrawn) return Promise.resolve({ kind: 'withdrawn' });
     return new Promise((resolve, reject) => {
       this.arriving.push({ request, resolve, reject });
       if (this.arriving.length === 1) setImmediate(() => this.enqueue());
     });
+  }
+
+  /** This host is stopping: the claims not sent yet, and any asked from now on, are withdrawn. */
+  withdraw(): void {
+    this.withdrawn = true;
+    for (const p of [...this.arriving.splice(0), ...this.line.splice(0)]) p.resolve({ kind: 'withdrawn' });
+    this.wake?.();
   }
 
   private enqueue(): void {
@@ -62,6 +74,7 @@ export class ClaimQueue {
     this.sending = true;
     while (this.line.length > 0) {
       await this.ready();
+      if (this.line.length === 0) break; // withdrawn meanwhile
       await this.sendBatch(this.line.splice(0, CLAIM_BATCH));
       // The scheduler hands the won runs to their jobs before this host asks for more.
       await new Promise<void>((resolve) => setImmediate(resolve));

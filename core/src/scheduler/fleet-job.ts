@@ -33,7 +33,7 @@ export async function runClaimed(ctx: FleetJobContext, entry: Entry, target: Syn
 /** Whether this host won the run; a version mismatch is logged. */
 async function claim(ctx: FleetJobContext, entry: Entry, target: SyncTarget, job: Job): Promise<boolean> {
   const claim = await ctx.member.claim(entry.slot, job.scheduledFor);
-  if (claim.kind === 'taken') return false;
+  if (claim.kind === 'taken' || claim.kind === 'withdrawn') return false;
   if (claim.kind === 'mismatch') {
     const others = claim.others.map((o) => `${o.host} (version ${o.defHash})`).join(', ');
     ctx.emit('error', 'definition-mismatch', `${target.syncName}: not run at ${when(entry, job.scheduledFor)}: ${others} follow${claim.others.length === 1 ? 's' : ''} another version of this sync than this host (version ${definitionHash(entry.slot)}). No host runs it until every host has the same definition file.`, {

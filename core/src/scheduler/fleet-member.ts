@@ -54,6 +54,11 @@ export class FleetMember {
     return this.claims.claim({ syncKey: sharedSyncKey(slot.target), scheduledFor, defHash: definitionHash(slot) });
   }
 
+  /** This host is stopping: it claims no more runs (those it has not asked for yet are left to the others). */
+  withdrawClaims(): void {
+    this.claims.withdraw();
+  }
+
   finish(slot: SyncSlot, scheduledFor: Date, outcome: string, runId?: string): Promise<void> {
     return this.fleet.finish(sharedSyncKey(slot.target), scheduledFor, outcome, runId);
   }

@@ -130,6 +130,7 @@ export class Scheduler {
 
   private async shutDown(reason: string): Promise<void> {
     this.stopping = true;
+    this.member?.withdrawClaims();
     await this.started?.catch(() => undefined);
     this.stopWatching?.();
     this.cancelTimer?.();
