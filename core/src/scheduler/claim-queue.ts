@@ -1,22 +1,32 @@
 /**
- * A host's claims on due runs, sent as the host can take on runs (a pull model). The claims asked
- * for in one turn of the event loop (every sync due at one instant) join the line at this host's
- * own random place, so hosts mostly ask for different runs first. The line goes out CLAIM_BATCH to
- * a statement, one statement at a time: the next batch only once its answers are handed over, the
- * event loop has turned, and at most READY_BELOW of the runs this host won are still to start (or
- * after `paceLimitMs` at most, so a host whose runs cannot start still gets through its line). A
- * host busy starting runs claims less and an idle one more, instead of whichever host reached the
- * database first taking most of the instant. Every live host goes through its whole line, so no
- * due run is left unclaimed while one of them lives; the database lets exactly one host win each.
+ * A host's claims on due runs. The claims asked for in one turn of the event loop (every sync due
+ * at one instant) join the line at this host's own random place, so hosts mostly ask for different
+ * runs first, and go out CLAIM_BATCH to a statement, several statements at once, as long as the
+ * runs this host won and has not started, plus those it is asking for, stay within its backlog
+ * (MAX_BACKLOG). Beyond that the next batch waits for runs to start (or `limitMs` at most, so a
+ * host whose runs cannot start still gets through its line): a host busy starting runs leaves the
+ * rest of the instant to the others instead of hoarding it. Every live host goes through its whole
+ * line, so no due run is left unclaimed while one of them lives; the database lets exactly one
+ * host win each.
+ *
+ * Why a backlog of 1,000 and not a small window: on the benchmark's two shared cores a window of
+ * 25 or 250 runs spread the runs evenly over three hosts but delayed starts (p99 of 1,000 syncs on
+ * one host 1.9–2.2 s against 1.6–1.7 s with every batch at once; docs/benchmarks.md), because
+ * each claim then waits in the host's pool behind its runs' statements.
  */
 import type { ClaimRequest, ClaimResult } from '../state/fleet';
 
 /** Runs claimed per statement: large enough to cut round trips, small enough to spread runs over hosts. */
 export const CLAIM_BATCH = 50;
-/** The next batch goes out once no more than this many runs this host won are still to start. */
-export const READY_BELOW = 25;
+/** Runs won and not started, plus claims asked and not answered, above which the next batch waits. */
+export const MAX_BACKLOG = 1000;
 /** The longest a batch waits for the runs won before it to start. */
 export const PACE_LIMIT_MS = 1000;
+
+export interface Pacing {
+  backlog: number;
+  limitMs: number;
+}
 
 /**
  * A won claim carries `started()`: call it once the run has started, or ended without starting.
@@ -38,13 +48,15 @@ export class ClaimQueue {
   private withdrawn = false;
   /** Runs won and not started yet. */
   private unstarted = 0;
+  /** Claims sent and not answered yet. */
+  private inFlight = 0;
   private wake: (() => void) | undefined;
   /** Where in a list of due runs this host starts claiming (0–1), so hosts start apart. */
   private readonly offset = Math.random();
 
   constructor(
     private readonly send: (requests: readonly ClaimRequest[]) => Promise<ClaimResult[]>,
-    private readonly paceLimitMs = PACE_LIMIT_MS,
+    private readonly pacing: Pacing = { backlog: MAX_BACKLOG, limitMs: PACE_LIMIT_MS },
   ) {}
 
   claim(request: ClaimRequest): Promise<PacedClaim> {
@@ -75,18 +87,31 @@ export class ClaimQueue {
     while (this.line.length > 0) {
       await this.ready();
       if (this.line.length === 0) break; // withdrawn meanwhile
-      await this.sendBatch(this.line.splice(0, CLAIM_BATCH));
+      const batch = this.line.splice(0, CLAIM_BATCH);
+      this.inFlight += batch.length;
+      void this.sendBatch(batch).finally(() => {
+        this.inFlight -= batch.length;
+        this.wakeIfReady();
+      });
       // The scheduler hands the won runs to their jobs before this host asks for more.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
     this.sending = false;
   }
 
-  /** Resolves once at most READY_BELOW won runs are still to start, or after `paceLimitMs`. */
+  private withinBacklog(): boolean {
+    return this.unstarted + this.inFlight <= this.pacing.backlog;
+  }
+
+  private wakeIfReady(): void {
+    if (this.withinBacklog()) this.wake?.();
+  }
+
+  /** Resolves once the backlog has room, or after `limitMs`. */
   private ready(): Promise<void> {
-    if (this.unstarted <= READY_BELOW) return Promise.resolve();
+    if (this.withinBacklog()) return Promise.resolve();
     return new Promise((resolve) => {
-      const timer = setTimeout(() => this.wake?.(), this.paceLimitMs);
+      const timer = setTimeout(() => this.wake?.(), this.pacing.limitMs);
       this.wake = () => {
         clearTimeout(timer);
         this.wake = undefined;
@@ -122,7 +147,7 @@ export class ClaimQueue {
         if (started) return;
         started = true;
         this.unstarted--;
-        if (this.unstarted <= READY_BELOW) this.wake?.();
+        this.wakeIfReady();
       },
     };
   }

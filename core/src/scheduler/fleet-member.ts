@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import type { FleetCoordinator, TakenOver } from '../state/fleet';
 import { sharedSyncKey } from '../state/state-backend';
 import type { SyncSlot } from './definition-set';
-import { ClaimQueue, type PacedClaim } from './claim-queue';
+import { ClaimQueue, type PacedClaim, type Pacing } from './claim-queue';
 
 /** What decides a run: the sync, its connection and the Braze target (secrets are `${env:…}` references). */
 export function definitionHash(slot: SyncSlot): string {
@@ -26,10 +26,10 @@ export class FleetMember {
     private readonly fleet: FleetCoordinator,
     /** How often to look for a dead host's runs (ms). */
     private readonly sweepMs: number,
-    /** The longest a batch of claims waits for the runs won before it to start (ms; claim-queue.ts). */
-    paceLimitMs?: number,
+    /** How many won runs may wait to start before claiming waits, and for how long at most (claim-queue.ts). */
+    pacing?: Pacing,
   ) {
-    this.claims = new ClaimQueue((requests) => this.fleet.claim(requests), paceLimitMs);
+    this.claims = new ClaimQueue((requests) => this.fleet.claim(requests), pacing);
   }
 
   get host(): string {
