@@ -5,9 +5,10 @@
  * state the scheduler has no FleetMember and runs alone, as before.
  */
 import { createHash } from 'node:crypto';
-import type { ClaimRequest, ClaimResult, FleetCoordinator, TakenOver } from '../state/fleet';
+import type { FleetCoordinator, TakenOver } from '../state/fleet';
 import { sharedSyncKey } from '../state/state-backend';
 import type { SyncSlot } from './definition-set';
+import { ClaimQueue, type PacedClaim, type Pacing } from './claim-queue';
 
 /** What decides a run: the sync, its connection and the Braze target (secrets are `${env:…}` references). */
 export function definitionHash(slot: SyncSlot): string {
@@ -17,26 +18,19 @@ export function definitionHash(slot: SyncSlot): string {
   return createHash('sha256').update(JSON.stringify({ sync, connection, braze: file.braze })).digest('hex').slice(0, 16);
 }
 
-/** Runs claimed per statement: large enough to cut round trips, small enough to spread runs over hosts. */
-const CLAIM_BATCH = 50;
-
-interface PendingClaim {
-  request: ClaimRequest;
-  resolve(result: ClaimResult): void;
-  reject(err: unknown): void;
-}
-
 export class FleetMember {
   private sweeper: NodeJS.Timeout | undefined;
-  private readonly pending: PendingClaim[] = [];
-  /** Where in a list of due runs this host starts claiming (0–1), so hosts start apart. */
-  private readonly offset = Math.random();
+  private readonly claims: ClaimQueue;
 
   constructor(
     private readonly fleet: FleetCoordinator,
     /** How often to look for a dead host's runs (ms). */
     private readonly sweepMs: number,
-  ) {}
+    /** How many won runs may wait to start before claiming waits, and for how long at most (claim-queue.ts). */
+    pacing?: Pacing,
+  ) {
+    this.claims = new ClaimQueue((requests) => this.fleet.claim(requests), pacing);
+  }
 
   get host(): string {
     return this.fleet.host;
@@ -53,34 +47,16 @@ export class FleetMember {
 
   /**
    * Claims one run. Claims asked for in the same turn of the event loop (every sync due at one
-   * instant) go out together, CLAIM_BATCH to a statement: a thousand syncs due at once cost
-   * twenty round trips instead of a thousand, on every host. Each host starts its batches at its
-   * own place in the list, so hosts mostly claim different runs instead of racing for the same.
+   * instant) go out in batches, one statement each, as this host starts the runs it won: a run
+   * won is started, or ended without starting, by `started()` on its answer (claim-queue.ts).
    */
-  claim(slot: SyncSlot, scheduledFor: Date): Promise<ClaimResult> {
-    return new Promise((resolve, reject) => {
-      this.pending.push({ request: { syncKey: sharedSyncKey(slot.target), scheduledFor, defHash: definitionHash(slot) }, resolve, reject });
-      if (this.pending.length === 1) setImmediate(() => this.flushClaims());
-    });
+  claim(slot: SyncSlot, scheduledFor: Date): Promise<PacedClaim> {
+    return this.claims.claim({ syncKey: sharedSyncKey(slot.target), scheduledFor, defHash: definitionHash(slot) });
   }
 
-  private flushClaims(): void {
-    const all = this.pending.splice(0);
-    const start = Math.floor(this.offset * all.length);
-    const rotated = [...all.slice(start), ...all.slice(0, start)];
-    for (let i = 0; i < rotated.length; i += CLAIM_BATCH) {
-      const batch = rotated.slice(i, i + CLAIM_BATCH);
-      // Every pending claim of a batch is settled exactly once: with its own answer, or rejected
-      // with the batch's error (also one thrown before a promise exists). Answers are matched by
-      // position, so a count that differs means nothing can be trusted: the whole batch fails.
-      Promise.resolve()
-        .then(() => this.fleet.claim(batch.map((p) => p.request)))
-        .then((results) => {
-          if (results.length !== batch.length) throw new Error(`The fleet answered ${results.length} claims of ${batch.length}.`);
-          batch.forEach((p, j) => p.resolve(results[j] as ClaimResult));
-        })
-        .catch((err: unknown) => batch.forEach((p) => p.reject(err)));
-    }
+  /** This host is stopping: it claims no more runs (those it has not asked for yet are left to the others). */
+  withdrawClaims(): void {
+    this.claims.withdraw();
   }
 
   finish(slot: SyncSlot, scheduledFor: Date, outcome: string, runId?: string): Promise<void> {
