@@ -13,6 +13,7 @@ import { copySyncState } from '../../core/src/state/copy-state';
 import { fileStateBackend, type StateBackend } from '../../core/src/state/state-backend';
 import { JobInProgressError } from '../../core/src/state/lock-file';
 import type { RunRecord } from '../../core/src/state/run-record';
+import { MAX_RUNS_WITH_ERRORS } from '../../core/src/state/retention';
 import { startTestPostgres, type TestPostgres } from '../support/postgres';
 import { openTestStateBackend, stateUrl } from '../support/state-db';
 
@@ -68,6 +69,28 @@ for (const kind of ['files', 'postgres'] as const) {
     await lock.release();
     const again = await backend.storeFor(ref).lock('next');
     await again.release();
+  });
+}
+
+for (const kind of ['files', 'postgres'] as const) {
+  test(`${kind}: housekeeping drops the row errors of runs past the newest ${MAX_RUNS_WITH_ERRORS}, keeps the newer ones and every run`, async () => {
+    const backend = kind === 'files' ? fileStateBackend : pgBackend;
+    const store = backend.storeFor({ filePath: path.join(dir, 'crm.brazesync.yaml'), stateRoot: path.join(dir, 'state'), syncName: `history_${kind}` });
+    const count = MAX_RUNS_WITH_ERRORS + 10;
+    const ids = Array.from({ length: count }, (_, i) => `202601${String(1 + Math.floor(i / 24)).padStart(2, '0')}T${String(i % 24).padStart(2, '0')}0000.000Z-run${i}`);
+    for (const id of ids) await store.saveRun({ ...run(id, 'success'), started_at: new Date().toISOString() });
+    const [oldest, newest] = [ids[0] as string, ids[count - 1] as string];
+    for (const id of [oldest, newest]) {
+      const sink = await store.rowErrorSink(id);
+      sink.append([{ run_id: id, identifier: 'u1', updated_at: T1, reason: 'bad' }]);
+      await sink.close();
+    }
+    await store.housekeeping(new Date());
+    assert.deepEqual(await store.readRowErrors(oldest), [], 'the oldest run is past the newest 50: its errors go');
+    assert.equal((await store.readRowErrors(newest)).length, 1, 'the newest run keeps its errors');
+    assert.equal((await store.listRuns()).length, count, 'every run is kept (fewer than MAX_RUNS)');
+    await store.housekeeping(new Date()); // nothing left to prune: a no-op
+    assert.equal((await store.readRowErrors(newest)).length, 1);
   });
 }
 

@@ -106,15 +106,23 @@ export function createPgStateStore(tables: PgStateTables, syncKey: string): Sync
       return rows.map((r) => r.record);
     },
     async housekeeping(now) {
-      const runs = await read<{ id: string; started_at: Date; record: RunRecord }>(`SELECT id, started_at, record FROM ${s}.runs WHERE sync_key = $1 ORDER BY id DESC`, [syncKey]);
+      // A sync keeps up to MAX_RUNS runs: reading every record, or deleting the row errors of every
+      // run past MAX_RUNS_WITH_ERRORS (there are none after the first time), made each start cost
+      // its whole history. Only a run left `running` needs its record, only runs with errors a delete.
+      const runs = await read<{ id: string; started_at: Date; record: RunRecord | null; has_errors: boolean }>(
+        `SELECT id, started_at, CASE WHEN status = 'running' THEN record END AS record,
+                EXISTS (SELECT 1 FROM ${s}.row_errors e WHERE e.sync_key = r.sync_key AND e.run_id = r.id) AS has_errors
+         FROM ${s}.runs r WHERE sync_key = $1 ORDER BY id DESC`,
+        [syncKey],
+      );
       const drop: string[] = [];
       const dropErrors: string[] = [];
       const interrupted: RunRecord[] = [];
       for (const [i, run] of runs.entries()) {
         const age = now.getTime() - run.started_at.getTime();
         if (i >= MAX_RUNS || age > RUN_RETENTION_DAYS * DAY_MS) drop.push(run.id);
-        else if (i >= MAX_RUNS_WITH_ERRORS || age > ROW_ERROR_RETENTION_DAYS * DAY_MS) dropErrors.push(run.id);
-        if (run.record.status === 'running' && !drop.includes(run.id)) interrupted.push(interruptedRun(run.record));
+        else if (run.has_errors && (i >= MAX_RUNS_WITH_ERRORS || age > ROW_ERROR_RETENTION_DAYS * DAY_MS)) dropErrors.push(run.id);
+        if (run.record && !drop.includes(run.id)) interrupted.push(interruptedRun(run.record));
       }
       if (drop.length + dropErrors.length + interrupted.length === 0) return;
       await write(async (c) => {
