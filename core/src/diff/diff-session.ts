@@ -76,6 +76,11 @@ export class DiffSession implements CheckpointPart {
     return this.options.items === true;
   }
 
+  /** Whether the store must load items' records before their rows are planned (a remote one). */
+  get loadsAhead(): boolean {
+    return this.store.prefetch !== undefined;
+  }
+
   /** Loads the records of these items (the rows about to be planned) when the store is remote. */
   prefetch(identities: readonly string[]): Promise<void> | undefined {
     return this.store.prefetch?.(identities.map(itemKey));

@@ -111,11 +111,6 @@ export class Delivery {
     this.fatal = err;
   }
 
-  /** Before `add`ing a page of rows: what planning them needs is loaded (a remote diff store's records). */
-  async prefetch(page: readonly SourceRow[]): Promise<void> {
-    await this.o.plan.prefetch(page);
-  }
-
   /**
    * Takes a row read for this run: a row that can't be mapped is recorded as failed (and finished)
    * at once; the others are batched. Returns the batches the row closed, for `dispatch`.

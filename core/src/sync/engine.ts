@@ -187,7 +187,10 @@ async function deliver(options: RunSyncOptions, sync: SyncDefinition, state: Syn
   const timing: ReadTiming = { first_row_ms: 0, wait_ms: 0 };
   try {
     const pages = reader.pages(window, { ...(options.chunkRows ? { chunkRows: options.chunkRows } : {}), ...(signal ? { signal } : {}) });
-    await readInto(delivery, loadedAhead(timedRead(pages, timing), (page) => delivery.prefetch(page)), { run, committed, micros, progress });
+    const read = timedRead(pages, timing);
+    // Only a remote diff store loads ahead: holding each page back until the next is read costs the others for nothing.
+    const ready = plan.loadsAhead ? loadedAhead(read, async (page) => void (await plan.prefetch(page))) : read;
+    await readInto(delivery, ready, { run, committed, micros, progress });
   } catch (err) {
     delivery.fail(err);
   }

@@ -1,9 +1,10 @@
 /**
  * What each row's object carries, and what its outcome counts: the delivery's hooks for diffing
  * (`send: changed`) and for the run's send counters (objects, attributes or catalog fields,
- * those skipped as unchanged, data points saved). Delivery calls it at five points: a page of rows
- * read (`prefetch`), a row mapped (`prepare`, `prepareItem`), a request answered (`accepted`,
- * `deleted`), a row leaving the finished prefix (`stage`).
+ * those skipped as unchanged, data points saved). It is called at five points: a page of rows
+ * read (`prefetch`, by the engine, when a remote diff store `loadsAhead`), and by Delivery: a row
+ * mapped (`prepare`, `prepareItem`), a request answered (`accepted`, `deleted`), a row leaving
+ * the finished prefix (`stage`).
  */
 import type { CheckpointPart, DiffSession } from '../diff/diff-session';
 import { countAttributes } from '../diff/row-plan';
@@ -47,6 +48,11 @@ export class SendPlan {
   /** Recorded with each checkpoint, when diffing. */
   get checkpointPart(): CheckpointPart | undefined {
     return this.diff;
+  }
+
+  /** Whether pages of rows must be loaded ahead (`prefetch`) before they are mapped. */
+  get loadsAhead(): boolean {
+    return this.diff?.loadsAhead === true;
   }
 
   /** Before a page of rows is mapped: a remote diff store loads their items' records (one query). */
