@@ -93,7 +93,7 @@ export class ClaimQueue {
         this.inFlight -= batch.length;
         this.wakeIfReady();
       });
-      // The scheduler hands the won runs to their jobs before this host asks for more.
+      // A turn for answers and starts to update the backlog before the next batch is weighed.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
     this.sending = false;

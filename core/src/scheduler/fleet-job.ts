@@ -17,7 +17,7 @@ export interface FleetJobContext extends JobContext {
 export async function runClaimed(ctx: FleetJobContext, entry: Entry, target: SyncTarget, job: Job): Promise<void> {
   const { member } = ctx;
   if (!job.claimed && !(await claim(ctx, entry, target, job))) return ctx.release(job);
-  // The fleet member sends its next claims as the runs it won start (or end without starting).
+  // A run that started (or ended without starting) leaves the member's backlog of unstarted runs.
   const ended = await runAndReport(ctx, entry, target, job).finally(() => job.started?.());
   // A run cancelled because this host is stopping stays unfinished: a live host takes it over.
   if (ctx.stopping() && ended.outcome === 'cancelled') return;

@@ -47,8 +47,9 @@ export class FleetMember {
 
   /**
    * Claims one run. Claims asked for in the same turn of the event loop (every sync due at one
-   * instant) go out in batches, one statement each, as this host starts the runs it won: a run
-   * won is started, or ended without starting, by `started()` on its answer (claim-queue.ts).
+   * instant) go out in batches, one statement each, while this host's backlog of runs won and not
+   * started has room: call `started()` on a won answer once its run has started, or ended without
+   * starting (claim-queue.ts).
    */
   claim(slot: SyncSlot, scheduledFor: Date): Promise<PacedClaim> {
     return this.claims.claim({ syncKey: sharedSyncKey(slot.target), scheduledFor, defHash: definitionHash(slot) });
