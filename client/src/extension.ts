@@ -20,7 +20,7 @@ import { createSecretResolver, WorkspaceSecretStore } from './secrets/workspace-
 import { errorMessage } from '../../core/src/sync/sync-errors';
 import type { Services } from './services';
 import { createStatusBar } from './status-bar';
-import { Poller } from './sync/poller';
+import { Poller } from '../../core/src/util/poller';
 import { RunRegistry } from './sync/run-registry';
 import { StateBackends } from './sync/state-backends';
 import { STATE_DIR_SETTING } from './sync/state-dir';

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { FleetCoordinator, TakenOver } from '../state/fleet';
 import { sharedSyncKey } from '../state/state-backend';
+import { Poller } from '../util/poller';
 import type { SyncSlot } from './definition-set';
 import { ClaimQueue, type PacedClaim, type Pacing } from './claim-queue';
 
@@ -19,7 +20,7 @@ export function definitionHash(slot: SyncSlot): string {
 }
 
 export class FleetMember {
-  private sweeper: NodeJS.Timeout | undefined;
+  private sweeper: Poller | undefined;
   private readonly claims: ClaimQueue;
 
   constructor(
@@ -66,27 +67,22 @@ export class FleetMember {
 
   /** Every `sweepMs`, claims the dead hosts' unfinished runs among `slots()` and hands each to `run`. */
   sweep(slots: () => SyncSlot[], run: (slot: SyncSlot, orphan: TakenOver) => void, onError: (err: unknown) => void): void {
-    let busy = false;
-    this.sweeper = setInterval(() => {
-      if (busy) return;
-      busy = true;
-      const bySyncKey = new Map(slots().map((s) => [sharedSyncKey(s.target), s]));
-      this.fleet
-        .takeOver([...bySyncKey.keys()])
-        .then((orphans) => {
-          for (const orphan of orphans) {
-            const slot = bySyncKey.get(orphan.syncKey);
-            if (slot) run(slot, orphan);
-          }
-        })
-        .catch(onError)
-        .finally(() => (busy = false));
-    }, this.sweepMs);
-    this.sweeper.unref();
+    this.sweeper = new Poller(
+      this.sweepMs,
+      () => true,
+      async () => {
+        const bySyncKey = new Map(slots().map((s) => [sharedSyncKey(s.target), s]));
+        for (const orphan of await this.fleet.takeOver([...bySyncKey.keys()])) {
+          const slot = bySyncKey.get(orphan.syncKey);
+          if (slot) run(slot, orphan);
+        }
+      },
+      onError,
+    );
   }
 
   async leave(): Promise<void> {
-    clearInterval(this.sweeper);
+    this.sweeper?.dispose();
     await this.fleet.leave();
   }
 }

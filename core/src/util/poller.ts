@@ -1,8 +1,9 @@
 /**
  * Calls `tick` every `intervalMs` while `wanted()` holds, one tick at a time (a slow database never
- * stacks reads). For shared state, where runs of other hosts land without any local file event;
- * the state store sends no notifications, and a poll of a few reads while a view is visible costs
- * less than a listening connection held open by every editor.
+ * stacks reads), without holding the process open. Used where something must be looked for
+ * because nothing announces it: the editor's views of shared state (the state store sends no
+ * notifications, and a poll of a few reads while a view is visible costs less than a listening
+ * connection held open by every editor), a fleet host's sweep for dead hosts' runs.
  */
 export class Poller {
   private readonly timer: NodeJS.Timeout;
