@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
+import pg from 'pg';
 import { LeaseLostError } from '../../core/src/adapters/pg-state/pg-lease';
 import { copySyncState } from '../../core/src/state/copy-state';
 import { fileStateBackend, type StateBackend } from '../../core/src/state/state-backend';
@@ -130,4 +131,37 @@ test('state import records no diff checkpoint: send: changed\'s hashes stay wher
   assert.equal(result.copied, true);
   const copied = await pgBackend.storeFor(ref).readState();
   assert.deepEqual([copied?.watermark?.updated_at, copied?.diff_seq, copied?.diff_stale], [T1, undefined, undefined]);
+});
+
+test('postgres: a run starts in one statement (lease, housekeeping, state), and what it writes under the lease is read back, not the grant\'s copy', async () => {
+  const ref = { filePath: '/c/crm.brazesync.yaml', stateRoot: '/unused', syncName: 'start' };
+  const earlier = pgBackend.storeFor(ref);
+  const first = await earlier.lock('scheduler');
+  await earlier.writeState({ version: 1, sync: 'start', watermark: { updated_at: T1, boundary_keys: [] } });
+  await earlier.appendWatermark?.({ updated_at: T2, groups: [{ updated_at: T2, keys: ['k'] }] });
+  await earlier.saveRun(run('20260103T000000.000Z-cccccc', 'running')); // its host dies mid-run
+  await first.release();
+
+  const store = pgBackend.storeFor(ref);
+  const statements: string[] = [];
+  const query = pg.Client.prototype.query as (...args: unknown[]) => unknown;
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    statements.push(String(typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string }).text));
+    return query.apply(this, args);
+  } as typeof pg.Client.prototype.query;
+  let lock;
+  try {
+    lock = await store.lock('scheduler');
+    await store.housekeeping(new Date());
+    assert.deepEqual((await store.readState())?.watermark, { updated_at: T2, boundary_keys: ['k'] }, 'the grant read the state with its journal');
+  } finally {
+    pg.Client.prototype.query = query as typeof pg.Client.prototype.query;
+  }
+  assert.match(statements[0] ?? '', /AS state_rows/, 'the lease is taken first, reading the state with it');
+  assert.deepEqual(statements.slice(1).filter((s) => /^\s*SELECT/.test(s)), [], `no read after the lease, only the interrupted run's repair:\n${statements.join('\n')}`);
+  assert.deepEqual((await store.listRuns(1)).map((r) => [r.status, r.interrupted]), [['error', true]], 'housekeeping used the history read with the lease');
+
+  await store.writeState({ version: 1, sync: 'start', watermark: { updated_at: T1, boundary_keys: [] } });
+  assert.deepEqual((await store.readState())?.watermark, { updated_at: T1, boundary_keys: [] }, 'after a write the state is read again');
+  await lock.release();
 });

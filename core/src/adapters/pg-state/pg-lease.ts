@@ -81,14 +81,22 @@ function busy(syncKey: string, row: LeaseRow, where: string, ttl: number): JobIn
   );
 }
 
-export async function acquireLease(table: LeaseTable, syncKey: string, command: string | undefined): Promise<HeldLease> {
+/**
+ * `readAtGrant`: a select list (its `$1` is the sync key) evaluated in the statement that takes the
+ * lease, so a run's first reads cost no round trip of their own. Its values come back only when
+ * they are what a read after the grant would see: the lease row was absent or lapsed in the
+ * statement's snapshot, so no earlier holder could still commit a write after it. Otherwise (a
+ * holder released between the snapshot and the insert, or a dead holder's lease taken over) the
+ * caller reads again.
+ */
+export async function acquireLease(table: LeaseTable, syncKey: string, command: string | undefined, readAtGrant?: string): Promise<HeldLease & { readAtGrant?: Record<string, unknown> }> {
   const t = `${quoteIdent(table.schema)}.sync_leases`;
   const where = `${table.schema}.sync_leases`;
   const me = thisHost();
   // One statement (the lease is on every run's path): take the lease if it is free or lapsed (or
   // held by `override`, a dead holder on this machine), and say who held it before.
   const take = async (override: string | null) => {
-    const res = await table.pool.query<{ got: { token: string; started_at: string } | null; prev: LeaseJson | null }>(
+    const res = await table.pool.query<{ got: { token: string; started_at: string } | null; prev: LeaseJson | null } & Record<string, unknown>>(
       `WITH prev AS (SELECT token::text, host, pid, command, started_at, expires_at, expires_at > now() AS live FROM ${t} WHERE sync_key = $1),
        got AS (
          INSERT INTO ${t} (sync_key, token, host, pid, command, started_at, expires_at)
@@ -96,14 +104,15 @@ export async function acquireLease(table: LeaseTable, syncKey: string, command: 
          ON CONFLICT (sync_key) DO UPDATE SET token = excluded.token, host = excluded.host, pid = excluded.pid, command = excluded.command, started_at = excluded.started_at, expires_at = excluded.expires_at
          WHERE ${t}.expires_at <= now() OR ${t}.token::text = $6
          RETURNING token::text, started_at)
-       SELECT (SELECT row_to_json(got) FROM got) AS got, (SELECT row_to_json(prev) FROM prev) AS prev`,
+       SELECT (SELECT row_to_json(got) FROM got) AS got, (SELECT row_to_json(prev) FROM prev) AS prev${override === null && readAtGrant ? `, ${readAtGrant}` : ''}`,
       [syncKey, me.host, me.pid, command ?? null, table.leaseSeconds, override],
     );
     const row = res.rows[0];
-    return { got: row?.got ?? undefined, previous: row?.prev ? leaseRow(row.prev) : undefined };
+    const read = row && row.got && readAtGrant && override === null && !row.prev?.live ? row : undefined;
+    return { got: row?.got ?? undefined, previous: row?.prev ? leaseRow(row.prev) : undefined, read };
   };
-  let { got, previous } = await take(null);
-  if (!got && previous && deadHereAndNow(previous)) ({ got, previous } = await take(previous.token));
+  let { got, previous, read } = await take(null);
+  if (!got && previous && deadHereAndNow(previous)) ({ got, previous, read } = await take(previous.token));
   if (!got) {
     // Held by a live process (or first taken by another host between our read and our insert).
     const holder = previous ?? (await table.pool.query<LeaseRow>(`SELECT token::text, host, pid, command, started_at, expires_at, true AS live FROM ${t} WHERE sync_key = $1`, [syncKey])).rows[0];
@@ -119,6 +128,7 @@ export async function acquireLease(table: LeaseTable, syncKey: string, command: 
     file: where,
     token,
     ...(previous ? { tookOver: owner(previous) } : {}),
+    ...(read ? { readAtGrant: read } : {}),
     async release() {
       clearInterval(heartbeat);
       // Unreachable database: the lease lapses on its own, and the error that matters came earlier.

@@ -24,10 +24,43 @@ export interface PgStateTables extends LeaseTable {
   leases: Map<string, HeldLease>;
 }
 
+type StateRow = { state: SyncState | null; delta: WatermarkDelta | null };
+/** What housekeeping reads of each earlier run: a record only for a run left `running`. */
+type HistoryRow = { id: string; started_at: Date; record: RunRecord | null; has_errors: boolean };
+type HistoryJson = Omit<HistoryRow, 'started_at'> & { started_at: string };
+const historyRow = (r: HistoryJson): HistoryRow => ({ ...r, started_at: new Date(r.started_at) });
+
+/** The state row with its journal replayed (see the file header). */
+function stateOf(rows: StateRow[]): SyncState | undefined {
+  const state = rows[0]?.state;
+  if (!state) return undefined;
+  const deltas = rows.flatMap((r) => (r.delta ? [r.delta] : []));
+  if (deltas.length > 0) state.watermark = applyWatermarkDeltas(state.watermark, deltas);
+  // send: changed checks its hashes against the diff checkpoint the watermark recorded.
+  const diffSeq = lastDiffSeq(deltas);
+  if (diffSeq !== undefined) state.diff_seq = diffSeq;
+  return state;
+}
+
 export function createPgStateStore(tables: PgStateTables, syncKey: string): SyncStateStore {
   const s = quoteIdent(tables.schema);
   let lease: HeldLease | undefined;
   const host = thisHost().host;
+  const STATE_FROM = `FROM ${s}.sync_state st LEFT JOIN ${s}.watermark_journal j USING (sync_key) WHERE st.sync_key = $1`;
+  const HISTORY_COLUMNS = `id, started_at, CASE WHEN status = 'running' THEN record END AS record,
+    EXISTS (SELECT 1 FROM ${s}.row_errors e WHERE e.sync_key = r.sync_key AND e.run_id = r.id) AS has_errors`;
+  const HISTORY_FROM = `FROM ${s}.runs r WHERE sync_key = $1`;
+  // A run starts with the lease, its housekeeping and its state: taking the lease reads the other
+  // two in the same statement (every scheduled run pays these round trips before it starts).
+  const READ_AT_GRANT = `(SELECT json_agg(json_build_object('state', st.state, 'delta', j.delta) ORDER BY j.seq) ${STATE_FROM}) AS state_rows,
+    (SELECT json_agg(h ORDER BY h.id DESC) FROM (SELECT ${HISTORY_COLUMNS} ${HISTORY_FROM}) h) AS runs`;
+  /** Read with the lease just granted, each used once and dropped as soon as a write could change it. */
+  let granted: { state_rows?: StateRow[]; runs?: HistoryRow[] } | undefined;
+  function takeGranted<K extends 'state_rows' | 'runs'>(key: K): NonNullable<typeof granted>[K] | undefined {
+    const value = granted?.[key];
+    if (granted) granted[key] = undefined;
+    return value;
+  }
 
   /** A write: fenced by the lease while this store holds it. */
   async function write<T>(body: (client: pg.ClientBase) => Promise<T>): Promise<T> {
@@ -50,36 +83,30 @@ export function createPgStateStore(tables: PgStateTables, syncKey: string): Sync
   return {
     dir: `${tables.schema}/${syncKey}`,
     async readState() {
-      const rows = await read<{ state: SyncState | null; delta: WatermarkDelta | null }>(
-        `SELECT st.state, j.delta FROM ${s}.sync_state st LEFT JOIN ${s}.watermark_journal j USING (sync_key) WHERE st.sync_key = $1 ORDER BY j.seq`,
-        [syncKey],
-      );
-      const state = rows[0]?.state;
-      if (!state) return undefined;
-      const deltas = rows.flatMap((r) => (r.delta ? [r.delta] : []));
-      if (deltas.length > 0) state.watermark = applyWatermarkDeltas(state.watermark, deltas);
-      // send: changed checks its hashes against the diff checkpoint the watermark recorded.
-      const diffSeq = lastDiffSeq(deltas);
-      if (diffSeq !== undefined) state.diff_seq = diffSeq;
-      return state;
+      const rows = takeGranted('state_rows') ?? (await read<StateRow>(`SELECT st.state, j.delta ${STATE_FROM} ORDER BY j.seq`, [syncKey]));
+      return stateOf(rows);
     },
     async writeState(state) {
+      granted = undefined;
       await write(async (c) => {
         await c.query(`INSERT INTO ${s}.sync_state (sync_key, state, updated_at) VALUES ($1, $2, now()) ON CONFLICT (sync_key) DO UPDATE SET state = excluded.state, updated_at = now()`, [syncKey, JSON.stringify(state)]);
         await c.query(`DELETE FROM ${s}.watermark_journal WHERE sync_key = $1`, [syncKey]);
       });
     },
     async appendWatermark(delta) {
+      granted = undefined;
       await write1(`INSERT INTO ${s}.watermark_journal (sync_key, delta) SELECT $1, $2 FROM lease RETURNING 1`, [syncKey, JSON.stringify(delta)]);
     },
     async lock(command) {
       await tables.ready();
-      const held = await acquireLease(tables, syncKey, command);
+      const { readAtGrant, ...held } = await acquireLease(tables, syncKey, command, READ_AT_GRANT);
       lease = held;
+      granted = readAtGrant && { state_rows: (readAtGrant.state_rows as StateRow[] | null) ?? [], runs: ((readAtGrant.runs as HistoryJson[] | null) ?? []).map(historyRow) };
       tables.leases.set(syncKey, held);
       return {
         ...held,
         async release() {
+          granted = undefined;
           if (lease === held) lease = undefined;
           if (tables.leases.get(syncKey) === held) tables.leases.delete(syncKey);
           await held.release();
@@ -87,6 +114,7 @@ export function createPgStateStore(tables: PgStateTables, syncKey: string): Sync
       };
     },
     async saveRun(run) {
+      if (granted) granted.runs = undefined;
       await write1(
         `INSERT INTO ${s}.runs (sync_key, id, started_at, status, host, record) SELECT $1, $2, $3, $4, $5, $6 FROM lease
          ON CONFLICT (sync_key, id) DO UPDATE SET status = excluded.status, record = excluded.record RETURNING 1`,
@@ -109,12 +137,7 @@ export function createPgStateStore(tables: PgStateTables, syncKey: string): Sync
       // A sync keeps up to MAX_RUNS runs: reading every record, or deleting the row errors of every
       // run past MAX_RUNS_WITH_ERRORS (there are none after the first time), made each start cost
       // its whole history. Only a run left `running` needs its record, only runs with errors a delete.
-      const runs = await read<{ id: string; started_at: Date; record: RunRecord | null; has_errors: boolean }>(
-        `SELECT id, started_at, CASE WHEN status = 'running' THEN record END AS record,
-                EXISTS (SELECT 1 FROM ${s}.row_errors e WHERE e.sync_key = r.sync_key AND e.run_id = r.id) AS has_errors
-         FROM ${s}.runs r WHERE sync_key = $1 ORDER BY id DESC`,
-        [syncKey],
-      );
+      const runs = takeGranted('runs') ?? (await read<HistoryRow>(`SELECT ${HISTORY_COLUMNS} ${HISTORY_FROM} ORDER BY id DESC`, [syncKey]));
       const drop: string[] = [];
       const dropErrors: string[] = [];
       const interrupted: RunRecord[] = [];
