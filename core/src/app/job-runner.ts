@@ -11,6 +11,7 @@ import type { SyncStateStore } from '../state/state-store';
 import { runSync, type SyncProgress } from '../sync/engine';
 import { openBraze, openSource, syncSetup, type OpenedBraze, type OpenedSource, type SyncTarget } from './open-sync';
 import { errorMessage, SyncConfigError } from '../sync/sync-errors';
+import type { SyncState } from '../state/sync-state';
 
 export interface JobRequest {
   target: SyncTarget;
@@ -18,6 +19,8 @@ export interface JobRequest {
   /** Called once the engine has recorded the run (so its id can be logged as it starts). */
   onStarted?(runId: string): void;
   onProgress?(progress: SyncProgress): void;
+  /** See RunSyncOptions.admit: a reason not to run ends the job as `failed` (config) with it. */
+  admit?(recorded: SyncState | undefined): string | undefined;
 }
 
 export type JobOutcome =
@@ -41,7 +44,7 @@ export interface JobRunnerOptions {
 }
 
 export function createJobRunner(options: JobRunnerOptions): JobRunner {
-  return async ({ target, signal, onStarted, onProgress }) => {
+  return async ({ target, signal, onStarted, onProgress, admit }) => {
     let source: OpenedSource | undefined;
     let braze: OpenedBraze | undefined;
     try {
@@ -63,6 +66,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
           redact,
           ...(options.concurrency ? { concurrency: options.concurrency } : {}),
           ...(onProgress ? { onProgress } : {}),
+          ...(admit ? { admit } : {}),
         });
         return { kind: 'finished', run };
       } catch (err) {
