@@ -19,7 +19,9 @@ const common = {
 
 const entries = [
   { entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' },
-  { entryPoints: ['cli/src/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  // The CLI runs beside its node_modules: what few of its runs need (AWS for IAM, SMTP for notices,
+  // migrations) is loaded from there when first needed, not parsed at every start.
+  { entryPoints: ['cli/src/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' }, external: [...common.external, '@aws-sdk/client-redshift', '@aws-sdk/client-redshift-serverless', 'nodemailer', 'umzug'] },
   { entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', 'pg-native', 'lmdb'] },
 ];
 

@@ -4,7 +4,7 @@
  * never travels in clear to another machine: with credentials, a non-loopback server must offer
  * STARTTLS (or `secure: true` is used).
  */
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import { isLoopbackHost } from '../model/loopback';
 import type { SmtpSettings } from '../model/sync-file';
 
@@ -32,7 +32,9 @@ const DEFAULT_TIMEOUT_MS = 15_000;
 export function createSmtpMailer(smtp: SmtpSettings, password: string | undefined, options: MailerOptions = {}): Mailer {
   const secure = smtp.secure ?? false;
   const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const transport = nodemailer.createTransport({
+  // Loaded on the first notice: most runs send none, and every CLI command would pay its loading.
+  let transport: Promise<Transporter> | undefined;
+  const open = (): Promise<Transporter> => (transport ??= import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport({
     host: smtp.host,
     port: smtp.port ?? (secure ? DEFAULT_SMTPS_PORT : DEFAULT_SMTP_PORT),
     secure,
@@ -44,11 +46,11 @@ export function createSmtpMailer(smtp: SmtpSettings, password: string | undefine
     // The message is built from text only; nothing may make nodemailer read files or URLs.
     disableFileAccess: true,
     disableUrlAccess: true,
-  });
+  })));
   return {
     async send(message) {
-      await transport.sendMail({ from: smtp.from, to: message.to, subject: message.subject, text: message.text });
+      await (await open()).sendMail({ from: smtp.from, to: message.to, subject: message.subject, text: message.text });
     },
-    close: () => transport.close(),
+    close: () => void transport?.then((t) => t.close()),
   };
 }

@@ -7,7 +7,7 @@
  * anything is written.
  */
 import type pg from 'pg';
-import { Umzug, type UmzugStorage } from 'umzug';
+import type { UmzugStorage } from 'umzug';
 import { inTransaction } from './pg-transaction';
 
 export class StateSchemaTooNewError extends Error {
@@ -89,6 +89,8 @@ export function migrateState(pool: pg.Pool, schema: string): Promise<string[]> {
     });
     await client.query(`CREATE TABLE IF NOT EXISTS ${quote(schema)}.schema_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
     const ran: string[] = [];
+    // Loaded only when a migration is due: every other start of every command skips it.
+    const { Umzug } = await import('umzug');
     const umzug = new Umzug({
       migrations: migrations(schema).map((m) => ({ name: m.name, up: async () => void (await client.query(m.sql)) })),
       storage: tableStorage(client, schema),
