@@ -51,6 +51,7 @@ export function createSmtpMailer(smtp: SmtpSettings, password: string | undefine
     async send(message) {
       await (await open()).sendMail({ from: smtp.from, to: message.to, subject: message.subject, text: message.text });
     },
-    close: () => void transport?.then((t) => t.close()),
+    // A transport that never loaded has nothing to close (and its failure was the send's to report).
+    close: () => void transport?.then((t) => t.close(), () => undefined),
   };
 }

@@ -96,6 +96,7 @@ export async function acquireLease(table: LeaseTable, syncKey: string, command: 
   // One statement (the lease is on every run's path): take the lease if it is free or lapsed (or
   // held by `override`, a dead holder on this machine), and say who held it before.
   const take = async (override: string | null) => {
+    const reading = override === null ? readAtGrant : undefined;
     const res = await table.pool.query<{ got: { token: string; started_at: string } | null; prev: LeaseJson | null } & Record<string, unknown>>(
       `WITH prev AS (SELECT token::text, host, pid, command, started_at, expires_at, expires_at > now() AS live FROM ${t} WHERE sync_key = $1),
        got AS (
@@ -104,11 +105,11 @@ export async function acquireLease(table: LeaseTable, syncKey: string, command: 
          ON CONFLICT (sync_key) DO UPDATE SET token = excluded.token, host = excluded.host, pid = excluded.pid, command = excluded.command, started_at = excluded.started_at, expires_at = excluded.expires_at
          WHERE ${t}.expires_at <= now() OR ${t}.token::text = $6
          RETURNING token::text, started_at)
-       SELECT (SELECT row_to_json(got) FROM got) AS got, (SELECT row_to_json(prev) FROM prev) AS prev${override === null && readAtGrant ? `, ${readAtGrant}` : ''}`,
+       SELECT (SELECT row_to_json(got) FROM got) AS got, (SELECT row_to_json(prev) FROM prev) AS prev${reading ? `, ${reading}` : ''}`,
       [syncKey, me.host, me.pid, command ?? null, table.leaseSeconds, override],
     );
     const row = res.rows[0];
-    const read = row && row.got && readAtGrant && override === null && !row.prev?.live ? row : undefined;
+    const read = reading && row?.got && !row.prev?.live ? row : undefined;
     return { got: row?.got ?? undefined, previous: row?.prev ? leaseRow(row.prev) : undefined, read };
   };
   let { got, previous, read } = await take(null);
