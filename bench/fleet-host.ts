@@ -40,7 +40,7 @@ const noBraze: BrazeClient = {
   deleteCatalogItems: async () => ({ status: 202 }),
 };
 
-const emptyRun: JobRunner = async ({ target, signal, onStarted, admit }) => {
+const emptyRun: JobRunner = async ({ target, signal, onStarted }) => {
   const { store } = syncSetup(target);
   let announced = false;
   const announcing = {
@@ -51,7 +51,7 @@ const emptyRun: JobRunner = async ({ target, signal, onStarted, admit }) => {
       if (!announced) (announced = true), onStarted?.(run.id);
     },
   };
-  const run = await runSync({ file: target.file, syncName: target.syncName, reader: emptyTable, braze: noBraze, store: announcing, signal, ...(admit ? { admit } : {}) });
+  const run = await runSync({ file: target.file, syncName: target.syncName, reader: emptyTable, braze: noBraze, store: announcing, signal });
   return { kind: 'finished', run };
 };
 

@@ -92,13 +92,7 @@ function setup(options: { syncs?: Record<string, SyncSpec>; start?: string; test
       return notifyResult(run);
     },
   };
-  const runJob = async (request: JobRequest) => {
-    // Like the engine: the scheduler's condition is checked on the state read with the lock.
-    const refusal = request.admit?.(await store(request.target.syncName).readState());
-    if (refusal) return { kind: 'failed', error: refusal, config: true } as const;
-    return pending(request);
-  };
-  const pending = (request: JobRequest) =>
+  const runJob = (request: JobRequest) =>
     new Promise<JobOutcome>((settle) => {
       const sync = request.target.syncName;
       let record: RunRecord | undefined;

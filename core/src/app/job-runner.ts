@@ -11,7 +11,6 @@ import type { SyncStateStore } from '../state/state-store';
 import { runSync, type SyncProgress } from '../sync/engine';
 import { openBraze, openSource, syncSetup, type OpenedBraze, type OpenedSource, type SyncTarget } from './open-sync';
 import { errorMessage, SyncConfigError } from '../sync/sync-errors';
-import type { SyncState } from '../state/sync-state';
 
 export interface JobRequest {
   target: SyncTarget;
@@ -19,8 +18,6 @@ export interface JobRequest {
   /** Called once the engine has recorded the run (so its id can be logged as it starts). */
   onStarted?(runId: string): void;
   onProgress?(progress: SyncProgress): void;
-  /** See RunSyncOptions.admit: a reason not to run ends the job as `failed` (config) with it. */
-  admit?(recorded: SyncState | undefined): string | undefined;
 }
 
 export type JobOutcome =
@@ -44,7 +41,7 @@ export interface JobRunnerOptions {
 }
 
 export function createJobRunner(options: JobRunnerOptions): JobRunner {
-  return async ({ target, signal, onStarted, onProgress, admit }) => {
+  return async ({ target, signal, onStarted, onProgress }) => {
     let source: OpenedSource | undefined;
     let braze: OpenedBraze | undefined;
     try {
@@ -66,7 +63,6 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
           redact,
           ...(options.concurrency ? { concurrency: options.concurrency } : {}),
           ...(onProgress ? { onProgress } : {}),
-          ...(admit ? { admit } : {}),
         });
         return { kind: 'finished', run };
       } catch (err) {

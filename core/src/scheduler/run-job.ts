@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { JobOutcome, JobRunner } from '../app/job-runner';
 import type { SyncTarget } from '../app/open-sync';
-import { syncTestStatus, type TestStatus } from '../state/connection-fingerprint';
+import { syncTestStatus } from '../state/connection-fingerprint';
 import { skippedRun } from '../state/run-record';
 import type { SchedulerClock } from './clock';
 import { LEVEL, runFields, untestedReason } from './log-lines';
@@ -33,17 +33,20 @@ export interface Ended {
 export async function runAndReport(ctx: JobContext, entry: Entry, target: SyncTarget, job: Job): Promise<Ended> {
   const { slot } = entry;
   const name = target.syncName;
-  // Whether the sync was tested is read with its lock, in the run, not by a read of its own.
-  let untested: Exclude<TestStatus, { tested: true }> | undefined;
+  const state = await entry.store.readState().catch(() => undefined);
+  const tested = syncTestStatus(target.file, name, state);
+  if (!tested.tested) {
+    ctx.emit('warn', 'run-skipped', `${name}: skipped the run of ${when(entry, job.scheduledFor)}: ${untestedReason(tested, target)}.${nextText(ctx, entry)}`, {
+      ...ids(slot),
+      reason: `untested-${tested.reason}`,
+      scheduled_for: job.scheduledFor.toISOString(),
+      next_run: entry.nextRun?.toISOString() ?? null,
+    });
+    return { outcome: 'skipped-untested' };
+  }
   const outcome: JobOutcome = await ctx.runJob({
     target,
     signal: job.controller.signal,
-    admit: (recorded) => {
-      const tested = syncTestStatus(target.file, name, recorded);
-      if (tested.tested) return undefined;
-      untested = tested;
-      return untestedReason(tested, target);
-    },
     onStarted: (runId) => {
       job.runId = runId;
       job.started?.();
@@ -51,15 +54,6 @@ export async function runAndReport(ctx: JobContext, entry: Entry, target: SyncTa
     },
   });
   ctx.release(job);
-  if (untested) {
-    ctx.emit('warn', 'run-skipped', `${name}: skipped the run of ${when(entry, job.scheduledFor)}: ${untestedReason(untested, target)}.${nextText(ctx, entry)}`, {
-      ...ids(slot),
-      reason: `untested-${untested.reason}`,
-      scheduled_for: job.scheduledFor.toISOString(),
-      next_run: entry.nextRun?.toISOString() ?? null,
-    });
-    return { outcome: 'skipped-untested' };
-  }
   return report(ctx, entry, target, job, outcome);
 }
 

@@ -58,12 +58,6 @@ export interface RunSyncOptions extends DiffPorts {
   cancelGraceMs?: number;
   /** Scrubs secret values from messages that reach the run record. */
   redact?: Redactor;
-  /**
-   * A condition on the state recorded when the sync's lock is taken (the scheduler's: the sync was
-   * tested): a reason not to run ends the job with a SyncConfigError before anything is recorded.
-   * Checked here, under the lock, so it costs no read of its own.
-   */
-  admit?: (recorded: SyncState | undefined) => string | undefined;
 }
 
 /** UPDATED_AT text → µs, remembering the last value (rows often share a timestamp). */
@@ -88,11 +82,8 @@ export async function runSync(options: RunSyncOptions): Promise<RunRecord> {
   const lock = await store.lock('sync');
   try {
     const started = clock.now();
-    const recorded = await store.readState();
-    const refusal = options.admit?.(recorded);
-    if (refusal) throw new SyncConfigError(refusal);
     await store.housekeeping(started);
-    const state: SyncState = recorded ?? { version: 1, sync: syncName };
+    const state: SyncState = (await store.readState()) ?? { version: 1, sync: syncName };
     if (state.data_type && state.data_type !== sync.data_type) {
       throw new SyncConfigError(
         `Sync "${syncName}" was created with data_type ${state.data_type} (recorded ${state.data_type_recorded_at ?? 'earlier'}); a sync's data type can't change. Revert data_type to ${state.data_type}, or create a new sync for ${sync.data_type}.`,
