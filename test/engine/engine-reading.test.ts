@@ -72,8 +72,14 @@ test('backpressure reaches the warehouse: while the engine does not take rows, t
     let taken = (await chunks.next()).value?.length ?? 0;
     // Not taking rows for a while: the reader holds a few chunks, and PostgreSQL blocks on the socket.
     const blocked = async () => (await fx.db.query<{ n: string }>(`SELECT COUNT(*) AS n FROM pg_stat_activity WHERE wait_event = 'ClientWrite' AND query LIKE 'SELECT "updated_at"%'`)).rows[0]?.n;
-    for (let i = 0; i < 50 && (await blocked()) !== '1'; i++) await delay(100);
-    assert.equal(await blocked(), '1', 'the backend waits to write to the paused socket');
+    // The backend passes through ClientWrite while the reader still fills its buffer, so one sample
+    // proves nothing: it must be found waiting on two samples in a row, 200 ms apart.
+    let waiting = 0;
+    for (let i = 0; i < 50 && waiting < 2; i++) {
+      waiting = (await blocked()) === '1' ? waiting + 1 : 0;
+      if (waiting < 2) await delay(waiting ? 200 : 100);
+    }
+    assert.equal(waiting, 2, 'the backend waits to write to the paused socket, and stays waiting');
     for (let next = await chunks.next(); !next.done; next = await chunks.next()) taken += next.value.length;
     assert.equal(taken, rows, 'every row arrives once the engine takes them');
   } finally {
