@@ -75,6 +75,10 @@ test('two hosts claiming the same due runs in batches: each run to exactly one h
   const b = host();
   await a.member.join(slotsA);
   await b.member.join(slotsB);
+  // s1 passed Test Connection: whoever wins its runs gets that record with the claim.
+  const lastTest = { at: '2026-06-01T09:00:00.000Z', fingerprint: 'f1' };
+  const s1 = slotsA[1] as SyncSlot;
+  await a.backend.storeFor({ filePath: s1.target.filePath, stateRoot: '', syncName: 's1' }).writeState({ version: 1, sync: 's1', last_test: lastTest });
 
   // Every claim asked in one turn of the event loop, as the scheduler does when they come due.
   const ask = (h: ReturnType<typeof host>, slots: SyncSlot[]) => INSTANTS.flatMap((at) => slots.map((slot) => startAtOnce(h.member.claim(slot, at))));
@@ -98,6 +102,8 @@ test('two hosts claiming the same due runs in batches: each run to exactly one h
       assert.deepEqual(rb, { kind: 'mismatch', others: [{ host: a.fleet.host, defHash: hashOf(slotsA, sync) }] }, run);
     } else {
       assert.deepEqual([ra?.kind, rb?.kind].sort(), ['claimed', 'taken'], `${run}: won by exactly one host`);
+      const won = ra?.kind === 'claimed' ? ra : rb;
+      assert.deepEqual(won?.kind === 'claimed' && won.tested, { last_test: sync === 's1' ? lastTest : null }, `${run}: the test record comes with the claim`);
     }
   }
 

@@ -32,7 +32,7 @@ export interface Pacing {
  * A won claim carries `started()`: call it once the run has started, or ended without starting.
  * `withdrawn`: never sent, this host is stopping (the other hosts claim the run).
  */
-export type PacedClaim = Exclude<ClaimResult, { kind: 'claimed' }> | { kind: 'claimed'; started(): void } | { kind: 'withdrawn' };
+export type PacedClaim = Exclude<ClaimResult, { kind: 'claimed' }> | (Extract<ClaimResult, { kind: 'claimed' }> & { started(): void }) | { kind: 'withdrawn' };
 
 interface Pending {
   request: ClaimRequest;
@@ -142,7 +142,7 @@ export class ClaimQueue {
     this.unstarted++;
     let started = false;
     return {
-      kind: 'claimed',
+      ...result,
       started: () => {
         if (started) return;
         started = true;

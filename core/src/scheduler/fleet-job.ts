@@ -45,5 +45,6 @@ async function claim(ctx: FleetJobContext, entry: Entry, target: SyncTarget, job
   }
   job.claimed = true;
   job.started = claim.started;
+  job.tested = claim.tested;
   return true;
 }

@@ -33,7 +33,7 @@ export interface Ended {
 export async function runAndReport(ctx: JobContext, entry: Entry, target: SyncTarget, job: Job): Promise<Ended> {
   const { slot } = entry;
   const name = target.syncName;
-  const state = await entry.store.readState().catch(() => undefined);
+  const state = job.tested ?? (await entry.store.readState().catch(() => undefined));
   const tested = syncTestStatus(target.file, name, state);
   if (!tested.tested) {
     ctx.emit('warn', 'run-skipped', `${name}: skipped the run of ${when(entry, job.scheduledFor)}: ${untestedReason(tested, target)}.${nextText(ctx, entry)}`, {

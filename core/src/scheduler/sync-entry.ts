@@ -3,6 +3,7 @@
  * from its claim until its outcome is known), with how log lines name them.
  */
 import { formatRunTime } from '../schedule';
+import type { SyncState } from '../state/sync-state';
 import type { SyncStateStore } from '../state/state-store';
 import type { SyncSlot } from './definition-set';
 import type { LogEntry, LogLevel } from './log';
@@ -24,6 +25,8 @@ export interface Job {
   claimed: boolean;
   /** With a fleet: tells the fleet member the run it won has started (or will not). */
   started?: () => void;
+  /** With a fleet: the sync's last passing Test Connection as its claim read it. */
+  tested?: Pick<SyncState, 'last_test'>;
 }
 
 export type Fields = Omit<LogEntry, 'time' | 'level' | 'event' | 'message'>;

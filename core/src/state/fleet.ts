@@ -4,6 +4,7 @@
  * that follow different versions of a definition found before either runs it. The PostgreSQL
  * adapter is `adapters/pg-state/pg-fleet.ts`; without shared state a scheduler runs alone.
  */
+import type { SyncState } from './sync-state';
 
 export interface FleetDefinition {
   syncKey: string;
@@ -23,7 +24,11 @@ export interface ClaimRequest {
 }
 
 export type ClaimResult =
-  | { kind: 'claimed' }
+  /**
+   * `tested`: the sync's record of its last passing Test Connection, read with the claim so the
+   * scheduler needs no read of its own before the run (absent: not read).
+   */
+  | { kind: 'claimed'; tested?: Pick<SyncState, 'last_test'> }
   /** Another host claimed this instant (it runs it, or ran it). */
   | { kind: 'taken' }
   /** Live hosts follow another version of the definition: nobody should run it until they agree. */

@@ -10,6 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import type { ClaimResult, FleetCoordinator, FleetDefinition, FleetStats, HostVersion, TakenOver } from '../../state/fleet';
+import type { SyncState } from '../../state/sync-state';
 import { quoteIdent } from './migrations';
 import { thisHost } from './pg-lease';
 
@@ -70,7 +71,7 @@ export function createPgFleet(tables: FleetTables): FleetCoordinator {
       // version of its sync. Answers name requests by their position (`i`), never by a
       // timestamp sent back and parsed again, and a run asked twice in one batch is won once
       // (by its first request): no request is answered 'claimed' for a row another one won.
-      const rows = await query<{ i: number | null; sync_key: string; host: string | null; def_hash: string | null }>(
+      const rows = await query<{ i: number | null; sync_key: string; host: string | null; def_hash: string | null; last_test: SyncState['last_test'] }>(
         `WITH wanted AS (SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[]) WITH ORDINALITY AS w(sync_key, scheduled_for, def_hash, i)),
          others AS (
            SELECT DISTINCT w.sync_key, h.host, d.def_hash FROM wanted w JOIN ${s}.fleet_definitions d ON d.sync_key = w.sync_key JOIN ${s}.fleet_hosts h ON h.host_id = d.host_id
@@ -83,15 +84,17 @@ export function createPgFleet(tables: FleetTables): FleetCoordinator {
            -- two hosts with overlapping batches wait in the same order, so they never deadlock.
            ORDER BY w.sync_key, w.scheduled_for, w.i
            ON CONFLICT DO NOTHING RETURNING sync_key, scheduled_for)
-         SELECT min(w.i)::int AS i, won.sync_key, NULL AS host, NULL AS def_hash FROM won JOIN wanted w USING (sync_key, scheduled_for) GROUP BY won.sync_key, won.scheduled_for
-         UNION ALL SELECT NULL, sync_key, host, def_hash FROM others`,
+         -- A won run's test record comes along: the scheduler checks it before the run, with no read of its own.
+         SELECT min(w.i)::int AS i, won.sync_key, NULL AS host, NULL AS def_hash, (SELECT st.state->'last_test' FROM ${s}.sync_state st WHERE st.sync_key = won.sync_key) AS last_test
+           FROM won JOIN wanted w USING (sync_key, scheduled_for) GROUP BY won.sync_key, won.scheduled_for
+         UNION ALL SELECT NULL, sync_key, host, def_hash, NULL FROM others`,
         [requests.map((r) => r.syncKey), requests.map((r) => r.scheduledFor), requests.map((r) => r.defHash), hostId, host],
       );
-      const won = new Set(rows.flatMap((row) => (row.i === null ? [] : [row.i - 1])));
+      const won = new Map(rows.flatMap((row) => (row.i === null ? [] : [[row.i - 1, row.last_test ?? null] as const])));
       const others = new Map<string, HostVersion[]>();
       for (const row of rows) if (row.host && row.def_hash) others.set(row.sync_key, [...(others.get(row.sync_key) ?? []), { host: row.host, defHash: row.def_hash }]);
       return requests.map((r, index): ClaimResult => {
-        if (won.has(index)) return { kind: 'claimed' };
+        if (won.has(index)) return { kind: 'claimed', tested: { last_test: won.get(index) ?? null } };
         const versions = others.get(r.syncKey);
         return versions ? { kind: 'mismatch', others: versions } : { kind: 'taken' };
       });
