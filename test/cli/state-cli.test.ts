@@ -99,7 +99,7 @@ test('bad state databases get clear messages, never the URL or password, and cha
   const owner = await stateRole('state_newer', true);
   const migrated = await fx.run(['state', 'migrate', '--state-url', owner, '--schema', 'newer']);
   assert.equal(migrated.code, 0, migrated.stderr);
-  assert.match(migrated.stdout, /schema newer: applied 0001-sync-state, 0002-fleet, 0003-diff-records\./);
+  assert.match(migrated.stdout, /schema newer: applied 0001-sync-state, 0002-fleet, 0003-diff-records, 0004-runs-running\./);
   await fx.db.query(`INSERT INTO newer.schema_migrations (name) VALUES ('0099-from-the-future')`);
   const before = await fx.db.query(`SELECT count(*)::int AS n FROM newer.sync_state`);
   writeFileSync(file, readFileSync(file, 'utf8') + `state:\n  url: \${env:MY_STATE_URL}\n  schema: newer\n`);

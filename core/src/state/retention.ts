@@ -11,6 +11,15 @@ export const MAX_RUNS_WITH_ERRORS = 50;
 export const MAX_ROW_ERRORS_PER_RUN = 10_000;
 export const DAY_MS = 86_400_000;
 
+/**
+ * Where the shared store trims a count limit's overflow to: 90% of it, at once. A sync at its
+ * limit would otherwise pay a delete at every start (each run pushes one past the limit); this
+ * way it pays one per tenth of the limit.
+ */
+export function trimmedTo(limit: number): number {
+  return Math.floor(limit * 0.9);
+}
+
 /** The record of a run whose process stopped before it finished (killed, crashed, host lost). */
 export function interruptedRun(run: RunRecord): RunRecord {
   return {

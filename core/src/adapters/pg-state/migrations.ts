@@ -63,6 +63,11 @@ function migrations(schema: string): { name: string; sql: string }[] {
         CREATE TABLE ${s}.diff_records (sync_key text NOT NULL, key bytea NOT NULL, record bytea NOT NULL, PRIMARY KEY (sync_key, key));
         CREATE TABLE ${s}.diff_meta (sync_key text PRIMARY KEY, seq bigint NOT NULL, fingerprint text NOT NULL, undo bytea, updated_at timestamptz NOT NULL DEFAULT now());`,
     },
+    {
+      // A run's start finds the runs a stopped process left `running` without reading its history (housekeeping-runs.ts).
+      name: '0004-runs-running',
+      sql: `CREATE INDEX runs_running ON ${s}.runs (sync_key) WHERE status = 'running';`,
+    },
   ];
 }
 

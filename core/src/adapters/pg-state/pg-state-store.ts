@@ -8,11 +8,12 @@
  */
 import type pg from 'pg';
 import type { RowErrorRecord, RunRecord } from '../../state/run-record';
-import { DAY_MS, interruptedRun, MAX_RUNS, MAX_RUNS_WITH_ERRORS, ROW_ERROR_RETENTION_DAYS, RUN_RETENTION_DAYS } from '../../state/retention';
+import { DAY_MS, interruptedRun, ROW_ERROR_RETENTION_DAYS, RUN_RETENTION_DAYS } from '../../state/retention';
 import { bufferedErrorSink } from '../../state/row-error-buffer';
 import type { SyncStateStore, WatermarkDelta } from '../../state/state-store';
 import type { SyncState } from '../../state/sync-state';
 import { applyWatermarkDeltas, lastDiffSeq } from '../../state/watermark-journal';
+import { housekeepingRunsQuery, type HousekeepingRun } from './housekeeping-runs';
 import { quoteIdent } from './migrations';
 import { inTransaction } from './pg-transaction';
 import { acquireLease, fenced, fencedStatement, thisHost, type HeldLease, type LeaseTable } from './pg-lease';
@@ -25,10 +26,8 @@ export interface PgStateTables extends LeaseTable {
 }
 
 type StateRow = { state: SyncState | null; delta: WatermarkDelta | null };
-/** What housekeeping reads of an earlier run: its rank (1: newest), a record only for a run left `running`. */
-type HistoryRow = { id: string; started_at: Date; rank: number; record: RunRecord | null; has_errors: boolean };
-type HistoryJson = Omit<HistoryRow, 'started_at'> & { started_at: string };
-const historyRow = (r: HistoryJson): HistoryRow => ({ ...r, started_at: new Date(r.started_at) });
+type HistoryJson = Omit<HousekeepingRun, 'started_at'> & { started_at: string };
+const historyRow = (r: HistoryJson): HousekeepingRun => ({ ...r, started_at: new Date(r.started_at) });
 
 /** The state row with its journal replayed (see the file header). */
 function stateOf(rows: StateRow[]): SyncState | undefined {
@@ -47,13 +46,13 @@ export function createPgStateStore(tables: PgStateTables, syncKey: string): Sync
   let lease: HeldLease | undefined;
   const host = thisHost().host;
   const STATE_FROM = `FROM ${s}.sync_state st LEFT JOIN ${s}.watermark_journal j USING (sync_key) WHERE st.sync_key = $1`;
-  const HOUSEKEEPING_RUNS = housekeepingRuns(s);
+  const HOUSEKEEPING_RUNS = housekeepingRunsQuery(s);
   // A run starts with the lease, its housekeeping and its state: taking the lease reads the other
   // two in the same statement (every scheduled run pays these round trips before it starts).
   const READ_AT_GRANT = `(SELECT json_agg(json_build_object('state', st.state, 'delta', j.delta) ORDER BY j.seq) ${STATE_FROM}) AS state_rows,
     (SELECT json_agg(h ORDER BY h.id DESC) FROM (${HOUSEKEEPING_RUNS}) h) AS runs`;
   /** Read with the lease just granted, each used once and dropped as soon as a write could change it. */
-  let granted: { state_rows?: StateRow[]; runs?: HistoryRow[] } | undefined;
+  let granted: { state_rows?: StateRow[]; runs?: HousekeepingRun[] } | undefined;
   function takeGranted<K extends 'state_rows' | 'runs'>(key: K): NonNullable<typeof granted>[K] | undefined {
     const value = granted?.[key];
     if (granted) granted[key] = undefined;
@@ -132,14 +131,14 @@ export function createPgStateStore(tables: PgStateTables, syncKey: string): Sync
       return rows.map((r) => r.record);
     },
     async housekeeping(now) {
-      const runs = takeGranted('runs') ?? (await read<HistoryRow>(`${HOUSEKEEPING_RUNS} ORDER BY id DESC`, [syncKey]));
+      const runs = takeGranted('runs') ?? (await read<HousekeepingRun>(`${HOUSEKEEPING_RUNS} ORDER BY id DESC`, [syncKey]));
       const drop: string[] = [];
       const dropErrors: string[] = [];
       const interrupted: RunRecord[] = [];
       for (const run of runs) {
         const age = now.getTime() - run.started_at.getTime();
-        if (run.rank > MAX_RUNS || age > RUN_RETENTION_DAYS * DAY_MS) drop.push(run.id);
-        else if (run.has_errors && (run.rank > MAX_RUNS_WITH_ERRORS || age > ROW_ERROR_RETENTION_DAYS * DAY_MS)) dropErrors.push(run.id);
+        if (run.over_count || age > RUN_RETENTION_DAYS * DAY_MS) drop.push(run.id);
+        else if (run.has_errors && (run.over_error_count || age > ROW_ERROR_RETENTION_DAYS * DAY_MS)) dropErrors.push(run.id);
         if (run.record && !drop.includes(run.id)) interrupted.push(interruptedRun(run.record));
       }
       if (drop.length + dropErrors.length + interrupted.length === 0) return;
@@ -150,24 +149,4 @@ export function createPgStateStore(tables: PgStateTables, syncKey: string): Sync
       });
     },
   };
-}
-
-/**
- * The runs of sync `$1` housekeeping could act on: past MAX_RUNS or RUN_RETENTION_DAYS (dropped),
- * with row errors and past MAX_RUNS_WITH_ERRORS or ROW_ERROR_RETENTION_DAYS (errors dropped), or
- * left `running` (closed). A sync on a 15-minute schedule keeps 1,000 runs and after the first
- * start none of them qualifies, so a start no longer carries the whole history (nor probes
- * row_errors once per run: the runs with errors are found by skipping through its index, one probe
- * each). Ages are preselected on the database's clock a day early, and housekeeping applies the
- * exact rule on the run's clock: a run clock more than a day ahead of the database only defers it.
- */
-function housekeepingRuns(s: string): string {
-  const olderThan = (days: number) => `started_at < now() - ${days - 1} * interval '1 day'`;
-  return `WITH RECURSIVE erred(run_id) AS (
-      SELECT min(run_id) FROM ${s}.row_errors WHERE sync_key = $1
-      UNION ALL SELECT (SELECT min(e.run_id) FROM ${s}.row_errors e WHERE e.sync_key = $1 AND e.run_id > erred.run_id) FROM erred WHERE erred.run_id IS NOT NULL),
-    ranked AS (SELECT id, started_at, status, record, (row_number() OVER (ORDER BY id DESC))::int AS rank, id IN (SELECT run_id FROM erred WHERE run_id IS NOT NULL) AS has_errors FROM ${s}.runs WHERE sync_key = $1)
-    SELECT id, started_at, rank, CASE WHEN status = 'running' THEN record END AS record, has_errors FROM ranked
-    WHERE status = 'running' OR rank > ${MAX_RUNS} OR ${olderThan(RUN_RETENTION_DAYS)}
-      OR (has_errors AND (rank > ${MAX_RUNS_WITH_ERRORS} OR ${olderThan(ROW_ERROR_RETENTION_DAYS)}))`;
 }
