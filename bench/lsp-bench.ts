@@ -24,6 +24,7 @@ import { pathToFileURL } from 'node:url';
 import { CompletionRequest, DidChangeConfigurationNotification, type PublishDiagnosticsParams } from 'vscode-languageserver-protocol/node';
 import { LspClient, REPO_ROOT, SERVER_BUNDLE, type StartOptions } from '../test/lsp/lsp-client';
 import { generateSyncFile, type GeneratedFile } from './generate-syncs';
+import { SERVER_NODE_FLAGS } from '../core/src/lang/server-node-flags';
 import { buildTree, openWorkspace, recordSomeState, WORKSPACE_FILES, writeWorkspace, type WorkspaceMeasures } from './workspace-bench';
 
 const SIZES = [10, 100, 1000];
@@ -51,7 +52,7 @@ const ours: ServerUnderTest = {
   languageId: 'brazesync',
   start: () =>
     LspClient.start({
-      command: [process.execPath, ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), SERVER_BUNDLE, '--stdio'],
+      command: [process.execPath, ...SERVER_NODE_FLAGS, ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), SERVER_BUNDLE, '--stdio'],
       // An empty state directory: the benchmark measures editing, not the immutability rule.
       env: { ...process.env, BRAZESYNC_STATE_DIR: path.join(WORK_DIR, 'state') },
     }),
