@@ -1,9 +1,10 @@
 /**
  * Which earlier runs of a sync housekeeping acts on, chosen in SQL so that a run's start never
  * carries the sync's whole history: a sync on a 15-minute schedule keeps up to 1,000 runs, and at
- * nearly every start none of them needs anything. Every part is an index lookup, none a pass over
- * the sync's runs' rows:
- * - past MAX_RUNS (dropped): once a 1,001st run exists, every run past the newest
+ * nearly every start none of them needs anything. Every part reads an index, never the rows of
+ * the sync's runs (only the runs picked are fetched):
+ * - past MAX_RUNS (dropped): counted on the primary key (an index-only scan of the sync's entries,
+ *   about 0.1 ms for 1,000); once a 1,001st run exists, every run past the newest
  *   `trimmedTo(MAX_RUNS)` goes at once, so the next hundred starts have nothing to delete;
  * - with row errors, past MAX_RUNS_WITH_ERRORS (their errors dropped), trimmed the same way; the
  *   runs with errors are found by skipping through row_errors' index, one probe per such run;
