@@ -53,26 +53,26 @@ async function addRows(cycle: number, perTable: number): Promise<void> {
  */
 function claimsLedBy(backends: StateBackend[], leaderOf: (instant: Date) => number): StateBackend[] {
   const answered = new Map<number, { promise: Promise<void>; resolve: () => void }>();
-  const turn = (instant: Date) => {
-    const t = instant.getTime();
-    if (!answered.has(t)) {
-      let resolve = () => undefined as void;
+  const turn = (instant: number) => {
+    let entry = answered.get(instant);
+    if (!entry) {
+      let resolve!: () => void;
       const promise = new Promise<void>((r) => (resolve = r));
-      answered.set(t, { promise, resolve });
+      answered.set(instant, (entry = { promise, resolve }));
     }
-    return answered.get(t)!;
+    return entry;
   };
   return backends.map((backend, host) => {
     const fleet = backend.fleet;
     if (!fleet) throw new Error('no fleet');
     const claim = async (requests: readonly ClaimRequest[]) => {
-      const instants = [...new Set(requests.map((r) => r.scheduledFor.getTime()))].map((t) => new Date(t));
-      const led = instants.filter((i) => leaderOf(i) === host);
-      await Promise.all(instants.filter((i) => leaderOf(i) !== host).map((i) => turn(i).promise));
+      const instants = [...new Set(requests.map((r) => r.scheduledFor.getTime()))];
+      const leads = (t: number) => leaderOf(new Date(t)) === host;
+      await Promise.all(instants.filter((t) => !leads(t)).map((t) => turn(t).promise));
       try {
         return await fleet.claim(requests);
       } finally {
-        for (const i of led) turn(i).resolve();
+        for (const t of instants.filter(leads)) turn(t).resolve();
       }
     };
     return { ...backend, fleet: { ...fleet, claim } };
