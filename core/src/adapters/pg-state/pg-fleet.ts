@@ -13,7 +13,7 @@ import type { ClaimResult, FleetCoordinator, FleetDefinition, FleetStats, HostVe
 import type { SyncState } from '../../state/sync-state';
 import { quoteIdent } from './migrations';
 import { thisHost } from './pg-lease';
-import { prepared } from './prepared';
+import { preparedQuery } from './prepared';
 
 export interface FleetTables {
   pool: pg.Pool;
@@ -43,7 +43,7 @@ export function createPgFleet(tables: FleetTables): FleetCoordinator {
   };
   const query = async <R extends pg.QueryResultRow>(text: string, values: unknown[]) => {
     await tables.ready();
-    return (await tables.pool.query<R>(prepared(text, values))).rows;
+    return (await preparedQuery<R>(tables.pool, text, values)).rows;
   };
 
   return {

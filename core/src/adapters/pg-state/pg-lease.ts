@@ -11,7 +11,7 @@ import type pg from 'pg';
 import { JobInProgressError, type HeldLock, type LockOwner } from '../../state/lock-file';
 import { quoteIdent } from './migrations';
 import { inTransaction } from './pg-transaction';
-import { prepared } from './prepared';
+import { preparedQuery } from './prepared';
 
 /** How long a lease outlives its holder's last heartbeat, by default; heartbeats come three times as often. */
 export const DEFAULT_LEASE_TTL_S = 30;
@@ -98,8 +98,8 @@ export async function acquireLease(table: LeaseTable, syncKey: string, command: 
   // held by `override`, a dead holder on this machine), and say who held it before.
   const take = async (override: string | null) => {
     const reading = override === null ? readAtGrant : undefined;
-    const res = await table.pool.query<{ got: { token: string; started_at: string } | null; prev: LeaseJson | null } & Record<string, unknown>>(
-      prepared(
+    const res = await preparedQuery<{ got: { token: string; started_at: string } | null; prev: LeaseJson | null } & Record<string, unknown>>(
+      table.pool,
       `WITH prev AS (SELECT token::text, host, pid, command, started_at, expires_at, expires_at > now() AS live FROM ${t} WHERE sync_key = $1),
        got AS (
          INSERT INTO ${t} (sync_key, token, host, pid, command, started_at, expires_at)
@@ -109,7 +109,6 @@ export async function acquireLease(table: LeaseTable, syncKey: string, command: 
          RETURNING token::text, started_at)
        SELECT (SELECT row_to_json(got) FROM got) AS got, (SELECT row_to_json(prev) FROM prev) AS prev${reading ? `, ${reading}` : ''}`,
       [syncKey, me.host, me.pid, command ?? null, table.leaseSeconds, override],
-      ),
     );
     const row = res.rows[0];
     const read = reading && row?.got && !row.prev?.live ? row : undefined;
@@ -125,7 +124,7 @@ export async function acquireLease(table: LeaseTable, syncKey: string, command: 
   const granted = got;
   const token = granted.token;
   const heartbeat = setInterval(() => {
-    table.pool.query(prepared(`UPDATE ${t} SET expires_at = now() + make_interval(secs => $3) WHERE sync_key = $1 AND token = $2 AND expires_at > now()`, [syncKey, token, table.leaseSeconds])).catch(() => undefined);
+    preparedQuery(table.pool, `UPDATE ${t} SET expires_at = now() + make_interval(secs => $3) WHERE sync_key = $1 AND token = $2 AND expires_at > now()`, [syncKey, token, table.leaseSeconds]).catch(() => undefined);
   }, (table.leaseSeconds * 1000) / 3);
   heartbeat.unref();
   return {
@@ -136,7 +135,7 @@ export async function acquireLease(table: LeaseTable, syncKey: string, command: 
     async release() {
       clearInterval(heartbeat);
       // Unreachable database: the lease lapses on its own, and the error that matters came earlier.
-      await table.pool.query(prepared(`DELETE FROM ${t} WHERE sync_key = $1 AND token = $2`, [syncKey, token])).catch(() => undefined);
+      await preparedQuery(table.pool, `DELETE FROM ${t} WHERE sync_key = $1 AND token = $2`, [syncKey, token]).catch(() => undefined);
     },
   };
 }
@@ -150,7 +149,7 @@ export async function acquireLease(table: LeaseTable, syncKey: string, command: 
 export async function fencedStatement(table: LeaseTable, token: string, sql: string, params: unknown[]): Promise<void> {
   const n = params.length;
   const lease = `WITH lease AS (UPDATE ${quoteIdent(table.schema)}.sync_leases SET expires_at = now() + make_interval(secs => $${n + 2}) WHERE sync_key = $1 AND token = $${n + 1} AND expires_at > now() RETURNING 1) `;
-  const result = await table.pool.query(prepared(lease + sql, [...params, token, table.leaseSeconds]));
+  const result = await preparedQuery(table.pool, lease + sql, [...params, token, table.leaseSeconds]);
   if (!result.rowCount) throw new LeaseLostError(String(params[0]));
 }
 
@@ -160,7 +159,7 @@ export async function fencedStatement(table: LeaseTable, token: string, sql: str
  */
 export function fenced<T>(table: LeaseTable, syncKey: string, token: string, write: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   return inTransaction(table.pool, async (client) => {
-    const renewed = await client.query(prepared(`UPDATE ${quoteIdent(table.schema)}.sync_leases SET expires_at = now() + make_interval(secs => $3) WHERE sync_key = $1 AND token = $2 AND expires_at > now()`, [syncKey, token, table.leaseSeconds]));
+    const renewed = await client.query(`UPDATE ${quoteIdent(table.schema)}.sync_leases SET expires_at = now() + make_interval(secs => $3) WHERE sync_key = $1 AND token = $2 AND expires_at > now()`, [syncKey, token, table.leaseSeconds]);
     if (renewed.rowCount !== 1) throw new LeaseLostError(syncKey);
     return write(client);
   });

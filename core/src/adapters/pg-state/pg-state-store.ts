@@ -16,7 +16,7 @@ import { applyWatermarkDeltas, lastDiffSeq } from '../../state/watermark-journal
 import { housekeepingRunsQuery, type HousekeepingRun } from './housekeeping-runs';
 import { quoteIdent } from './migrations';
 import { inTransaction } from './pg-transaction';
-import { prepared } from './prepared';
+import { preparedQuery } from './prepared';
 import { acquireLease, fenced, fencedStatement, thisHost, type HeldLease, type LeaseTable } from './pg-lease';
 
 export interface PgStateTables extends LeaseTable {
@@ -70,12 +70,12 @@ export function createPgStateStore(tables: PgStateTables, syncKey: string): Sync
   async function write1(sql: string, params: unknown[]): Promise<void> {
     await tables.ready();
     if (lease) return fencedStatement(tables, lease.token, sql, params);
-    await tables.pool.query(prepared(`WITH lease AS (SELECT 1) ${sql}`, params));
+    await preparedQuery(tables.pool, `WITH lease AS (SELECT 1) ${sql}`, params);
   }
 
   async function read<R extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<R[]> {
     await tables.ready();
-    return (await tables.pool.query<R>(prepared(text, values))).rows;
+    return (await preparedQuery<R>(tables.pool, text, values)).rows;
   }
 
   return {
