@@ -8,12 +8,12 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import pg from 'pg';
 import { DAY_MS, MAX_RUNS, MAX_RUNS_WITH_ERRORS, ROW_ERROR_RETENTION_DAYS, RUN_RETENTION_DAYS, trimmedTo } from '../../core/src/state/retention';
 import { newRunId } from '../../core/src/state/run-record';
 import type { StateBackend } from '../../core/src/state/state-backend';
 import type { SyncStateStore } from '../../core/src/state/state-store';
 import { startTestPostgres, type TestPostgres } from '../support/postgres';
+import { recordingStatements, type SentStatement } from '../support/recording-statements';
 import { openTestStateBackend, stateUrl } from '../support/state-db';
 
 let db: TestPostgres;
@@ -28,36 +28,8 @@ after(async () => {
   await db?.stop();
 });
 
-type Result = { rows?: unknown[] };
-type Query = (this: pg.Client, ...args: unknown[]) => unknown;
-
-/** Runs `body` while recording, for every statement sent, its text and how many rows came back. */
-async function recordingRows(body: () => Promise<void>): Promise<{ text: string; rows: unknown[] }[]> {
-  const seen: { text: string; rows: unknown[] }[] = [];
-  const original = pg.Client.prototype.query as Query;
-  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-    const first = args[0];
-    const text = typeof first === 'string' ? first : String((first as { text?: string }).text);
-    const note = (res: Result | undefined) => void seen.push({ text, rows: res?.rows ?? [] });
-    const last = args.at(-1);
-    if (typeof last === 'function') {
-      args[args.length - 1] = (err: unknown, res: Result) => (note(res), (last as (e: unknown, r: Result) => void)(err, res));
-      return original.apply(this, args);
-    }
-    const out = original.apply(this, args);
-    if (out instanceof Promise) void out.then(note, () => undefined);
-    return out;
-  } as typeof pg.Client.prototype.query;
-  try {
-    await body();
-  } finally {
-    pg.Client.prototype.query = original as typeof pg.Client.prototype.query;
-  }
-  return seen;
-}
-
 /** The runs the lease statement carried for housekeeping (ids), from its `runs` column. */
-function carried(seen: { text: string; rows: unknown[] }[]): string[] {
+function carried(seen: SentStatement[]): string[] {
   const grant = seen.find((s) => /AS state_rows/.test(s.text));
   assert.ok(grant, 'the lease statement read the history with it');
   const runs = (grant.rows[0] as { runs: { id: string }[] | null } | undefined)?.runs ?? [];
@@ -96,7 +68,7 @@ test('postgres: a start carries only the runs housekeeping acts on, never the wh
   await addErrors('crm/monthly', monthly.slice(0, 2));
 
   const start = (store: SyncStateStore) =>
-    recordingRows(async () => {
+    recordingStatements(async () => {
       const lock = await store.lock('scheduler');
       await store.housekeeping(new Date(now));
       await lock.release();

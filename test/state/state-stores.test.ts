@@ -8,7 +8,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import pg from 'pg';
 import { LeaseLostError } from '../../core/src/adapters/pg-state/pg-lease';
 import { copySyncState } from '../../core/src/state/copy-state';
 import { fileStateBackend, type StateBackend } from '../../core/src/state/state-backend';
@@ -16,6 +15,7 @@ import { JobInProgressError } from '../../core/src/state/lock-file';
 import type { RunRecord } from '../../core/src/state/run-record';
 import { MAX_RUNS_WITH_ERRORS } from '../../core/src/state/retention';
 import { startTestPostgres, type TestPostgres } from '../support/postgres';
+import { recordingStatements } from '../support/recording-statements';
 import { openTestStateBackend, stateUrl } from '../support/state-db';
 
 const T1 = '2026-01-01 00:00:00.000001+00';
@@ -143,25 +143,20 @@ test('postgres: a run starts in one statement (lease, housekeeping, state), and 
   await first.release();
 
   const store = pgBackend.storeFor(ref);
-  const statements: string[] = [];
-  const query = pg.Client.prototype.query as (...args: unknown[]) => unknown;
-  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
-    statements.push(String(typeof args[0] === 'string' ? args[0] : (args[0] as { text?: string }).text));
-    return query.apply(this, args);
-  } as typeof pg.Client.prototype.query;
-  let lock;
-  try {
-    lock = await store.lock('scheduler');
-    await store.housekeeping(new Date());
-    assert.deepEqual((await store.readState())?.watermark, { updated_at: T2, boundary_keys: ['k'] }, 'the grant read the state with its journal');
-  } finally {
-    pg.Client.prototype.query = query as typeof pg.Client.prototype.query;
-  }
+  let lock: Awaited<ReturnType<typeof store.lock>> | undefined;
+  const statements = (
+    await recordingStatements(async () => {
+      lock = await store.lock('scheduler');
+      await store.housekeeping(new Date());
+      assert.deepEqual((await store.readState())?.watermark, { updated_at: T2, boundary_keys: ['k'] }, 'the grant read the state with its journal');
+    })
+  ).map((sent) => sent.text);
   assert.match(statements[0] ?? '', /AS state_rows/, 'the lease is taken first, reading the state with it');
   assert.deepEqual(statements.slice(1).filter((s) => /^\s*SELECT/.test(s)), [], `no read after the lease, only the interrupted run's repair:\n${statements.join('\n')}`);
   assert.deepEqual((await store.listRuns(1)).map((r) => [r.status, r.interrupted]), [['error', true]], 'housekeeping used the history read with the lease');
 
   await store.writeState({ version: 1, sync: 'start', watermark: { updated_at: T1, boundary_keys: [] } });
   assert.deepEqual((await store.readState())?.watermark, { updated_at: T1, boundary_keys: [] }, 'after a write the state is read again');
+  assert.ok(lock);
   await lock.release();
 });

@@ -29,7 +29,7 @@ export interface HousekeepingRun {
   over_error_count: boolean;
 }
 
-/** The statement for sync `$1`, newest run first; `schema` is quoted already. */
+/** The statement for sync `$1` (unordered: callers order by id); `s` is the quoted schema. */
 export function housekeepingRunsQuery(s: string): string {
   // Run ids begin `YYYYMMDDTHHMMSS` (UTC): comparing an id with this prefix compares start times.
   const startedBefore = (days: number) => `to_char((now() - ${days - 1} * interval '1 day') AT TIME ZONE 'UTC', 'YYYYMMDD"T"HH24MISS')`;
