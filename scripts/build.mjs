@@ -1,5 +1,6 @@
-// Bundles the three entry points with esbuild. Type checking is separate (`npm run check-types`).
+// Generates the schema validators (generate-validators.mjs), then bundles the three entry points with esbuild. Type checking is separate (`npm run check-types`).
 import * as esbuild from 'esbuild';
+import { generateValidators } from './generate-validators.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -25,6 +26,7 @@ const entries = [
   { entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', 'pg-native', 'lmdb'] },
 ];
 
+generateValidators();
 const contexts = await Promise.all(entries.map((e) => esbuild.context({ ...common, ...e })));
 if (watch) {
   await Promise.all(contexts.map((c) => c.watch()));

@@ -1,10 +1,11 @@
 /**
- * The JSON Schema (single source of truth) and the ajv validators derived from it. The header
- * validator checks everything but the sync entries, which are validated one by one so an edit
- * inside one sync re-validates only that sync.
+ * The JSON Schema (single source of truth) and the ajv validators derived from it, compiled ahead
+ * of time (scripts/generate-validators.mjs). The header validator checks everything but the sync
+ * entries, which are validated one by one so an edit inside one sync re-validates only that sync.
  */
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import rawSchema from '../../../schemas/brazesync.schema.json';
+import * as generated from './validators.generated';
 
 export type JsonSchema = {
   type?: string | string[];
@@ -32,38 +33,20 @@ export type JsonSchema = {
 
 export const schema = rawSchema as unknown as JsonSchema;
 
-let validators: { header: ValidateFunction; sync: ValidateFunction; name: ValidateFunction } | undefined;
-
-function compile(): NonNullable<typeof validators> {
-  const ajv = new Ajv({ allErrors: true, strict: false, verbose: false });
-  // Keywords the editor reads but ajv does not know.
-  ajv.addKeyword('markdownDescription').addKeyword('defaultSnippets').addKeyword('enumDescriptions');
-  ajv.addSchema(rawSchema, 'brazesync');
-  const headerSchema = { ...rawSchema, $id: 'brazesync-header', properties: { ...rawSchema.properties, syncs: { type: 'object' } } };
-  return {
-    header: ajv.compile(headerSchema),
-    sync: ajv.compile({ $ref: 'brazesync#/definitions/sync' }),
-    name: ajv.compile({ $ref: 'brazesync#/definitions/name' }),
-  };
-}
-
-function get(): NonNullable<typeof validators> {
-  validators ??= compile();
-  return validators;
-}
+const validators = generated as Record<'header' | 'sync' | 'name', ValidateFunction>;
 
 export function validateHeaderValue(value: unknown): ErrorObject[] {
-  const v = get().header;
+  const v = validators.header;
   return v(value) ? [] : [...(v.errors ?? [])];
 }
 
 export function validateSyncValue(value: unknown): ErrorObject[] {
-  const v = get().sync;
+  const v = validators.sync;
   return v(value) ? [] : [...(v.errors ?? [])];
 }
 
 export function isValidName(name: string): boolean {
-  return get().name(name) === true;
+  return validators.name(name) === true;
 }
 
 /** Resolves a local `$ref` (`#/definitions/x`) against the root schema. */
