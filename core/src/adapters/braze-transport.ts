@@ -5,7 +5,7 @@
  * braze-failures.ts's to say; what a successful answer means is the caller's.
  */
 import { setTimeout as sleepTimer } from 'node:timers/promises';
-import { Pool } from 'undici';
+import type { Pool } from 'undici';
 import { requestBody } from '../sync/json-texts';
 import { CatalogUnavailableError, systemClock, type Clock } from '../sync/ports';
 import { parseBaseUrl } from './braze-base-url';
@@ -68,7 +68,8 @@ export class BrazeTransport {
   private readonly random: () => number;
   private readonly now: () => number;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
-  private readonly pool: Pool;
+  private readonly poolOptions: Pool.Options;
+  private pool: Promise<Pool> | undefined;
   private readonly headers: Record<string, string>;
   private readonly limiters: Record<Endpoint, RateLimiter>;
   private readonly counts: BrazeHttpStats = { requests: 0, statusCounts: {}, rateLimited: 0, retries: 0, networkErrors: 0 };
@@ -86,13 +87,13 @@ export class BrazeTransport {
     this.sleep = options.sleep ?? ((ms, signal) => sleepTimer(ms, undefined, signal ? { signal } : {}));
     if (options.apiKey.trim() === '') throw new Error('braze.api_key is empty: set it to a REST API key with the users.track permission (usually ${env:BRAZE_API_KEY}).');
     this.failures = { base, timeoutMs, redact: keyRedactor(options.apiKey) };
-    this.pool = new Pool(base.origin, {
+    this.poolOptions = {
       connections: concurrency,
       pipelining: 1,
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
       connect: { timeout: Math.min(timeoutMs, 10_000) },
-    });
+    };
     this.headers = { authorization: `Bearer ${options.apiKey}`, 'content-type': 'application/json', accept: 'application/json', 'user-agent': 'brazesync' };
     const limiter = () => new RateLimiter({ concurrency, now: this.now, sleep: this.sleep, onPause: (ms) => options.onWait?.({ reason: 'rate-limit', ms }) });
     this.limiters = { track: limiter(), delete: limiter(), catalog: limiter() };
@@ -120,7 +121,16 @@ export class BrazeTransport {
     this.limiters.track.close();
     this.limiters.delete.close();
     this.limiters.catalog.close();
-    await this.pool.close();
+    await (await this.pool)?.close();
+  }
+
+  /**
+   * The connections, opened with the first request: undici is loaded only then, so commands that
+   * never call Braze (validate, schedule, history…) do not pay for loading it at start.
+   */
+  private connections(): Promise<Pool> {
+    this.pool ??= import('undici').then(({ Pool }) => new Pool(this.failures.base.origin, this.poolOptions));
+    return this.pool;
   }
 
   private async attempt(route: Route, payload: Buffer | string, signal: AbortSignal | undefined): Promise<Outcome> {
@@ -129,7 +139,8 @@ export class BrazeTransport {
     let released = false;
     try {
       this.counts.requests++;
-      const res = await this.pool.request({ path: this.failures.base.path + route.path, method: route.method, headers: this.headers, body: payload, signal: signal ?? null });
+      const pool = await this.connections();
+      const res = await pool.request({ path: this.failures.base.path + route.path, method: route.method, headers: this.headers, body: payload, signal: signal ?? null });
       const text = await res.body.text();
       const report = readRateLimit(res.headers, res.statusCode, this.now());
       released = true;
