@@ -11,6 +11,7 @@ import { parseTableName } from '../../core/src/model/table-name';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { SourceReader } from '../../core/src/sync/source-reader';
 import { harness, type Harness } from '../support/sync-harness';
+import { recordingStatements } from '../support/recording-statements';
 import { useEngineFixture } from '../support/engine-fixture';
 
 const fx = useEngineFixture();
@@ -204,6 +205,34 @@ test('SUPER payloads are read through VARBYTE, past 65,535 bytes; one too large 
     assert.equal(errors.length, 1);
     assert.match(errors[0]?.reason ?? '', /PAYLOAD is 11000\d\d bytes as JSON.*split the data/);
     assert.equal(run.watermark_after, '2026-05-10T00:00:04.000000Z', 'the watermark moved past the row that failed');
+  } finally {
+    h.cleanup();
+  }
+});
+
+test("a preview's rows, counts and audit started together look the table up once, not once each on one connection", async () => {
+  const t = await table();
+  await fx.db.query(`INSERT INTO ${t} (updated_at, external_id, payload) SELECT now() - g * interval '1 minute', 'look-' || g, '{"n":' || g || '}' FROM generate_series(1, 20) g`);
+  const h = harness(fx.db, { table: t, dataType: 'custom_attributes', brazeUrl: fx.braze.url });
+  const isCatalog = (text: string) => /information_schema|pg_catalog|svv_|pg_class|pg_namespace/i.test(text);
+  const window = { until: new Date().toISOString() };
+  try {
+    const alone = readerFor(h, t, 60_000);
+    const single = await recordingStatements(async () => void (await alone.describe()));
+    await alone.close();
+    const together = readerFor(h, t, 60_000);
+    const sent = await recordingStatements(async () => {
+      const firstPage = (async () => {
+        for await (const page of together.pages(window, { limit: 5 })) return page;
+        return [];
+      })();
+      const [page, counts] = await Promise.all([firstPage, together.counts(window), together.audit(window, 'custom_attributes')]);
+      assert.ok(page.length > 0 && counts.inWindow > 0);
+    });
+    await together.close();
+    const lookups = single.filter((s) => isCatalog(s.text)).length;
+    assert.ok(lookups > 0, 'the lookup was recorded');
+    assert.equal(sent.filter((s) => isCatalog(s.text)).length, lookups);
   } finally {
     h.cleanup();
   }

@@ -54,6 +54,7 @@ export function createRedshiftReader(options: RedshiftReaderOptions): SourceRead
   let client: pg.Client | undefined;
   let connecting: Promise<pg.Client> | undefined;
   let table: SourceTable | undefined;
+  let describing: Promise<SourceTable | undefined> | undefined;
   let plan: ReadPlan | undefined;
   const written = options.table.parts.map((p) => p.name).join('.');
   const legMaxMs = options.legMaxMs ?? options.settings.statementTimeoutMs / 2;
@@ -75,11 +76,22 @@ export function createRedshiftReader(options: RedshiftReaderOptions): SourceRead
     socketOf(c).destroy();
   }
 
-  /** A three-part name in another database (a datashare) resolves through svv_all_columns; see table-catalog.ts. */
-  async function describe(): Promise<SourceTable | undefined> {
-    table = await findTable(await connection(), options.table);
-    plan = undefined;
-    return table;
+  /**
+   * A three-part name in another database (a datashare) resolves through svv_all_columns; see
+   * table-catalog.ts. Callers at the same time (a preview's rows, counts and audit) share one
+   * lookup, so the catalog queries never queue up on the reader's connection.
+   */
+  function describe(): Promise<SourceTable | undefined> {
+    describing ??= (async () => {
+      try {
+        table = await findTable(await connection(), options.table);
+        plan = undefined;
+        return table;
+      } finally {
+        describing = undefined;
+      }
+    })();
+    return describing;
   }
 
   async function readPlan(): Promise<ReadPlan> {
