@@ -6,8 +6,10 @@
  *   lock                     pid of the process running a job (see lock-file.ts)
  *   runs/<id>.json           one run record each (atomic writes)
  *   runs/<id>.errors.jsonl   row-level errors of that run, appended and fsynced before commits
+ *   runs/.housekept          the newest run the last housekeeping went through
  * Retention: run records for RUN_RETENTION_DAYS / MAX_RUNS, row errors for ROW_ERROR_RETENTION_DAYS
- * / MAX_RUNS_WITH_ERRORS (Braze keeps row logs 30 days, run metadata a year).
+ * / MAX_RUNS_WITH_ERRORS (Braze keeps row logs 30 days, run metadata a year), kept by
+ * file-run-housekeeping.ts without reading every run at every start.
  */
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
@@ -19,7 +21,7 @@ import type { RowErrorRecord, RunRecord } from './run-record';
 import type { RowErrorSink, SyncStateStore, WatermarkDelta } from './state-store';
 import { STATE_FILE_NAME, type SyncState } from './sync-state';
 import { bufferedErrorSink } from './row-error-buffer';
-import { DAY_MS, interruptedRun, MAX_RUNS, MAX_RUNS_WITH_ERRORS, ROW_ERROR_RETENTION_DAYS, RUN_RETENTION_DAYS } from './retention';
+import { beforeSavingRunning, errorsFileName, housekeepRuns, listRunFiles, runFileName } from './file-run-housekeeping';
 
 
 export const JOURNAL_FILE_NAME = 'watermark.journal';
@@ -40,21 +42,10 @@ export function createFileStateStore(dir: string): SyncStateStore {
   let journalOnDisk = false;
   let appender: fs.FileHandle | undefined;
   const runsDir = path.join(dir, 'runs');
-  const runFile = (id: string) => path.join(runsDir, `${id}.json`);
-  const errorsFile = (id: string) => path.join(runsDir, `${id}.errors.jsonl`);
+  const runFile = (id: string) => path.join(runsDir, runFileName(id));
+  const errorsFile = (id: string) => path.join(runsDir, errorsFileName(id));
 
-  async function runIds(): Promise<string[]> {
-    try {
-      return (await fs.readdir(runsDir))
-        .filter((f) => f.endsWith('.json') && !f.startsWith('.'))
-        .map((f) => f.slice(0, -'.json'.length))
-        .sort()
-        .reverse();
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw err;
-    }
-  }
+  const runIds = async () => (await listRunFiles(runsDir)).ids;
 
   async function readState(): Promise<SyncState | undefined> {
     const stored = await readJsonFile<StoredState>(stateFile);
@@ -139,7 +130,10 @@ export function createFileStateStore(dir: string): SyncStateStore {
         },
       };
     },
-    saveRun: (run) => writeFileAtomic(runFile(run.id), JSON.stringify(run, null, 2) + '\n'),
+    async saveRun(run) {
+      if (run.status === 'running') await beforeSavingRunning(runsDir, run.id);
+      await writeFileAtomic(runFile(run.id), JSON.stringify(run, null, 2) + '\n');
+    },
     async listRuns(limit = Number.POSITIVE_INFINITY) {
       const out: RunRecord[] = [];
       for (const id of await runIds()) {
@@ -173,21 +167,7 @@ export function createFileStateStore(dir: string): SyncStateStore {
       }
       return out;
     },
-    async housekeeping(now) {
-      const ids = await runIds();
-      for (const [i, id] of ids.entries()) {
-        const run = await readJsonFile<RunRecord>(runFile(id)).catch(() => undefined);
-        const started = run ? Date.parse(run.started_at) : 0;
-        const age = now.getTime() - started;
-        if (!run || i >= MAX_RUNS || age > RUN_RETENTION_DAYS * DAY_MS) {
-          await fs.rm(runFile(id), { force: true });
-          await fs.rm(errorsFile(id), { force: true });
-          continue;
-        }
-        if (i >= MAX_RUNS_WITH_ERRORS || age > ROW_ERROR_RETENTION_DAYS * DAY_MS) await fs.rm(errorsFile(id), { force: true });
-        if (run.status === 'running') await writeFileAtomic(runFile(id), JSON.stringify(interruptedRun(run), null, 2) + '\n');
-      }
-    },
+    housekeeping: (now) => housekeepRuns(runsDir, now),
   };
 }
 

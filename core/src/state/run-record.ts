@@ -67,6 +67,14 @@ export function newRunId(now: Date, random: string): string {
   return `${now.toISOString().replace(/[-:]/g, '')}-${random}`;
 }
 
+/** The start time (ms) a `newRunId` id begins with; undefined for an id of another shape. */
+export function runIdTime(id: string): number | undefined {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})\.(\d{3})Z/.exec(id);
+  if (!m) return undefined;
+  const [, y, mo, d, h, mi, s, ms] = m.map(Number) as number[];
+  return Date.UTC(y as number, (mo as number) - 1, d, h, mi, s, ms);
+}
+
 /** The record of a scheduled run that was skipped, so history shows the gap and why. */
 export function skippedRun(sync: string, at: Date, reason: string, random: string): RunRecord {
   const when = at.toISOString();
