@@ -14,7 +14,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { readJsonFile, readTextIfExists, writeFileAtomic } from './atomic-file';
-import { DAY_MS, interruptedRun, MAX_RUNS, MAX_RUNS_WITH_ERRORS, ROW_ERROR_RETENTION_DAYS, RUN_RETENTION_DAYS } from './retention';
+import { DAY_MS, interruptedRun, MAX_RUNS, MAX_RUNS_WITH_ERRORS, retentionVerdict, ROW_ERROR_RETENTION_DAYS, RUN_RETENTION_DAYS } from './retention';
 import { runIdTime, type RunRecord } from './run-record';
 
 const RUN_SUFFIX = '.json';
@@ -45,32 +45,32 @@ export async function listRunFiles(runsDir: string): Promise<{ ids: string[]; wi
 
 export async function housekeepRuns(runsDir: string, now: Date): Promise<void> {
   const { ids, withErrors } = await listRunFiles(runsDir);
-  const housekept = (await readTextIfExists(path.join(runsDir, MARKER)))?.trim();
+  const housekept = await readMarker(runsDir);
   const rm = (name: string) => fs.rm(path.join(runsDir, name), { force: true });
   const dropErrors = async (id: string) => {
     if (withErrors.has(id)) await rm(errorsFileName(id));
   };
   for (const [i, id] of ids.entries()) {
-    if (i >= MAX_RUNS) {
-      await rm(runFileName(id));
-      await dropErrors(id);
-      continue;
-    }
-    const errorsKept = withErrors.has(id) && i < MAX_RUNS_WITH_ERRORS;
+    const overCount = i >= MAX_RUNS;
+    const overErrorCount = i >= MAX_RUNS_WITH_ERRORS;
     const mayBeRunning = housekept === undefined || id > housekept;
-    if (!mayBeRunning && !nearAge(id, now, RUN_RETENTION_DAYS) && !(errorsKept && nearAge(id, now, ROW_ERROR_RETENTION_DAYS))) {
-      if (!errorsKept) await dropErrors(id);
-      continue;
+    const errorsMayAge = withErrors.has(id) && !overErrorCount && nearAge(id, now, ROW_ERROR_RETENTION_DAYS);
+    const mayNeedRecord = !overCount && (mayBeRunning || nearAge(id, now, RUN_RETENTION_DAYS) || errorsMayAge);
+    let run: RunRecord | undefined;
+    // A run not read is inside both age limits by the start time in its id.
+    let ageMs = 0;
+    if (mayNeedRecord) {
+      run = await readJsonFile<RunRecord>(path.join(runsDir, runFileName(id))).catch(() => undefined);
+      ageMs = run ? now.getTime() - Date.parse(run.started_at) : Number.POSITIVE_INFINITY;
     }
-    const run = await readJsonFile<RunRecord>(path.join(runsDir, runFileName(id))).catch(() => undefined);
-    const age = now.getTime() - (run ? Date.parse(run.started_at) : 0);
-    if (!run || age > RUN_RETENTION_DAYS * DAY_MS) {
+    const verdict = retentionVerdict({ ageMs, overCount, overErrorCount });
+    if (verdict === 'drop') {
       await rm(runFileName(id));
       await dropErrors(id);
       continue;
     }
-    if (!errorsKept || age > ROW_ERROR_RETENTION_DAYS * DAY_MS) await dropErrors(id);
-    if (run.status === 'running') await writeFileAtomic(path.join(runsDir, runFileName(id)), JSON.stringify(interruptedRun(run), null, 2) + '\n');
+    if (verdict === 'drop-errors') await dropErrors(id);
+    if (run?.status === 'running') await writeFileAtomic(path.join(runsDir, runFileName(id)), JSON.stringify(interruptedRun(run), null, 2) + '\n');
   }
   // Neither atomic nor fsynced: a marker lost or torn by a crash only makes the next housekeeping read every run.
   if (ids[0] !== undefined && ids[0] !== housekept) await fs.writeFile(path.join(runsDir, MARKER), ids[0]);
@@ -78,8 +78,12 @@ export async function housekeepRuns(runsDir: string, now: Date): Promise<void> {
 
 /** Called before a `running` record is saved: one at or before the last housekeeping's newest id would be missed by it. */
 export async function beforeSavingRunning(runsDir: string, id: string): Promise<void> {
-  const housekept = (await readTextIfExists(path.join(runsDir, MARKER)))?.trim();
+  const housekept = await readMarker(runsDir);
   if (housekept !== undefined && id <= housekept) await fs.rm(path.join(runsDir, MARKER), { force: true });
+}
+
+async function readMarker(runsDir: string): Promise<string | undefined> {
+  return (await readTextIfExists(path.join(runsDir, MARKER)))?.trim();
 }
 
 /** Whether the run may be past `days` by the start time its id begins with (a day early; any id of another shape may). */

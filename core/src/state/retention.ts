@@ -20,6 +20,17 @@ export function trimmedTo(limit: number): number {
   return Math.floor(limit * 0.9);
 }
 
+/**
+ * What housekeeping does with one earlier run of a sync, whichever store holds it: drop it, drop
+ * only its row errors (a no-op for a run without any), or keep it. `ageMs` is on the run's own
+ * clock; the counts say whether it is past the newest MAX_RUNS, or MAX_RUNS_WITH_ERRORS.
+ */
+export function retentionVerdict(run: { ageMs: number; overCount: boolean; overErrorCount: boolean }): 'drop' | 'drop-errors' | 'keep' {
+  if (run.overCount || run.ageMs > RUN_RETENTION_DAYS * DAY_MS) return 'drop';
+  if (run.overErrorCount || run.ageMs > ROW_ERROR_RETENTION_DAYS * DAY_MS) return 'drop-errors';
+  return 'keep';
+}
+
 /** The record of a run whose process stopped before it finished (killed, crashed, host lost). */
 export function interruptedRun(run: RunRecord): RunRecord {
   return {

@@ -8,7 +8,7 @@
  */
 import type pg from 'pg';
 import type { RowErrorRecord, RunRecord } from '../../state/run-record';
-import { DAY_MS, interruptedRun, ROW_ERROR_RETENTION_DAYS, RUN_RETENTION_DAYS } from '../../state/retention';
+import { interruptedRun, retentionVerdict } from '../../state/retention';
 import { bufferedErrorSink } from '../../state/row-error-buffer';
 import type { SyncStateStore, WatermarkDelta } from '../../state/state-store';
 import type { SyncState } from '../../state/sync-state';
@@ -137,10 +137,13 @@ export function createPgStateStore(tables: PgStateTables, syncKey: string): Sync
       const dropErrors: string[] = [];
       const interrupted: RunRecord[] = [];
       for (const run of runs) {
-        const age = now.getTime() - run.started_at.getTime();
-        if (run.over_count || age > RUN_RETENTION_DAYS * DAY_MS) drop.push(run.id);
-        else if (run.has_errors && (run.over_error_count || age > ROW_ERROR_RETENTION_DAYS * DAY_MS)) dropErrors.push(run.id);
-        if (run.record && !drop.includes(run.id)) interrupted.push(interruptedRun(run.record));
+        const verdict = retentionVerdict({ ageMs: now.getTime() - run.started_at.getTime(), overCount: run.over_count, overErrorCount: run.over_error_count });
+        if (verdict === 'drop') {
+          drop.push(run.id);
+          continue;
+        }
+        if (verdict === 'drop-errors' && run.has_errors) dropErrors.push(run.id);
+        if (run.record) interrupted.push(interruptedRun(run.record));
       }
       if (drop.length + dropErrors.length + interrupted.length === 0) return;
       await write(async (c) => {
