@@ -5,25 +5,13 @@
  * wrote them, and a run whose lease passed to another run records nothing.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { LeaseLostError } from '../../core/src/adapters/pg-state/pg-lease';
-import type { PgStateBackend } from '../../core/src/adapters/pg-state/pg-state-backend';
 import type { DiffStore } from '../../core/src/diff/diff-store';
-import { startTestPostgres, type TestPostgres } from '../support/postgres';
-import { openTestStateBackend, stateUrl } from '../support/state-db';
+import { useStateDatabase } from '../support/state-db';
 
-let db: TestPostgres;
-let backend: PgStateBackend;
+const fx = useStateDatabase('diff_store_test');
 let seq = 0;
-
-before(async () => {
-  db = await startTestPostgres();
-  backend = openTestStateBackend(stateUrl(db, db), 'diff_store_test');
-});
-after(async () => {
-  await backend?.close();
-  await db?.stop();
-});
 
 const key = (n: number) => Buffer.alloc(16, n);
 /** Keys enough to make a batch's query the slower one. */
@@ -35,7 +23,7 @@ function ref() {
 }
 
 async function openFresh(r = ref()): Promise<DiffStore> {
-  const factory = backend.diffStoreFor?.(r);
+  const factory = fx.backend.diffStoreFor?.(r);
   assert.ok(factory);
   const store = await factory.open();
   await store.reset('fp', 0);
@@ -77,7 +65,7 @@ test('rollback undoes the last commit only where the record is still what it wro
   await store.forget([key(2)]);
   await store.rollback();
   assert.deepEqual(store.meta(), { seq: 1, fingerprint: 'fp' });
-  const reopened = await backend.diffStoreFor?.(r).open();
+  const reopened = await fx.backend.diffStoreFor?.(r).open();
   assert.ok(reopened);
   assert.deepEqual(reopened.meta(), { seq: 1, fingerprint: 'fp' }, 'durably');
   await reopened.prefetch?.([key(1), key(2), key(3)]);
@@ -90,15 +78,15 @@ test('rollback undoes the last commit only where the record is still what it wro
 
 test('a run whose lease passed to another run records no hashes; discard removes them', async () => {
   const r = ref();
-  const state = backend.storeFor(r);
+  const state = fx.backend.storeFor(r);
   const lock = await state.lock('scheduler');
-  const factory = backend.diffStoreFor?.(r);
+  const factory = fx.backend.diffStoreFor?.(r);
   assert.ok(factory);
   const stale = await openFresh(r);
   await stale.commit(1, [{ key: key(1), value: Buffer.from('x') }]);
   // The holder stalls past its lease; another run takes the sync and opens the store.
-  await db.query(`UPDATE diff_store_test.sync_leases SET expires_at = now() - interval '1 second' WHERE sync_key = $1`, [`crm/${r.syncName}`]);
-  const taken = await backend.storeFor(r).lock('sync');
+  await fx.db.query(`UPDATE diff_store_test.sync_leases SET expires_at = now() - interval '1 second' WHERE sync_key = $1`, [`crm/${r.syncName}`]);
+  const taken = await fx.backend.storeFor(r).lock('sync');
   const current = await factory.open();
   await assert.rejects(stale.commit(2, [{ key: key(1), value: Buffer.from('stale') }]), (err: unknown) => err instanceof LeaseLostError);
   await current.commit(2, [{ key: key(1), value: Buffer.from('y') }]);

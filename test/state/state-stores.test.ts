@@ -7,34 +7,22 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import { LeaseLostError } from '../../core/src/adapters/pg-state/pg-lease';
 import { copySyncState } from '../../core/src/state/copy-state';
-import { fileStateBackend, type StateBackend } from '../../core/src/state/state-backend';
+import { fileStateBackend } from '../../core/src/state/state-backend';
 import { JobInProgressError } from '../../core/src/state/lock-file';
 import type { RunRecord } from '../../core/src/state/run-record';
 import { MAX_RUNS_WITH_ERRORS } from '../../core/src/state/retention';
-import { startTestPostgres, type TestPostgres } from '../support/postgres';
 import { recordingStatements } from '../support/recording-statements';
-import { openTestStateBackend, stateUrl } from '../support/state-db';
+import { useStateDatabase } from '../support/state-db';
 
 const T1 = '2026-01-01 00:00:00.000001+00';
 const T2 = '2026-01-01 00:00:00.000002+00';
 
-let db: TestPostgres;
-let dir: string;
-let pgBackend: StateBackend;
-
-before(async () => {
-  db = await startTestPostgres();
-  dir = mkdtempSync(path.join(os.tmpdir(), 'brazesync-stores-'));
-  pgBackend = openTestStateBackend(stateUrl(db, db), 'stores_test');
-});
-after(async () => {
-  await pgBackend?.close();
-  await db?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+const fx = useStateDatabase('stores_test');
+const dir = mkdtempSync(path.join(os.tmpdir(), 'brazesync-stores-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 const run = (id: string, status: RunRecord['status']): RunRecord => ({
   id, sync: 'users', status, started_at: new Date().toISOString(), rows_read: 0, rows_synced: 0, rows_failed: 0, rows_skipped: 0, rows_in_future: 0, watermark_before: null, watermark_after: null, warnings: [],
@@ -42,7 +30,7 @@ const run = (id: string, status: RunRecord['status']): RunRecord => ({
 
 for (const kind of ['files', 'postgres'] as const) {
   test(`${kind}: state, journal, lock, history, row errors and housekeeping behave the same`, async () => {
-    const backend = kind === 'files' ? fileStateBackend : pgBackend;
+    const backend = kind === 'files' ? fileStateBackend : fx.backend;
     const ref = { filePath: path.join(dir, 'crm.brazesync.yaml'), stateRoot: path.join(dir, 'state'), syncName: `users_${kind}` };
     const store = backend.storeFor(ref);
     assert.equal(await store.readState(), undefined);
@@ -75,7 +63,7 @@ for (const kind of ['files', 'postgres'] as const) {
 
 for (const kind of ['files', 'postgres'] as const) {
   test(`${kind}: housekeeping drops the row errors of runs past the newest ${MAX_RUNS_WITH_ERRORS}, keeps the newer ones and every run`, async () => {
-    const backend = kind === 'files' ? fileStateBackend : pgBackend;
+    const backend = kind === 'files' ? fileStateBackend : fx.backend;
     const store = backend.storeFor({ filePath: path.join(dir, 'crm.brazesync.yaml'), stateRoot: path.join(dir, 'state'), syncName: `history_${kind}` });
     const count = MAX_RUNS_WITH_ERRORS + 10;
     const ids = Array.from({ length: count }, (_, i) => `202601${String(1 + Math.floor(i / 24)).padStart(2, '0')}T${String(i % 24).padStart(2, '0')}0000.000Z-run${i}`);
@@ -97,12 +85,12 @@ for (const kind of ['files', 'postgres'] as const) {
 
 test('postgres: a holder whose lease lapsed and passed to another host writes nothing more', async () => {
   const ref = { filePath: '/a/crm.brazesync.yaml', stateRoot: '/unused', syncName: 'fenced' };
-  const first = pgBackend.storeFor(ref);
+  const first = fx.backend.storeFor(ref);
   const lock = await first.lock('scheduler');
   await first.writeState({ version: 1, sync: 'fenced', watermark: { updated_at: T1, boundary_keys: [] } });
   // The holder stalls past its lease (as if its host froze); another host takes the sync.
-  await db.query(`UPDATE stores_test.sync_leases SET expires_at = now() - interval '1 second' WHERE sync_key = 'crm/fenced'`);
-  const second = pgBackend.storeFor(ref);
+  await fx.db.query(`UPDATE stores_test.sync_leases SET expires_at = now() - interval '1 second' WHERE sync_key = 'crm/fenced'`);
+  const second = fx.backend.storeFor(ref);
   const taken = await second.lock('sync');
   assert.equal(taken.tookOver?.command, 'scheduler');
   await assert.rejects(first.appendWatermark?.({ updated_at: T2, groups: [] }) ?? Promise.resolve(), (err: unknown) => err instanceof LeaseLostError);
@@ -114,8 +102,8 @@ test('postgres: a holder whose lease lapsed and passed to another host writes no
 
 test('postgres: Sync Now while another host runs the sync says who runs it and since when', async () => {
   const ref = { filePath: '/b/crm.brazesync.yaml', stateRoot: '/unused', syncName: 'busy' };
-  const held = await pgBackend.storeFor(ref).lock('scheduler');
-  await assert.rejects(pgBackend.storeFor(ref).lock('sync'), (err: unknown) => {
+  const held = await fx.backend.storeFor(ref).lock('scheduler');
+  await assert.rejects(fx.backend.storeFor(ref).lock('sync'), (err: unknown) => {
     assert.ok(err instanceof JobInProgressError);
     assert.match(err.message, new RegExp(`^crm/busy is already running on host ${os.hostname()} \\(pid ${process.pid}, scheduler\\) since \\d{4}-\\d\\d-\\d\\dT`));
     return true;
@@ -127,22 +115,22 @@ test('state import records no diff checkpoint: send: changed\'s hashes stay wher
   const ref = { filePath: path.join(dir, 'moved.brazesync.yaml'), stateRoot: path.join(dir, 'state'), syncName: 'users' };
   const files = fileStateBackend.storeFor(ref);
   await files.writeState({ version: 1, sync: 'users', data_type: 'custom_attributes', watermark: { updated_at: T1, boundary_keys: [] }, diff_seq: 3, diff_stale: true });
-  const result = await copySyncState(files, pgBackend.storeFor(ref), { replace: false, what: 'users' });
+  const result = await copySyncState(files, fx.backend.storeFor(ref), { replace: false, what: 'users' });
   assert.equal(result.copied, true);
-  const copied = await pgBackend.storeFor(ref).readState();
+  const copied = await fx.backend.storeFor(ref).readState();
   assert.deepEqual([copied?.watermark?.updated_at, copied?.diff_seq, copied?.diff_stale], [T1, undefined, undefined]);
 });
 
 test('postgres: a run starts in one statement (lease, housekeeping, state), and what it writes under the lease is read back, not the grant\'s copy', async () => {
   const ref = { filePath: '/c/crm.brazesync.yaml', stateRoot: '/unused', syncName: 'start' };
-  const earlier = pgBackend.storeFor(ref);
+  const earlier = fx.backend.storeFor(ref);
   const first = await earlier.lock('scheduler');
   await earlier.writeState({ version: 1, sync: 'start', watermark: { updated_at: T1, boundary_keys: [] } });
   await earlier.appendWatermark?.({ updated_at: T2, groups: [{ updated_at: T2, keys: ['k'] }] });
   await earlier.saveRun(run('20260103T000000.000Z-cccccc', 'running')); // its host dies mid-run
   await first.release();
 
-  const store = pgBackend.storeFor(ref);
+  const store = fx.backend.storeFor(ref);
   let lock: Awaited<ReturnType<typeof store.lock>> | undefined;
   const statements = (
     await recordingStatements(async () => {
