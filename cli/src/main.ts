@@ -1,4 +1,5 @@
 import { limitHeapGrowth } from '../../core/src/util/heap-growth';
+import { keepWasmOnBaseline } from '../../core/src/util/wasm-tiering';
 import { EXIT, UsageError, type CliIo, type Command } from './command';
 import { validateCommand } from './commands/validate';
 import { testConnectionCommand } from './commands/test-connection';
@@ -62,6 +63,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 if (require.main === module) {
   const argv = process.argv.slice(2);
   if (!commandNamed(argv[0])?.largeHeap) limitHeapGrowth();
+  keepWasmOnBaseline();
   // `brazesync history … | head` closes the pipe early. Output that can't be written is dropped,
   // but the command carries on: a sync still delivers and commits what it read.
   for (const stream of [process.stdout, process.stderr]) {
