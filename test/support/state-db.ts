@@ -20,7 +20,7 @@ export interface StateDatabase {
 }
 
 /** A test file's PostgreSQL and a state backend on it in `schema`, started before its tests and stopped after them. */
-export function useStateDatabase(schema: string): StateDatabase {
+export function useStateDatabase(schema: string, options: PgBackendOptions = {}): StateDatabase {
   let db: TestPostgres | undefined;
   let backend: PgStateBackend | undefined;
   const started = <T>(value: T | undefined): T => {
@@ -29,7 +29,7 @@ export function useStateDatabase(schema: string): StateDatabase {
   };
   before(async () => {
     db = await startTestPostgres();
-    backend = openTestStateBackend(stateUrl(db, db), schema);
+    backend = openTestStateBackend(stateUrl(db, db), schema, options);
   });
   after(async () => {
     await backend?.close();

@@ -12,12 +12,15 @@ import type pg from 'pg';
 import type { ClaimResult, FleetCoordinator, FleetDefinition, FleetStats, HostVersion, TakenOver } from '../../state/fleet';
 import type { SyncState } from '../../state/sync-state';
 import { quoteIdent } from './migrations';
+import type { Heartbeats } from './pg-heartbeats';
 import { thisHost } from './pg-lease';
 import { preparedQuery } from './prepared';
 
 export interface FleetTables {
   pool: pg.Pool;
   schema: string;
+  /** Heartbeats this host on a connection of its own (pg-heartbeats.ts). */
+  heartbeats: Heartbeats;
   /** This host heartbeats three times per lease period; others count it dead after one period without. */
   leaseSeconds: number;
   ready(): Promise<void>;
@@ -33,7 +36,7 @@ export function createPgFleet(tables: FleetTables): FleetCoordinator {
   const me = thisHost();
   const host = `${me.host} (pid ${me.pid})`;
   const hostId = `${me.host}:${me.pid}:${randomBytes(4).toString('hex')}`;
-  let heartbeat: NodeJS.Timeout | undefined;
+  let stopHeartbeat: (() => void) | undefined;
   let pruned = Date.now();
   /** Claims (one per sync and instant: about 100 a day per sync) and departed hosts are kept a week. */
   const prune = async () => {
@@ -51,10 +54,7 @@ export function createPgFleet(tables: FleetTables): FleetCoordinator {
     async join() {
       await prune();
       await query(`INSERT INTO ${s}.fleet_hosts (host_id, host, lease_seconds) VALUES ($1, $2, $3)`, [hostId, host, tables.leaseSeconds]);
-      heartbeat = setInterval(() => {
-        tables.pool.query(`UPDATE ${s}.fleet_hosts SET heartbeat_at = now() WHERE host_id = $1`, [hostId]).catch(() => undefined);
-      }, (tables.leaseSeconds * 1000) / 3);
-      heartbeat.unref();
+      stopHeartbeat = tables.heartbeats.beatForHost(hostId);
     },
     async publish(definitions: readonly FleetDefinition[]) {
       const keys = definitions.map((d) => d.syncKey);
@@ -147,7 +147,7 @@ export function createPgFleet(tables: FleetTables): FleetCoordinator {
       };
     },
     async leave() {
-      clearInterval(heartbeat);
+      stopHeartbeat?.();
       await query(`UPDATE ${s}.fleet_hosts SET left_at = now() WHERE host_id = $1`, [hostId]);
     },
   };

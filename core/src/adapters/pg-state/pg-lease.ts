@@ -9,6 +9,7 @@
 import * as os from 'node:os';
 import type pg from 'pg';
 import { JobInProgressError, type HeldLock, type LockOwner } from '../../state/lock-file';
+import type { Heartbeats } from './pg-heartbeats';
 import { quoteIdent } from './migrations';
 import { inTransaction } from './pg-transaction';
 import { preparedQuery } from './prepared';
@@ -27,6 +28,8 @@ export interface LeaseTable {
   pool: pg.Pool;
   schema: string;
   leaseSeconds: number;
+  /** Renews held leases on a connection of their own (pg-heartbeats.ts). */
+  heartbeats: Heartbeats;
 }
 
 export interface HeldLease extends HeldLock {
@@ -123,17 +126,14 @@ export async function acquireLease(table: LeaseTable, syncKey: string, command: 
   }
   const granted = got;
   const token = granted.token;
-  const heartbeat = setInterval(() => {
-    preparedQuery(table.pool, `UPDATE ${t} SET expires_at = now() + make_interval(secs => $3) WHERE sync_key = $1 AND token = $2 AND expires_at > now()`, [syncKey, token, table.leaseSeconds]).catch(() => undefined);
-  }, (table.leaseSeconds * 1000) / 3);
-  heartbeat.unref();
+  const stopRenewing = table.heartbeats.holdLease(syncKey, token);
   return {
     file: where,
     token,
     ...(previous ? { tookOver: owner(previous) } : {}),
     ...(read ? { readAtGrant: read } : {}),
     async release() {
-      clearInterval(heartbeat);
+      stopRenewing();
       // Unreachable database: the lease lapses on its own, and the error that matters came earlier.
       await preparedQuery(table.pool, `DELETE FROM ${t} WHERE sync_key = $1 AND token = $2`, [syncKey, token]).catch(() => undefined);
     },

@@ -1,5 +1,5 @@
 /**
- * The shared PostgreSQL state backend: one pool per process, migrated on first use (or refused
+ * The shared PostgreSQL state backend: one pool per process (and one connection for heartbeats), migrated on first use (or refused
  * when the schema is newer than this program), a store per sync (and its hashes, for
  * `send: changed`) and the fleet coordinator. Every
  * error leaving it is explained without the URL or its password (state-errors.ts).
@@ -13,6 +13,7 @@ import { migrateState } from './migrations';
 import { DEFAULT_LEASE_TTL_S, type HeldLease } from './pg-lease';
 import { pgDiffStoreFactory } from './pg-diff-store';
 import { createPgFleet } from './pg-fleet';
+import { Heartbeats } from './pg-heartbeats';
 import { createPgStateStore } from './pg-state-store';
 import type { PgStateSettings } from './state-config';
 import { explainStateError } from './state-errors';
@@ -30,11 +31,11 @@ export interface PgBackendOptions {
   poolSize?: number;
 }
 
-export function openPgStateBackend(settings: PgStateSettings, options: PgBackendOptions = {}): PgStateBackend {
+function openPool(settings: PgStateSettings, max: number): pg.Pool {
   const pool = new pg.Pool({
     connectionString: settings.connectionString,
     ssl: tlsOptions(settings.ssl, settings.ca),
-    max: options.poolSize ?? 8,
+    max,
     connectionTimeoutMillis: 10_000,
     idleTimeoutMillis: 30_000,
     application_name: 'brazesync',
@@ -43,6 +44,14 @@ export function openPgStateBackend(settings: PgStateSettings, options: PgBackend
   });
   // A pooled connection dropped while idle (database restart) is replaced on the next query.
   pool.on('error', () => undefined);
+  return pool;
+}
+
+export function openPgStateBackend(settings: PgStateSettings, options: PgBackendOptions = {}): PgStateBackend {
+  const pool = openPool(settings, options.poolSize ?? 8);
+  const leaseSeconds = options.leaseSeconds ?? DEFAULT_LEASE_TTL_S;
+  // One more connection, opened with the first lease or fleet join: runs' statements never delay a heartbeat.
+  const heartbeats = new Heartbeats(openPool(settings, 1), settings.schema, leaseSeconds);
   const explain = (err: unknown) => explainStateError(err, settings);
   let migrated: Promise<string[]> | undefined;
   const migrate = () => {
@@ -52,7 +61,7 @@ export function openPgStateBackend(settings: PgStateSettings, options: PgBackend
     });
     return migrated;
   };
-  const tables = { pool, schema: settings.schema, leaseSeconds: options.leaseSeconds ?? DEFAULT_LEASE_TTL_S, ready: async () => void (await migrate()), leases: new Map<string, HeldLease>() };
+  const tables = { pool, schema: settings.schema, leaseSeconds, heartbeats, ready: async () => void (await migrate()), leases: new Map<string, HeldLease>() };
   return {
     kind: 'postgres',
     description: settings.description,
@@ -60,7 +69,9 @@ export function openPgStateBackend(settings: PgStateSettings, options: PgBackend
     diffStoreFor: (ref) => pgDiffStoreFactory(tables, sharedSyncKey(ref), settings.description, explain),
     fleet: explained(createPgFleet(tables), explain),
     migrate,
-    close: () => pool.end(),
+    close: async () => {
+      await Promise.all([heartbeats.close(), pool.end()]);
+    },
   };
 }
 
