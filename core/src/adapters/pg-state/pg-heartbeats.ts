@@ -11,20 +11,21 @@
 import type pg from 'pg';
 import { Poller } from '../../util/poller';
 import { quoteIdent } from './migrations';
+import type { HeldLease } from './pg-lease';
 import { preparedQuery } from './prepared';
 
 export class Heartbeats {
-  /** Held leases: sync key → token. */
-  private readonly leases = new Map<string, string>();
   private hostId: string | undefined;
   // One beat at a time: a beat still waiting on the database when the next is due is not doubled.
   // A failed beat is not reported: an unreachable database shows in the runs' own statements.
   private readonly poller: Poller;
 
+  /** `leases`: those this process holds, by sync key (`LeaseTable.leases`), read at every beat. */
   constructor(
     private readonly pool: pg.Pool,
     schema: string,
     leaseSeconds: number,
+    leases: ReadonlyMap<string, HeldLease>,
   ) {
     const s = quoteIdent(schema);
     // A lease that lapsed, or passed to another holder, stays as it is: only its holder renews it.
@@ -35,17 +36,9 @@ export class Heartbeats {
       UPDATE ${s}.fleet_hosts SET heartbeat_at = now() WHERE host_id = $4`;
     this.poller = new Poller(
       (leaseSeconds * 1000) / 3,
-      () => this.leases.size > 0 || this.hostId !== undefined,
-      async () => void (await preparedQuery(pool, statement, [[...this.leases.keys()], [...this.leases.values()], leaseSeconds, this.hostId ?? null])),
+      () => leases.size > 0 || this.hostId !== undefined,
+      async () => void (await preparedQuery(pool, statement, [[...leases.keys()], [...leases.values()].map((l) => l.token), leaseSeconds, this.hostId ?? null])),
     );
-  }
-
-  /** Renews the lease until the returned function is called. */
-  holdLease(syncKey: string, token: string): () => void {
-    this.leases.set(syncKey, token);
-    return () => {
-      if (this.leases.get(syncKey) === token) this.leases.delete(syncKey);
-    };
   }
 
   /** Heartbeats the fleet host until the returned function is called. */

@@ -9,7 +9,6 @@
 import * as os from 'node:os';
 import type pg from 'pg';
 import { JobInProgressError, type HeldLock, type LockOwner } from '../../state/lock-file';
-import type { Heartbeats } from './pg-heartbeats';
 import { quoteIdent } from './migrations';
 import { inTransaction } from './pg-transaction';
 import { preparedQuery } from './prepared';
@@ -28,8 +27,11 @@ export interface LeaseTable {
   pool: pg.Pool;
   schema: string;
   leaseSeconds: number;
-  /** Renews held leases on a connection of their own (pg-heartbeats.ts). */
-  heartbeats: Heartbeats;
+  /**
+   * The leases this process holds, by sync key, from grant to release: the heartbeats renew them
+   * (pg-heartbeats.ts) and a sync's diff store fences its writes with them too.
+   */
+  leases: Map<string, HeldLease>;
 }
 
 export interface HeldLease extends HeldLock {
@@ -126,18 +128,18 @@ export async function acquireLease(table: LeaseTable, syncKey: string, command: 
   }
   const granted = got;
   const token = granted.token;
-  const stopRenewing = table.heartbeats.holdLease(syncKey, token);
-  return {
+  const held: HeldLease = {
     file: where,
     token,
     ...(previous ? { tookOver: owner(previous) } : {}),
-    ...(read ? { readAtGrant: read } : {}),
     async release() {
-      stopRenewing();
+      if (table.leases.get(syncKey) === held) table.leases.delete(syncKey);
       // Unreachable database: the lease lapses on its own, and the error that matters came earlier.
       await preparedQuery(table.pool, `DELETE FROM ${t} WHERE sync_key = $1 AND token = $2`, [syncKey, token]).catch(() => undefined);
     },
   };
+  table.leases.set(syncKey, held);
+  return read ? { ...held, readAtGrant: read } : held;
 }
 
 /**

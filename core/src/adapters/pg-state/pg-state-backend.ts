@@ -1,8 +1,8 @@
 /**
- * The shared PostgreSQL state backend: one pool per process (and one connection for heartbeats), migrated on first use (or refused
- * when the schema is newer than this program), a store per sync (and its hashes, for
- * `send: changed`) and the fleet coordinator. Every
- * error leaving it is explained without the URL or its password (state-errors.ts).
+ * The shared PostgreSQL state backend: one pool per process (and one connection for heartbeats),
+ * migrated on first use (or refused when the schema is newer than this program), a store per sync
+ * (and its hashes, for `send: changed`) and the fleet coordinator. Every error leaving it is
+ * explained without the URL or its password (state-errors.ts).
  */
 import pg from 'pg';
 import type { FleetCoordinator } from '../../state/fleet';
@@ -51,7 +51,8 @@ export function openPgStateBackend(settings: PgStateSettings, options: PgBackend
   const pool = openPool(settings, options.poolSize ?? 8);
   const leaseSeconds = options.leaseSeconds ?? DEFAULT_LEASE_TTL_S;
   // One more connection, opened with the first lease or fleet join: runs' statements never delay a heartbeat.
-  const heartbeats = new Heartbeats(openPool(settings, 1), settings.schema, leaseSeconds);
+  const leases = new Map<string, HeldLease>();
+  const heartbeats = new Heartbeats(openPool(settings, 1), settings.schema, leaseSeconds, leases);
   const explain = (err: unknown) => explainStateError(err, settings);
   let migrated: Promise<string[]> | undefined;
   const migrate = () => {
@@ -61,7 +62,7 @@ export function openPgStateBackend(settings: PgStateSettings, options: PgBackend
     });
     return migrated;
   };
-  const tables = { pool, schema: settings.schema, leaseSeconds, heartbeats, ready: async () => void (await migrate()), leases: new Map<string, HeldLease>() };
+  const tables = { pool, schema: settings.schema, leaseSeconds, heartbeats, leases, ready: async () => void (await migrate()) };
   return {
     kind: 'postgres',
     description: settings.description,

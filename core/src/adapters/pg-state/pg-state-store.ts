@@ -22,8 +22,6 @@ import { acquireLease, fenced, fencedStatement, thisHost, type HeldLease, type L
 export interface PgStateTables extends LeaseTable {
   /** Resolves once the schema is migrated (and refused if it is newer than this program). */
   ready(): Promise<void>;
-  /** The leases this process holds, by sync key: the sync's diff store fences its writes with them too. */
-  leases: Map<string, HeldLease>;
 }
 
 type StateRow = { state: SyncState | null; delta: WatermarkDelta | null };
@@ -100,13 +98,11 @@ export function createPgStateStore(tables: PgStateTables, syncKey: string): Sync
       const { readAtGrant, ...held } = await acquireLease(tables, syncKey, command, READ_AT_GRANT);
       lease = held;
       granted = readAtGrant && { state_rows: (readAtGrant.state_rows as StateRow[] | null) ?? [], runs: ((readAtGrant.runs as HistoryJson[] | null) ?? []).map(historyRow) };
-      tables.leases.set(syncKey, held);
       return {
         ...held,
         async release() {
           granted = undefined;
           if (lease === held) lease = undefined;
-          if (tables.leases.get(syncKey) === held) tables.leases.delete(syncKey);
           await held.release();
         },
       };
