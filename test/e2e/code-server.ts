@@ -1,7 +1,8 @@
 /** code-server (VS Code 1.100 in a browser) with an isolated profile and the packaged extension. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { freePort, run, startLogged, waitUntil, type Started } from './processes';
+import { waitUntil } from '../support/wait-until';
+import { freePort, run, startLogged, type Started } from './processes';
 
 export interface CodeServer {
   url: string;

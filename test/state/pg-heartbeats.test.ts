@@ -7,21 +7,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pg from 'pg';
 import { useStateDatabase } from '../support/state-db';
+import { waitUntil } from '../support/wait-until';
 
 const SCHEMA = 'heartbeat_test';
 const LEASE_S = 3; // beats every second
 const fx = useStateDatabase(SCHEMA, { poolSize: 1, leaseSeconds: LEASE_S });
 
 const ref = (syncName: string) => ({ filePath: '/repo/crm.brazesync.yaml', stateRoot: '/unused', syncName });
-
-/** Polls the database for a change nothing announces; fails after `timeoutMs`. */
-async function until(what: string, probe: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 test('leases and the fleet heartbeat are renewed while runs hold every pooled connection', async () => {
   const { db, backend } = fx;
@@ -37,11 +29,11 @@ test('leases and the fleet heartbeat are renewed while runs hold every pooled co
     await locker.query('BEGIN');
     await locker.query(`LOCK TABLE ${SCHEMA}.runs IN ACCESS EXCLUSIVE MODE`);
     const stuck = stores[0]!.listRuns(10);
-    await until('the history read to wait on the lock', async () => (await db.query(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock'`)).rowCount === 1, 10_000);
+    await waitUntil('the history read to wait on the lock', async () => (await db.query(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock'`)).rowCount === 1, 10_000);
     const before = await expiries();
     const beatBefore = await heartbeatMs();
 
-    await until('every lease and the host heartbeat to be renewed', async () => {
+    await waitUntil('every lease and the host heartbeat to be renewed', async () => {
       const now = await expiries();
       return now.length === 3 && now.every((ms, i) => ms > before[i]!) && (await heartbeatMs()) > beatBefore;
     }, LEASE_S * 2_000);
